@@ -1,0 +1,94 @@
+/** @module HTTP wire types of API.md, shared by the engine's API and the typed client. */
+import type { FailureInfo } from "./failures";
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type ExecutionStatus =
+  | "Running"
+  | "Completed"
+  | "Failed"
+  | "Canceled"
+  | "Terminated"
+  | "ContinuedAsNew"
+  | "TimedOut";
+
+export type IdReusePolicy =
+  | "AllowDuplicate"
+  | "AllowDuplicateFailedOnly"
+  | "RejectDuplicate"
+  | "TerminateIfRunning";
+export type IdConflictPolicy = "Fail" | "UseExisting";
+
+export type ErrorCode =
+  | "InvalidArgument"
+  | "Unauthenticated"
+  | "PermissionDenied"
+  | "NotFound"
+  | "AlreadyStarted"
+  | "FailedPrecondition"
+  | "PayloadTooLarge"
+  | "ResourceExhausted"
+  | "Internal";
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export interface StartResponse {
+  workflowId: string;
+  runId: string;
+  started: boolean;
+}
+
+export interface PendingActivity {
+  activityId: string;
+  activityType: string;
+  attempt: number;
+  state: "Scheduled" | "Started" | "Backoff";
+  lastFailure: FailureInfo | null;
+  lastHeartbeat: { time: string; details: JsonValue } | null;
+  scheduledTime: string;
+  nextAttemptTime: string | null;
+}
+
+export interface PendingTimer {
+  timerId: string;
+  fireTime: string;
+}
+
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: ExecutionStatus;
+  startTime: string;
+  closeTime: string | null;
+  taskQueue: string;
+  historyLength: number;
+  memo: JsonValue;
+  searchAttributes: JsonValue;
+  parent: null | { workflowId: string; runId: string };
+  attempt: number;
+  /** Set when the last workflow task failed (non-determinism, a bug in workflow code): it is being retried. */
+  workflowTaskFailure: null | { message: string; type: string; attempt: number };
+  pendingActivities: PendingActivity[];
+  pendingTimers: PendingTimer[];
+  pendingChildren: never[];
+}
+
+export type ResultResponse =
+  | { status: "Running" }
+  | { status: "Completed"; result: JsonValue; runId: string }
+  | { status: Exclude<ExecutionStatus, "Running" | "Completed">; failure: FailureInfo; runId: string };
+
+export interface WireEvent {
+  eventId: number;
+  eventType: string;
+  timestamp: string;
+  attributes: { [key: string]: JsonValue };
+}
+
+export interface HistoryResponse {
+  events: WireEvent[];
+  nextPageToken: string | null;
+}

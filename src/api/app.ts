@@ -1,0 +1,163 @@
+/** @module The HTTP API of API.md (Hono): validate at the edge, route by workflow id to its Durable Object. */
+import { type Context, Hono } from "hono";
+import type { ResolvedConfig } from "../config";
+import { type EngineEnv, executionName } from "../config";
+import type { Reply, StartRequest } from "../execution/rpc";
+import type { WorkflowExecutionBase } from "../execution/workflow-execution";
+import { decodePageToken, exceedsBytes } from "../execution/workflow-execution";
+import { ApiError, errorResponse } from "./errors";
+import {
+  describeIssue,
+  historyQuerySchema,
+  namespaceSchema,
+  resultQuerySchema,
+  startBodySchema,
+  workflowIdSchema,
+} from "./schemas";
+
+type AppEnv = { Bindings: EngineEnv };
+type Ctx = Context<AppEnv>;
+
+function stubFor(env: EngineEnv, namespace: string, workflowId: string): DurableObjectStub<WorkflowExecutionBase> {
+  const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
+  return ns.get(ns.idFromName(executionName(namespace, workflowId)));
+}
+
+function reply(r: Reply): Response {
+  return new Response(r.body, { status: r.status, headers: { "content-type": "application/json" } });
+}
+
+function namespaceOf(c: Ctx): string {
+  const raw = c.req.param("namespace") ?? "default";
+  const parsed = namespaceSchema.safeParse(raw);
+  if (!parsed.success) throw new ApiError("InvalidArgument", describeIssue(parsed.error));
+  return parsed.data;
+}
+
+function workflowIdOf(c: Ctx): string {
+  const parsed = workflowIdSchema.safeParse(c.req.param("workflowId"));
+  if (!parsed.success) throw new ApiError("InvalidArgument", describeIssue(parsed.error));
+  return parsed.data;
+}
+
+function parseQuery<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import("zod").ZodError } }, c: Ctx): T {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw new ApiError("InvalidArgument", describeIssue(parsed.error));
+  return parsed.data;
+}
+
+/** Reads a JSON body within the size limit: 413 past it, 400 for malformed JSON. */
+async function readJson(c: Ctx, maxBytes: number): Promise<unknown> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > maxBytes) {
+    throw new ApiError("PayloadTooLarge", `Request body is ${declared} bytes; the limit is ${maxBytes}`);
+  }
+  const text = await c.req.text();
+  if (exceedsBytes(text, maxBytes)) {
+    throw new ApiError("PayloadTooLarge", `Request body exceeds the limit of ${maxBytes} bytes`);
+  }
+  if (text.trim() === "") throw new ApiError("InvalidArgument", "Request body is empty; send a JSON object");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("InvalidArgument", "Request body is not valid JSON");
+  }
+}
+
+function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post("/workflows", async (c) => {
+    const namespace = namespaceOf(c);
+    const body = await readJson(c, config.limits.maxRequestBytes);
+    const parsed = startBodySchema.safeParse(body);
+    if (!parsed.success) throw new ApiError("InvalidArgument", describeIssue(parsed.error));
+    const b = parsed.data;
+    if (!config.workflows.has(b.workflowType)) {
+      const known = [...config.workflows.keys()].join(", ");
+      throw new ApiError("InvalidArgument", `Unknown workflowType "${b.workflowType}"; registered: ${known}`);
+    }
+    if (b.signal) {
+      throw new ApiError("InvalidArgument", "signal-with-start is not supported yet");
+    }
+    const input = JSON.stringify(b.input ?? null);
+    if (exceedsBytes(input, config.limits.maxPayloadBytes)) {
+      throw new ApiError("PayloadTooLarge", `input exceeds the payload limit of ${config.limits.maxPayloadBytes} bytes`);
+    }
+    const workflowId = b.workflowId ?? crypto.randomUUID();
+    const req: StartRequest = {
+      namespace,
+      workflowId,
+      workflowType: b.workflowType,
+      input,
+      taskQueue: b.taskQueue ?? "default",
+      idReusePolicy: b.idReusePolicy ?? "AllowDuplicate",
+      idConflictPolicy: b.idConflictPolicy ?? "Fail",
+      ...(b.requestId ? { requestId: b.requestId } : {}),
+      ...(b.startDelay ? { startDelayMs: b.startDelay } : {}),
+      ...(b.executionTimeout ? { executionTimeoutMs: b.executionTimeout } : {}),
+      ...(b.runTimeout ? { runTimeoutMs: b.runTimeout } : {}),
+      ...(b.retryPolicy ? { retryPolicy: b.retryPolicy } : {}),
+      ...(b.memo ? { memo: JSON.stringify(b.memo) } : {}),
+      ...(b.searchAttributes ? { searchAttributes: JSON.stringify(b.searchAttributes) } : {}),
+    };
+    const result = await stubFor(c.env, namespace, workflowId).start(req);
+    if (!result.ok) throw new ApiError(result.error.code, result.error.message);
+    return c.json({ workflowId, runId: result.runId, started: result.started }, result.started ? 201 : 200);
+  });
+
+  app.get("/workflows/:workflowId", async (c) => {
+    const runId = c.req.query("runId") || undefined;
+    return reply(await stubFor(c.env, namespaceOf(c), workflowIdOf(c)).describe(runId));
+  });
+
+  app.get("/workflows/:workflowId/result", async (c) => {
+    const q = parseQuery(resultQuerySchema, c);
+    return reply(await stubFor(c.env, namespaceOf(c), workflowIdOf(c)).result(q.runId, q.wait ?? 0));
+  });
+
+  app.get("/workflows/:workflowId/history", async (c) => {
+    const q = parseQuery(historyQuerySchema, c);
+    let { runId, after } = q;
+    if (q.nextPageToken) {
+      const token = decodePageToken(q.nextPageToken);
+      if (!token || (runId && runId !== token.runId)) {
+        throw new ApiError("InvalidArgument", "nextPageToken is not valid for this history");
+      }
+      runId = token.runId;
+      after = token.after;
+    }
+    const stub = stubFor(c.env, namespaceOf(c), workflowIdOf(c));
+    return reply(await stub.history({ ...(runId ? { runId } : {}), ...(after !== undefined ? { after } : {}), limit: q.limit ?? 1000 }));
+  });
+
+  app.post("/unsafe/workflows/:workflowId/replay", async (c) => {
+    if (c.env.SUNDIAL_UNSAFE !== "1") throw new ApiError("NotFound", "No such route");
+    const stub = stubFor(c.env, namespaceOf(c), workflowIdOf(c));
+    return c.json(await stub.unsafeReplay());
+  });
+
+  return app;
+}
+
+/** Builds the Hono app: `/api/v1/...` and `/api/v1/namespaces/{namespace}/...`. */
+export function createApp(config: ResolvedConfig): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const routes = workflowRoutes(config);
+  app.route("/api/v1/namespaces/:namespace", routes);
+  app.route("/api/v1", routes);
+  app.get("/", (c) =>
+    c.json({
+      name: "sundial",
+      api: "/api/v1",
+      workflowTypes: [...config.workflows.keys()],
+    }),
+  );
+  app.notFound((c) => errorResponse("NotFound", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.onError((err) => {
+    if (err instanceof ApiError) return err.toResponse();
+    console.error("sundial: unhandled error", err);
+    return errorResponse("Internal", "Internal error; see the engine's logs");
+  });
+  return app;
+}

@@ -1,0 +1,36 @@
+/** @module API errors: API.md's `{"error":{"code","message"}}` with a fitting status. Never a stack trace. */
+import type { ErrorCode } from "../../sdk/common/wire";
+
+const STATUS: Record<ErrorCode, number> = {
+  InvalidArgument: 400,
+  Unauthenticated: 401,
+  PermissionDenied: 403,
+  NotFound: 404,
+  AlreadyStarted: 409,
+  FailedPrecondition: 409,
+  PayloadTooLarge: 413,
+  ResourceExhausted: 429,
+  Internal: 500,
+};
+
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return STATUS[this.code];
+  }
+
+  toResponse(): Response {
+    return errorResponse(this.code, this.message);
+  }
+}
+
+export function errorResponse(code: ErrorCode, message: string): Response {
+  return Response.json({ error: { code, message } }, { status: STATUS[code] });
+}

@@ -1,0 +1,90 @@
+/** @module Request schemas of API.md (zod): the edge validation. Nothing malformed passes to storage. */
+import { z } from "zod";
+import { toMs } from "../../sdk/common/duration";
+import { resolveRetryPolicy } from "../../sdk/common/retry-policy";
+
+const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  try {
+    return toMs(value);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const namespaceSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][\w.-]{0,63}$/, "namespace: letters, digits, _ . - (max 64)");
+
+export const workflowIdSchema = z
+  .string()
+  .min(1, "workflowId must not be empty")
+  .max(256, "workflowId is at most 256 characters")
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "workflowId must not contain control characters");
+
+const retryPolicySchema = z
+  .object({
+    initialInterval: durationSchema.optional(),
+    backoffCoefficient: z.number().min(1).optional(),
+    maximumInterval: durationSchema.optional(),
+    maximumAttempts: z.number().int().min(0).optional(),
+    nonRetryableErrorTypes: z.array(z.string()).optional(),
+  })
+  .strict()
+  .transform((policy, ctx) => {
+    try {
+      return resolveRetryPolicy(policy);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const startBodySchema = z
+  .object({
+    workflowType: z.string().min(1, "workflowType is required"),
+    workflowId: workflowIdSchema.optional(),
+    input: z.unknown().optional(),
+    taskQueue: z.string().min(1).max(128).optional(),
+    idReusePolicy: z
+      .enum(["AllowDuplicate", "AllowDuplicateFailedOnly", "RejectDuplicate", "TerminateIfRunning"])
+      .optional(),
+    idConflictPolicy: z.enum(["Fail", "UseExisting"]).optional(),
+    requestId: z.string().min(1).max(128).optional(),
+    startDelay: durationSchema.optional(),
+    executionTimeout: durationSchema.optional(),
+    runTimeout: durationSchema.optional(),
+    retryPolicy: retryPolicySchema.optional(),
+    memo: jsonObject.optional(),
+    searchAttributes: jsonObject.optional(),
+    signal: z.object({ name: z.string().min(1), input: z.unknown().optional() }).strict().optional(),
+  })
+  .strict();
+
+export type StartBody = z.infer<typeof startBodySchema>;
+
+export const resultQuerySchema = z.object({
+  runId: z.string().min(1).optional(),
+  wait: durationSchema
+    .refine((ms) => ms <= 60_000, "wait is at most 60s")
+    .optional(),
+});
+
+export const historyQuerySchema = z.object({
+  runId: z.string().min(1).optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  nextPageToken: z.string().min(1).optional(),
+});
+
+/** The first problem of a zod error, as one sentence naming the field. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid request";
+  const path = issue.path.join(".");
+  if (issue.code === "unrecognized_keys") return `unknown field(s): ${issue.keys.join(", ")}`;
+  return path ? `${path}: ${issue.message}` : issue.message;
+}

@@ -1,0 +1,122 @@
+/** @module Engine configuration: registered workflows and activities, limits, the Env it needs. */
+import type { Activities } from "../sdk/activity/index";
+import type { WorkflowDefinition } from "../sdk/workflow/index";
+
+/** Limits, all configurable; defaults are documented in the README. */
+export interface Limits {
+  /** Max bytes of one payload (workflow input/result, activity input/result). Below SQLite's 2 MB value limit. */
+  maxPayloadBytes: number;
+  /** Max bytes of an HTTP request body. */
+  maxRequestBytes: number;
+  /** A run whose history reaches this many events gets a warning in its WorkflowTaskFailed / describe. */
+  historyWarnEvents: number;
+  /** A run whose history reaches this many events is failed with a message suggesting continue-as-new. */
+  historyMaxEvents: number;
+  /** Local activities run per activation before the object commits and continues from its alarm. */
+  localActivitiesPerTask: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxPayloadBytes: 1024 * 1024,
+  maxRequestBytes: 1024 * 1024 + 64 * 1024,
+  historyWarnEvents: 10_240,
+  historyMaxEvents: 51_200,
+  localActivitiesPerTask: 500,
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds workflows of every input/output type
+export type AnyWorkflow = WorkflowDefinition<any, any>;
+
+export interface SundialConfig {
+  workflows: AnyWorkflow[];
+  /** Activities the engine's own Worker runs: for local activities and for its own queue consumer. */
+  activities?: Activities;
+  limits?: Partial<Limits>;
+}
+
+export interface ResolvedConfig {
+  workflows: Map<string, AnyWorkflow>;
+  activities: Activities;
+  limits: Limits;
+}
+
+export function resolveConfig(config: SundialConfig): ResolvedConfig {
+  const workflows = new Map<string, AnyWorkflow>();
+  for (const wf of config.workflows) {
+    if (workflows.has(wf.name)) throw new Error(`Workflow type "${wf.name}" is registered twice`);
+    workflows.set(wf.name, wf);
+  }
+  return {
+    workflows,
+    activities: config.activities ?? {},
+    limits: { ...DEFAULT_LIMITS, ...config.limits },
+  };
+}
+
+/** The bindings and variables the engine reads. */
+export interface EngineEnv {
+  WORKFLOW_EXECUTION: DurableObjectNamespace;
+  /** JSON map task queue name → Queue binding name, e.g. `{"default":"ACTIVITY_QUEUE"}`. */
+  SUNDIAL_TASK_QUEUES?: string;
+  /** "1" enables test-only `unsafe*` hooks (clock skipping, forced replay). Never set in production. */
+  SUNDIAL_UNSAFE?: string;
+  /** "false" disables the warm cache: every activation replays from SQLite (as Temporal's maxCachedWorkflows: 0). */
+  SUNDIAL_STICKY?: string;
+}
+
+/** Finds the Queue bound for a task queue. */
+export function queueFor(env: EngineEnv, taskQueue: string): Queue | undefined {
+  const map = parseTaskQueues(env.SUNDIAL_TASK_QUEUES);
+  const binding = map[taskQueue] ?? (taskQueue === "default" ? "ACTIVITY_QUEUE" : undefined);
+  if (!binding) return undefined;
+  const queue = (env as unknown as Record<string, unknown>)[binding];
+  return queue && typeof (queue as Queue).send === "function" ? (queue as Queue) : undefined;
+}
+
+const taskQueueCache = new Map<string, Record<string, string>>();
+function parseTaskQueues(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  let parsed = taskQueueCache.get(raw);
+  if (!parsed) {
+    parsed = JSON.parse(raw) as Record<string, string>;
+    taskQueueCache.set(raw, parsed);
+  }
+  return parsed;
+}
+
+export function executionName(namespace: string, workflowId: string): string {
+  return `${namespace}/${workflowId}`;
+}
+
+/** Task tokens: `ns~workflowId~runId~seq~attempt`, each part URI-encoded. */
+export interface TaskToken {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  seq: number;
+  attempt: number;
+}
+
+export function encodeToken(t: TaskToken): string {
+  return [t.namespace, t.workflowId, t.runId, String(t.seq), String(t.attempt)]
+    .map(encodeURIComponent)
+    .join("~");
+}
+
+export function decodeToken(token: string): TaskToken | null {
+  const parts = token.split("~").map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return "";
+    }
+  });
+  if (parts.length !== 5) return null;
+  const [namespace, workflowId, runId, seq, attempt] = parts as [string, string, string, string, string];
+  const seqN = Number(seq);
+  const attemptN = Number(attempt);
+  if (!namespace || !workflowId || !runId || !Number.isInteger(seqN) || !Number.isInteger(attemptN)) {
+    return null;
+  }
+  return { namespace, workflowId, runId, seq: seqN, attempt: attemptN };
+}

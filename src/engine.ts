@@ -1,0 +1,86 @@
+/**
+ * @module createSundial: wires a user's workflows and activities into a Worker — the HTTP API, the
+ * WorkflowExecution Durable Object, the activity queue consumer and the SundialService entrypoint.
+ */
+import { WorkerEntrypoint } from "cloudflare:workers";
+import type { ActivityReporter, ActivityTaskMessage, HeartbeatResponse, StartedTask } from "../sdk/activity/protocol";
+import { runActivityBatch } from "../sdk/activity/worker";
+import { createApp } from "./api/app";
+import { decodeToken, type EngineEnv, executionName, resolveConfig, type SundialConfig } from "./config";
+import { WorkflowExecutionBase } from "./execution/workflow-execution";
+
+export type { EngineEnv, Limits, SundialConfig } from "./config";
+export { WorkflowExecutionBase } from "./execution/workflow-execution";
+
+function stubForToken(env: EngineEnv, token: string) {
+  const t = decodeToken(token);
+  if (!t) return null;
+  const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
+  return { stub: ns.get(ns.idFromName(executionName(t.namespace, t.workflowId))), token: t };
+}
+
+/** Reports activity outcomes straight to the execution objects (used in-process and by SundialService). */
+export function createReporter(env: EngineEnv): ActivityReporter {
+  return {
+    async activityStarted(token): Promise<StartedTask | null> {
+      const s = stubForToken(env, token);
+      return s ? s.stub.activityStarted(s.token) : null;
+    },
+    async activityHeartbeat(token, details): Promise<HeartbeatResponse> {
+      const s = stubForToken(env, token);
+      return s ? s.stub.activityHeartbeat(s.token, details) : { cancelRequested: true };
+    },
+    async activityCompleted(token, result) {
+      const s = stubForToken(env, token);
+      if (s) await s.stub.activityCompleted(s.token, result);
+    },
+    async activityFailed(token, failure) {
+      const s = stubForToken(env, token);
+      if (s) await s.stub.activityFailed(s.token, failure);
+    },
+  };
+}
+
+/**
+ * Builds everything a Worker exports for Sundial.
+ * @example
+ * const sundial = createSundial({ workflows: [loanApplication], activities });
+ * export const { WorkflowExecution, SundialService } = sundial;
+ * export default sundial.handler;
+ */
+export function createSundial(userConfig: SundialConfig) {
+  const config = resolveConfig(userConfig);
+  const app = createApp(config);
+
+  class WorkflowExecution extends WorkflowExecutionBase {
+    constructor(ctx: DurableObjectState, env: EngineEnv) {
+      super(ctx, env, config);
+    }
+  }
+
+  /** The RPC entrypoint activity Workers report to (service binding with `entrypoint = "SundialService"`). */
+  class SundialService extends WorkerEntrypoint<EngineEnv> implements ActivityReporter {
+    #reporter = createReporter(this.env);
+    activityStarted(token: string) {
+      return this.#reporter.activityStarted(token);
+    }
+    activityHeartbeat(token: string, details?: string) {
+      return this.#reporter.activityHeartbeat(token, details);
+    }
+    activityCompleted(token: string, result: string) {
+      return this.#reporter.activityCompleted(token, result);
+    }
+    activityFailed(token: string, failure: string) {
+      return this.#reporter.activityFailed(token, failure);
+    }
+  }
+
+  const handler = {
+    fetch: (request: Request, env: EngineEnv, ctx: ExecutionContext) => app.fetch(request, env, ctx),
+    async queue(batch: MessageBatch<ActivityTaskMessage>, env: EngineEnv): Promise<void> {
+      await runActivityBatch(batch, config.activities, createReporter(env));
+    },
+  } satisfies ExportedHandler<EngineEnv, ActivityTaskMessage>;
+
+  return { handler, WorkflowExecution, SundialService, app };
+}

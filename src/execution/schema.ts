@@ -1,0 +1,86 @@
+/** @module SQLite schema of a WorkflowExecution object. Versioned; `migrate` runs in the constructor. */
+
+export const SCHEMA_VERSION = 1;
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  run_no INTEGER NOT NULL UNIQUE,
+  workflow_type TEXT NOT NULL,
+  task_queue TEXT NOT NULL,
+  status TEXT NOT NULL,
+  start_ms INTEGER NOT NULL,
+  close_ms INTEGER,
+  result TEXT,
+  failure TEXT,
+  next_run_id TEXT,
+  history_length INTEGER NOT NULL DEFAULT 0,
+  next_task_id INTEGER NOT NULL DEFAULT 1,
+  wft_attempt INTEGER NOT NULL DEFAULT 0,
+  wft_failure TEXT,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  memo TEXT,
+  search_attributes TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+  run_id TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  task_id INTEGER NOT NULL,
+  event_type TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  attributes TEXT NOT NULL,
+  PRIMARY KEY (run_id, event_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS timers (
+  key TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  fire_at_ms INTEGER NOT NULL,
+  data TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS timers_by_fire_at ON timers (fire_at_ms);
+CREATE TABLE IF NOT EXISTS activities (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  activity_id TEXT NOT NULL,
+  activity_type TEXT NOT NULL,
+  input TEXT NOT NULL,
+  options TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  first_scheduled_ms INTEGER NOT NULL,
+  scheduled_ms INTEGER NOT NULL,
+  started_ms INTEGER,
+  last_failure TEXT,
+  heartbeat_details TEXT,
+  last_heartbeat_ms INTEGER,
+  next_attempt_ms INTEGER,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS requests (request_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+/** Creates or upgrades the schema. Synchronous, idempotent. */
+export function migrate(sql: SqlStorage): void {
+  const row = sql
+    .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'meta'")
+    .one();
+  if (row.n > 0) {
+    const version = sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")
+      .toArray()[0];
+    if (version && Number(version.value) === SCHEMA_VERSION) return;
+  }
+  sql.exec(DDL);
+  sql.exec(
+    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    String(SCHEMA_VERSION),
+  );
+}

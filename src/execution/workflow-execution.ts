@@ -1,0 +1,1325 @@
+/**
+ * @module One workflow id: all its runs, their histories, timers, pending activities and outbox live
+ * in this Durable Object's SQLite. Every transition is one transaction; side effects leave from the outbox.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { ActivityTaskMessage, HeartbeatResponse, StartedTask } from "../../sdk/activity/protocol";
+import {
+  ApplicationFailure,
+  type FailureInfo,
+  type RetryState,
+  type TimeoutType,
+  toFailure,
+  withoutStacks,
+} from "../../sdk/common/failures";
+import { mayRetry, type ResolvedRetryPolicy, retryDelayMs } from "../../sdk/common/retry-policy";
+import type {
+  ExecutionStatus,
+  HistoryResponse,
+  PendingActivity,
+  ResultResponse,
+  WorkflowDescription,
+} from "../../sdk/common/wire";
+import { type EngineEnv, encodeToken, queueFor, type ResolvedConfig, type TaskToken } from "../config";
+import {
+  type ActivityOptionsMs,
+  type EventAttributes,
+  type EventType,
+  type HistoryEvent,
+  type NewEvent,
+  newEvent,
+} from "../history/events";
+import type { Command } from "../replay/commands";
+import { NonDeterminismError, WorkflowRuntime } from "../replay/runtime";
+import { runLocalActivity } from "./local-activity";
+import type { Reply, StartReply, StartRequest } from "./rpc";
+import { migrate } from "./schema";
+import { toWireEvent } from "./wire-events";
+
+type RunRow = {
+  run_id: string;
+  run_no: number;
+  workflow_type: string;
+  task_queue: string;
+  status: ExecutionStatus;
+  start_ms: number;
+  close_ms: number | null;
+  result: string | null;
+  failure: string | null;
+  next_run_id: string | null;
+  history_length: number;
+  next_task_id: number;
+  wft_attempt: number;
+  wft_failure: string | null;
+  attempt: number;
+  memo: string | null;
+  search_attributes: string | null;
+};
+
+type ActivityRow = {
+  run_id: string;
+  seq: number;
+  activity_id: string;
+  activity_type: string;
+  input: string;
+  options: string;
+  attempt: number;
+  state: "Scheduled" | "Started" | "Backoff";
+  first_scheduled_ms: number;
+  scheduled_ms: number;
+  started_ms: number | null;
+  last_failure: string | null;
+  heartbeat_details: string | null;
+  last_heartbeat_ms: number | null;
+  next_attempt_ms: number | null;
+};
+
+type TimerKind = "timer" | "activity" | "wft" | "run-timeout" | "exec-timeout";
+type TimerRow = { key: string; run_id: string; kind: TimerKind; fire_at_ms: number; data: string | null };
+type ActivityTimerData = { seq: number; attempt: number; type: TimeoutType | "Retry" };
+
+/** What a new run starts with. */
+interface RunStart {
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  input: string;
+  attempt: number;
+  firstExecutionRunId: string;
+  continuedExecutionRunId?: string;
+  requestId?: string;
+  startDelayMs?: number;
+  runTimeoutMs?: number;
+  executionTimeoutMs?: number;
+  executionDeadlineMs?: number;
+  retryPolicy?: ResolvedRetryPolicy;
+  memo?: string;
+  searchAttributes?: string;
+}
+
+/** Work of one transition that is not an event: rows to write in the same transaction. */
+interface Effects {
+  sql: Array<() => void>;
+}
+
+const OUTBOX_RETRY_MS = 1000;
+const MAX_RESULT_WAIT_MS = 60_000;
+const WFT_MAX_BACKOFF_MS = 10 * 60_000;
+
+function json(status: number, body: unknown): Reply {
+  return { status, body: JSON.stringify(body) };
+}
+
+function errorReply(status: number, code: string, message: string): Reply {
+  return json(status, { error: { code, message } });
+}
+
+/**
+ * The Durable Object class. `createSundial()` subclasses it with the user's registry.
+ * Public methods are RPCs; everything else is `#private`.
+ */
+export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
+  readonly #config: ResolvedConfig;
+  readonly #sql: SqlStorage;
+  /** Serializes every state change: workflow code runs asynchronously between read and commit. */
+  #lock: Promise<unknown> = Promise.resolve();
+  /** The warm (sticky) runtime of the current run and how many events it has applied. */
+  #cached: { runId: string; runtime: WorkflowRuntime; applied: number } | undefined;
+  #identity: { namespace: string; workflowId: string } | undefined;
+  #armedAtMs: number | null | undefined;
+  #clockOffsetMs = 0;
+  readonly #closeWaiters = new Set<() => void>();
+
+  constructor(ctx: DurableObjectState, env: EngineEnv, config: ResolvedConfig) {
+    super(ctx, env);
+    this.#config = config;
+    this.#sql = ctx.storage.sql;
+    migrate(this.#sql);
+    const meta = this.#sql
+      .exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('namespace','workflow_id','clock_offset_ms')")
+      .toArray();
+    const get = (k: string) => meta.find((m) => m.key === k)?.value;
+    const namespace = get("namespace");
+    const workflowId = get("workflow_id");
+    if (namespace !== undefined && workflowId !== undefined) this.#identity = { namespace, workflowId };
+    if (this.#unsafe) this.#clockOffsetMs = Number(get("clock_offset_ms") ?? 0);
+  }
+
+  get #unsafe(): boolean {
+    return this.env.SUNDIAL_UNSAFE === "1";
+  }
+
+  get #sticky(): boolean {
+    return this.env.SUNDIAL_STICKY !== "false";
+  }
+
+  #now(): number {
+    return Date.now() + this.#clockOffsetMs;
+  }
+
+  #serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#lock.then(fn, fn);
+    this.#lock = next.catch(() => undefined);
+    return next;
+  }
+
+  // ---------------------------------------------------------------- RPC: client API
+
+  async start(req: StartRequest): Promise<StartReply> {
+    return this.#serialized(async () => {
+      if (req.requestId) {
+        const prior = this.#sql
+          .exec<{ run_id: string }>("SELECT run_id FROM requests WHERE request_id = ?", req.requestId)
+          .toArray()[0];
+        if (prior) return { ok: true, runId: prior.run_id, started: false };
+      }
+      const current = this.#currentRun();
+      if (current && current.status === "Running") {
+        if (req.idReusePolicy === "TerminateIfRunning") {
+          await this.#terminate(current, "Terminated by a start with idReusePolicy TerminateIfRunning");
+        } else if (req.idConflictPolicy === "UseExisting") {
+          return { ok: true, runId: current.run_id, started: false };
+        } else {
+          return {
+            ok: false,
+            error: {
+              code: "AlreadyStarted",
+              message: `Workflow "${req.workflowId}" is already running (run ${current.run_id}); use idConflictPolicy "UseExisting" to attach to it`,
+            },
+          };
+        }
+      } else if (current) {
+        const failedOnly = req.idReusePolicy === "AllowDuplicateFailedOnly";
+        if (req.idReusePolicy === "RejectDuplicate" || (failedOnly && current.status === "Completed")) {
+          return {
+            ok: false,
+            error: {
+              code: "AlreadyStarted",
+              message: `Workflow "${req.workflowId}" already ran (run ${current.run_id}, ${current.status}) and idReusePolicy ${req.idReusePolicy} forbids reusing its id`,
+            },
+          };
+        }
+      }
+      if (!this.#identity) {
+        this.#identity = { namespace: req.namespace, workflowId: req.workflowId };
+        this.#sql.exec(
+          "INSERT OR REPLACE INTO meta (key, value) VALUES ('namespace', ?), ('workflow_id', ?)",
+          req.namespace,
+          req.workflowId,
+        );
+      }
+      const runId = crypto.randomUUID();
+      await this.#startRun({
+        runId,
+        workflowType: req.workflowType,
+        taskQueue: req.taskQueue,
+        input: req.input,
+        attempt: 1,
+        firstExecutionRunId: runId,
+        requestId: req.requestId,
+        startDelayMs: req.startDelayMs,
+        runTimeoutMs: req.runTimeoutMs,
+        executionTimeoutMs: req.executionTimeoutMs,
+        executionDeadlineMs: req.executionTimeoutMs ? this.#now() + req.executionTimeoutMs : undefined,
+        retryPolicy: req.retryPolicy,
+        memo: req.memo,
+        searchAttributes: req.searchAttributes,
+      });
+      return { ok: true, runId, started: true };
+    });
+  }
+
+  async describe(runId?: string): Promise<Reply> {
+    const run = this.#findRun(runId);
+    if (!run) return this.#notFound(runId);
+    return json(200, this.#description(run));
+  }
+
+  async result(runId: string | undefined, waitMs: number): Promise<Reply> {
+    const deadline = Date.now() + Math.min(Math.max(0, waitMs), MAX_RESULT_WAIT_MS);
+    for (;;) {
+      let run = this.#findRun(runId);
+      if (!run) return this.#notFound(runId);
+      // Follow continue-as-new and workflow retries to the newest run unless a run was named.
+      while (!runId && run.next_run_id) {
+        const next = this.#findRun(run.next_run_id);
+        if (!next) break;
+        run = next;
+      }
+      if (run.status !== "Running") return json(200, this.#resultBody(run));
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return json(202, { status: "Running" } satisfies ResultResponse);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.#closeWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, remaining);
+        this.#closeWaiters.add(done);
+      });
+    }
+  }
+
+  async history(query: { runId?: string; after?: number; limit: number }): Promise<Reply> {
+    const run = this.#findRun(query.runId);
+    if (!run) return this.#notFound(query.runId);
+    const after = query.after ?? 0;
+    const rows = this.#sql
+      .exec<{ event_id: number; event_type: EventType; ts_ms: number; attributes: string }>(
+        "SELECT event_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?",
+        run.run_id,
+        after,
+        query.limit,
+      )
+      .toArray();
+    const last = rows[rows.length - 1];
+    const more = last !== undefined && last.event_id < run.history_length;
+    const body: HistoryResponse = {
+      events: rows.map((r) => toWireEvent(r.event_id, r.event_type, r.ts_ms, r.attributes)),
+      nextPageToken: more ? encodePageToken(run.run_id, last.event_id) : null,
+    };
+    return json(200, body);
+  }
+
+  // ---------------------------------------------------------------- RPC: activity workers
+
+  async activityStarted(token: TaskToken): Promise<StartedTask | null> {
+    return this.#serialized(async () => {
+      const act = this.#liveActivity(token);
+      if (!act || act.state !== "Scheduled") return null;
+      const now = this.#now();
+      const options = JSON.parse(act.options) as ActivityOptionsMs;
+      this.#sql.exec(
+        "UPDATE activities SET state = 'Started', started_ms = ?, last_heartbeat_ms = NULL WHERE run_id = ? AND seq = ?",
+        now,
+        act.run_id,
+        act.seq,
+      );
+      this.#deleteTimer(activityTimerKey(act, "ScheduleToStart"));
+      if (options.startToCloseTimeoutMs) {
+        this.#putActivityTimer(act, "StartToClose", now + options.startToCloseTimeoutMs);
+      }
+      if (options.heartbeatTimeoutMs) {
+        this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
+      }
+      await this.#armAlarm();
+      return {
+        input: act.input,
+        attempt: act.attempt,
+        ...(act.heartbeat_details !== null ? { heartbeatDetails: act.heartbeat_details } : {}),
+        ...(options.startToCloseTimeoutMs ? { startToCloseTimeoutMs: options.startToCloseTimeoutMs } : {}),
+        ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+      };
+    });
+  }
+
+  async activityHeartbeat(token: TaskToken, details?: string): Promise<HeartbeatResponse> {
+    return this.#serialized(async () => {
+      const act = this.#liveActivity(token);
+      if (!act || act.state !== "Started") return { cancelRequested: true };
+      const now = this.#now();
+      this.#sql.exec(
+        "UPDATE activities SET heartbeat_details = coalesce(?, heartbeat_details), last_heartbeat_ms = ? WHERE run_id = ? AND seq = ?",
+        details ?? null,
+        now,
+        act.run_id,
+        act.seq,
+      );
+      const options = JSON.parse(act.options) as ActivityOptionsMs;
+      if (options.heartbeatTimeoutMs) {
+        this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
+        await this.#armAlarm();
+      }
+      return { cancelRequested: false };
+    });
+  }
+
+  async activityCompleted(token: TaskToken, result: string): Promise<void> {
+    await this.#serialized(async () => {
+      const act = this.#liveActivity(token);
+      if (!act || act.state !== "Started") return; // stale, duplicate, or never started: ignore
+      const run = this.#currentRun()!;
+      if (exceedsBytes(result, this.#config.limits.maxPayloadBytes)) {
+        await this.#activityAttemptFailed(run, act, toFailure(this.#payloadTooLarge("activity result")));
+        return;
+      }
+      const effects: Effects = { sql: [() => this.#deleteActivity(act)] };
+      await this.#transition(
+        run,
+        [
+          newEvent("ActivityTaskStarted", { seq: act.seq, attempt: act.attempt }),
+          newEvent("ActivityTaskCompleted", { seq: act.seq, result, attempt: act.attempt }),
+        ],
+        effects,
+      );
+    });
+  }
+
+  async activityFailed(token: TaskToken, failureJson: string): Promise<void> {
+    await this.#serialized(async () => {
+      const act = this.#liveActivity(token);
+      if (!act || act.state !== "Started") return;
+      const run = this.#currentRun()!;
+      let failure: FailureInfo;
+      try {
+        failure = JSON.parse(failureJson) as FailureInfo;
+      } catch {
+        failure = { message: "activity worker sent an unreadable failure", type: "Error" };
+      }
+      await this.#activityAttemptFailed(run, act, failure);
+    });
+  }
+
+  // ---------------------------------------------------------------- alarm
+
+  override async alarm(): Promise<void> {
+    await this.#serialized(async () => {
+      this.#armedAtMs = undefined;
+      await this.#flushOutbox();
+      const now = this.#now();
+      const due = this.#sql
+        .exec<TimerRow>("SELECT * FROM timers WHERE fire_at_ms <= ? ORDER BY fire_at_ms, key", now)
+        .toArray();
+      const run = this.#currentRun();
+      const inputs: NewEvent[] = [];
+      const effects: Effects = { sql: [] };
+      let runWorkflowTask = false;
+      for (const timer of due) {
+        effects.sql.push(() => this.#deleteTimer(timer.key));
+        if (!run || timer.run_id !== run.run_id || run.status !== "Running") continue;
+        switch (timer.kind) {
+          case "timer": {
+            const seq = Number(timer.data);
+            inputs.push(newEvent("TimerFired", { seq, timerId: String(seq) }));
+            break;
+          }
+          case "wft":
+            runWorkflowTask = true;
+            break;
+          case "activity": {
+            const data = JSON.parse(timer.data ?? "{}") as ActivityTimerData;
+            const event = this.#activityTimerFired(run, data, now, effects);
+            if (event) inputs.push(...event);
+            break;
+          }
+          case "run-timeout":
+          case "exec-timeout":
+            // Timing out closes the run without running workflow code.
+            this.#sql.exec("DELETE FROM timers WHERE key = ?", timer.key);
+            await this.#closeRun(run, [
+              newEvent("WorkflowExecutionTimedOut", {
+                timeoutType: timer.kind === "run-timeout" ? "Run" : "Execution",
+              }),
+            ], "TimedOut");
+            return;
+        }
+      }
+      if (run && run.status === "Running" && (inputs.length > 0 || runWorkflowTask)) {
+        await this.#transition(run, inputs, effects);
+      } else {
+        this.ctx.storage.transactionSync(() => {
+          for (const fn of effects.sql) fn();
+        });
+        await this.#armAlarm();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- RPC: test-only hooks
+
+  /** Test-only: moves this object's clock forward (Temporal's time skipping). Needs SUNDIAL_UNSAFE=1. */
+  async unsafeAdvanceClock(ms: number): Promise<number> {
+    this.#assertUnsafe();
+    return this.#serialized(async () => {
+      this.#clockOffsetMs += ms;
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_offset_ms', ?)",
+        String(this.#clockOffsetMs),
+      );
+      await this.#armAlarm(true);
+      return this.#now();
+    });
+  }
+
+  /** Test-only: the timer rows, for asserting what is scheduled. */
+  async unsafeTimers(): Promise<Array<{ key: string; kind: string; fireAtMs: number }>> {
+    this.#assertUnsafe();
+    return this.#sql
+      .exec<TimerRow>("SELECT * FROM timers ORDER BY fire_at_ms")
+      .toArray()
+      .map((t) => ({ key: t.key, kind: t.kind, fireAtMs: t.fire_at_ms }));
+  }
+
+  /** Test/bench-only: drops the warm runtime and replays the current run from SQLite; returns the time it took. */
+  async unsafeReplay(): Promise<{ replayMs: number; historyLength: number }> {
+    this.#assertUnsafe();
+    return this.#serialized(async () => {
+      const run = this.#currentRun();
+      if (!run) return { replayMs: 0, historyLength: 0 };
+      this.#cached = undefined;
+      const t0 = performance.now();
+      await this.#replay(run);
+      const replayMs = performance.now() - t0;
+      this.#cached = undefined;
+      return { replayMs, historyLength: run.history_length };
+    });
+  }
+
+  #assertUnsafe(): void {
+    if (!this.#unsafe) throw new Error("unsafe* methods need SUNDIAL_UNSAFE=1");
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  #currentRun(): RunRow | undefined {
+    return this.#sql.exec<RunRow>("SELECT * FROM runs ORDER BY run_no DESC LIMIT 1").toArray()[0];
+  }
+
+  #findRun(runId: string | undefined): RunRow | undefined {
+    if (!runId) return this.#currentRun();
+    return this.#sql.exec<RunRow>("SELECT * FROM runs WHERE run_id = ?", runId).toArray()[0];
+  }
+
+  #notFound(runId: string | undefined): Reply {
+    const id = this.#identity?.workflowId ?? "(unknown)";
+    return errorReply(
+      404,
+      "NotFound",
+      runId ? `Run ${runId} of workflow "${id}" not found` : `Workflow "${id}" not found`,
+    );
+  }
+
+  async #startRun(s: RunStart): Promise<void> {
+    const now = this.#now();
+    const runNo =
+      (this.#sql.exec<{ n: number | null }>("SELECT max(run_no) AS n FROM runs").one().n ?? 0) + 1;
+    this.#sql.exec(
+      `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes)
+       VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?)`,
+      s.runId,
+      runNo,
+      s.workflowType,
+      s.taskQueue,
+      now,
+      s.attempt,
+      s.memo ?? null,
+      s.searchAttributes ?? null,
+    );
+    const run = this.#findRun(s.runId)!;
+    const attributes: EventAttributes["WorkflowExecutionStarted"] = {
+      workflowType: s.workflowType,
+      input: s.input,
+      taskQueue: s.taskQueue,
+      attempt: s.attempt,
+      firstExecutionRunId: s.firstExecutionRunId,
+      randomSeed: crypto.getRandomValues(new Uint32Array(1))[0]!,
+      ...(s.continuedExecutionRunId ? { continuedExecutionRunId: s.continuedExecutionRunId } : {}),
+      ...(s.startDelayMs ? { startDelayMs: s.startDelayMs } : {}),
+      ...(s.runTimeoutMs ? { runTimeoutMs: s.runTimeoutMs } : {}),
+      ...(s.executionTimeoutMs ? { executionTimeoutMs: s.executionTimeoutMs } : {}),
+      ...(s.executionDeadlineMs ? { executionDeadlineMs: s.executionDeadlineMs } : {}),
+      ...(s.retryPolicy ? { retryPolicy: s.retryPolicy } : {}),
+      ...(s.memo ? { memo: s.memo } : {}),
+      ...(s.searchAttributes ? { searchAttributes: s.searchAttributes } : {}),
+      ...(s.requestId ? { requestId: s.requestId } : {}),
+    };
+    const effects: Effects = { sql: [] };
+    if (s.requestId) {
+      const requestId = s.requestId;
+      effects.sql.push(() =>
+        this.#sql.exec("INSERT OR REPLACE INTO requests (request_id, run_id) VALUES (?, ?)", requestId, s.runId),
+      );
+    }
+    if (s.runTimeoutMs) {
+      const at = now + (s.startDelayMs ?? 0) + s.runTimeoutMs;
+      effects.sql.push(() => this.#putTimer(`run-timeout:${s.runId}`, s.runId, "run-timeout", at));
+    }
+    if (s.executionDeadlineMs) {
+      const at = s.executionDeadlineMs + (s.startDelayMs ?? 0);
+      effects.sql.push(() => this.#putTimer(`exec-timeout:${s.runId}`, s.runId, "exec-timeout", at));
+    }
+    const started = newEvent("WorkflowExecutionStarted", attributes);
+    if (s.startDelayMs) {
+      // The first workflow task waits for the delay; the Started event is recorded now.
+      const at = now + s.startDelayMs;
+      effects.sql.push(() => this.#putTimer(`wft:${s.runId}`, s.runId, "wft", at));
+      await this.#transition(run, [started], effects, { runWorkflow: false });
+    } else {
+      await this.#transition(run, [started], effects);
+    }
+  }
+
+  async #terminate(run: RunRow, reason: string): Promise<void> {
+    await this.#closeRun(run, [newEvent("WorkflowExecutionTerminated", { reason })], "Terminated");
+  }
+
+  /** Closes a run from outside workflow code (timeout, termination): one transaction. */
+  async #closeRun(run: RunRow, events: NewEvent[], status: ExecutionStatus): Promise<void> {
+    const now = this.#now();
+    const stored = this.#assignIds(run, events, now);
+    this.ctx.storage.transactionSync(() => {
+      this.#insertEvents(run.run_id, stored);
+      this.#sql.exec(
+        "UPDATE runs SET status = ?, close_ms = ?, history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
+        status,
+        now,
+        run.history_length + stored.length,
+        run.run_id,
+      );
+      this.#abandonPending(run.run_id);
+    });
+    this.#cached = undefined;
+    await this.#armAlarm();
+    this.#notifyClosed();
+  }
+
+  #abandonPending(runId: string): void {
+    this.#sql.exec("DELETE FROM timers WHERE run_id = ?", runId);
+    this.#sql.exec("DELETE FROM activities WHERE run_id = ?", runId);
+  }
+
+  #notifyClosed(): void {
+    for (const waiter of [...this.#closeWaiters]) waiter();
+  }
+
+  // ---------------------------------------------------------------- the transition
+
+  #assignIds(run: RunRow, events: NewEvent[], nowMs: number, firstId = run.history_length + 1): HistoryEvent[] {
+    return events.map(
+      (e, i) =>
+        ({
+          ...e,
+          eventId: firstId + i,
+          taskId: run.next_task_id,
+          timestampMs: nowMs,
+        }) as HistoryEvent,
+    );
+  }
+
+  /**
+   * One activation: append `inputs`, run workflow code (warm, or replayed when cold), turn its
+   * commands into events and effects, and commit everything in one transaction. A failure of
+   * workflow code (a bug, non-determinism) fails the workflow task, never the execution.
+   */
+  async #transition(
+    run: RunRow,
+    inputs: NewEvent[],
+    effects: Effects,
+    options: { runWorkflow?: boolean } = {},
+  ): Promise<void> {
+    const now = this.#now();
+    const events = this.#assignIds(run, inputs, now);
+    let taskFailure: { cause: "NonDeterminism" | "WorkflowError"; failure: FailureInfo } | undefined;
+    let commands: Command[] = [];
+    let continueNow = false;
+    if (options.runWorkflow !== false) {
+      try {
+        const runtime = run.history_length === 0 ? this.#newRuntime(run, events) : await this.#runtimeFor(run);
+        await runtime.applyTask(events);
+        let localBudget = this.#config.limits.localActivitiesPerTask;
+        while (runtime.unmatched.length > 0) {
+          const issued = [...runtime.unmatched];
+          if (localBudget <= 0 && issued.every((c) => c.type === "RunLocalActivity")) {
+            continueNow = true; // commit what we have; the alarm continues at once
+            break;
+          }
+          const firstId = run.history_length + events.length + 1;
+          const recorded = await this.#recordCommands(run, issued, now, firstId);
+          localBudget -= issued.filter((c) => c.type === "RunLocalActivity").length;
+          events.push(...recorded.events);
+          commands.push(...issued);
+          await runtime.applyTask(recorded.events);
+          if (this.#isClosing(issued)) break;
+        }
+        this.#cached = this.#sticky
+          ? { runId: run.run_id, runtime, applied: run.history_length + events.length }
+          : undefined;
+      } catch (err) {
+        this.#cached = undefined;
+        const nde = err instanceof NonDeterminismError;
+        taskFailure = {
+          cause: nde ? "NonDeterminism" : "WorkflowError",
+          failure: toFailure(err),
+        };
+        // Nothing the failed task produced is kept: only the inputs and the failure.
+        events.length = inputs.length;
+        commands = [];
+      }
+    }
+    if (run.history_length + events.length >= this.#config.limits.historyMaxEvents && !taskFailure) {
+      this.#cached = undefined;
+      // Bounded history: fail clearly rather than growing without end.
+      const failure = toFailure(
+        ApplicationFailure.nonRetryable(
+          `History of run ${run.run_id} reached ${events.length} events (limit ${this.#config.limits.historyMaxEvents}). Use continue-as-new to start a fresh history.`,
+          "HistoryTooLong",
+        ),
+      );
+      commands = [{ type: "FailWorkflow", failure }];
+      events.length = inputs.length;
+      events.push(...this.#assignIds(run, [newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" })], now, run.history_length + events.length + 1));
+    }
+    if (taskFailure && run.wft_attempt === 0) {
+      // Like Temporal, only the first failure of a series is written to history.
+      events.push(
+        ...this.#assignIds(run, [newEvent("WorkflowTaskFailed", taskFailure)], now, run.history_length + events.length + 1),
+      );
+    }
+    const close = commands.find((c) => c.type === "CompleteWorkflow" || c.type === "FailWorkflow");
+    let status: ExecutionStatus = "Running";
+    let nextRun: RunStart | undefined;
+    if (close?.type === "CompleteWorkflow") status = "Completed";
+    if (close?.type === "FailWorkflow") {
+      status = "Failed";
+      nextRun = this.#workflowRetry(run, close.failure, now, events);
+    }
+    const historyLength = run.history_length + events.length;
+    this.ctx.storage.transactionSync(() => {
+      this.#insertEvents(run.run_id, events);
+      for (const fn of effects.sql) fn();
+      for (const cmd of commands) this.#applyCommand(run, cmd, now);
+      if (taskFailure) {
+        const attempt = run.wft_attempt + 1;
+        const backoff = Math.min(1000 * 2 ** (attempt - 1), WFT_MAX_BACKOFF_MS);
+        this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now + backoff);
+        this.#sql.exec(
+          "UPDATE runs SET wft_attempt = ?, wft_failure = ? WHERE run_id = ?",
+          attempt,
+          JSON.stringify(withoutStacks(taskFailure.failure)),
+          run.run_id,
+        );
+      } else if (options.runWorkflow !== false) {
+        if (run.wft_attempt > 0) {
+          this.#sql.exec("UPDATE runs SET wft_attempt = 0, wft_failure = NULL WHERE run_id = ?", run.run_id);
+        }
+        this.#deleteTimer(`wft:${run.run_id}`);
+        if (continueNow) this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now);
+      }
+      if (close) {
+        const result = close.type === "CompleteWorkflow" ? close.result : null;
+        const failure = close.type === "FailWorkflow" ? JSON.stringify(close.failure) : null;
+        this.#sql.exec(
+          "UPDATE runs SET status = ?, close_ms = ?, result = ?, failure = ?, next_run_id = ? WHERE run_id = ?",
+          status,
+          now,
+          result,
+          failure,
+          nextRun?.runId ?? null,
+          run.run_id,
+        );
+        this.#abandonPending(run.run_id);
+      }
+      this.#sql.exec(
+        "UPDATE runs SET history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
+        historyLength,
+        run.run_id,
+      );
+    });
+    if (close) {
+      this.#cached = undefined;
+      if (nextRun) await this.#startRun(nextRun);
+    }
+    await this.#armAlarm();
+    await this.#flushOutbox();
+    if (close) this.#notifyClosed();
+  }
+
+  #isClosing(cmds: readonly Command[]): boolean {
+    return cmds.some((c) => c.type === "CompleteWorkflow" || c.type === "FailWorkflow");
+  }
+
+  /** Workflow retry policy: a failed run may be followed by a new run (Temporal's workflow retries). */
+  #workflowRetry(
+    run: RunRow,
+    failure: FailureInfo,
+    now: number,
+    events: HistoryEvent[],
+  ): RunStart | undefined {
+    const started = this.#startedAttributes(run.run_id);
+    const policy = started.retryPolicy;
+    const failedEvent = events.find((e) => e.eventType === "WorkflowExecutionFailed");
+    let retryState: RetryState = "RetryPolicyNotSet";
+    let next: RunStart | undefined;
+    if (policy) {
+      const decision = mayRetry(policy, run.attempt, failure);
+      retryState = decision === "retry" ? "InProgress" : decision;
+      if (decision === "retry") {
+        const delay = retryDelayMs(policy, run.attempt);
+        const deadline = started.executionDeadlineMs;
+        if (deadline !== undefined && now + delay >= deadline) retryState = "Timeout";
+        else {
+          next = {
+            runId: crypto.randomUUID(),
+            workflowType: run.workflow_type,
+            taskQueue: run.task_queue,
+            input: started.input,
+            attempt: run.attempt + 1,
+            firstExecutionRunId: started.firstExecutionRunId,
+            startDelayMs: delay,
+            runTimeoutMs: started.runTimeoutMs,
+            executionTimeoutMs: started.executionTimeoutMs,
+            executionDeadlineMs: deadline,
+            retryPolicy: policy,
+            memo: started.memo,
+            searchAttributes: started.searchAttributes,
+          };
+        }
+      }
+    }
+    if (failedEvent && failedEvent.eventType === "WorkflowExecutionFailed") {
+      failedEvent.attributes = {
+        ...failedEvent.attributes,
+        retryState,
+        ...(next ? { newExecutionRunId: next.runId } : {}),
+      };
+    }
+    return next;
+  }
+
+  #startedAttributes(runId: string): EventAttributes["WorkflowExecutionStarted"] {
+    const row = this.#sql
+      .exec<{ attributes: string }>("SELECT attributes FROM events WHERE run_id = ? AND event_id = 1", runId)
+      .one();
+    return JSON.parse(row.attributes) as EventAttributes["WorkflowExecutionStarted"];
+  }
+
+  async #runtimeFor(run: RunRow): Promise<WorkflowRuntime> {
+    const cached = this.#cached;
+    if (cached && cached.runId === run.run_id && cached.applied === run.history_length) {
+      return cached.runtime;
+    }
+    this.#cached = undefined;
+    return this.#replay(run);
+  }
+
+  /** A runtime for `run`, before any event is applied; `events` starts with WorkflowExecutionStarted. */
+  #newRuntime(run: RunRow, events: readonly HistoryEvent[]): WorkflowRuntime {
+    const definition = this.#config.workflows.get(run.workflow_type);
+    if (!definition) {
+      throw new NonDeterminismError(
+        `Workflow type "${run.workflow_type}" is not registered in this deployment; deploy code that registers it`,
+      );
+    }
+    const first = events[0];
+    if (!first || first.eventType !== "WorkflowExecutionStarted") {
+      throw new Error(`run ${run.run_id} has no WorkflowExecutionStarted event`);
+    }
+    const identity = this.#identity!;
+    return new WorkflowRuntime(definition, {
+      namespace: identity.namespace,
+      workflowId: identity.workflowId,
+      runId: run.run_id,
+      startTimeMs: first.timestampMs,
+      started: first.attributes,
+    });
+  }
+
+  /** Cold path: a fresh runtime fed the run's whole history, one recorded task at a time. */
+  async #replay(run: RunRow): Promise<WorkflowRuntime> {
+    const rows = this.#sql
+      .exec<{ event_id: number; task_id: number; event_type: EventType; ts_ms: number; attributes: string }>(
+        "SELECT event_id, task_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? ORDER BY event_id",
+        run.run_id,
+      )
+      .toArray();
+    const events = rows.map(
+      (r) =>
+        ({
+          eventId: r.event_id,
+          taskId: r.task_id,
+          eventType: r.event_type,
+          timestampMs: r.ts_ms,
+          attributes: JSON.parse(r.attributes),
+        }) as HistoryEvent,
+    );
+    const runtime = this.#newRuntime(run, events);
+    let start = 0;
+    for (let i = 1; i <= events.length; i++) {
+      if (i === events.length || events[i]!.taskId !== events[start]!.taskId) {
+        await runtime.applyTask(events.slice(start, i));
+        start = i;
+      }
+    }
+    return runtime;
+  }
+
+  /** Turns commands into their events; local activities run here and record a marker. */
+  async #recordCommands(
+    run: RunRow,
+    commands: readonly Command[],
+    now: number,
+    firstId: number,
+  ): Promise<{ events: HistoryEvent[] }> {
+    const out: NewEvent[] = [];
+    const locals = await Promise.all(
+      commands.map((cmd) =>
+        cmd.type === "RunLocalActivity"
+          ? runLocalActivity(cmd, this.#config.activities, this.#identity!, run.run_id, this.#config.limits)
+          : undefined,
+      ),
+    );
+    commands.forEach((cmd, i) => {
+      switch (cmd.type) {
+        case "ScheduleActivity":
+          out.push(
+            newEvent("ActivityTaskScheduled", {
+              seq: cmd.seq,
+              activityId: cmd.activityId,
+              activityType: cmd.activityType,
+              input: cmd.input,
+              ...cmd.options,
+            }),
+          );
+          break;
+        case "StartTimer":
+          out.push(
+            newEvent("TimerStarted", {
+              seq: cmd.seq,
+              timerId: String(cmd.seq),
+              durationMs: cmd.durationMs,
+              fireAtMs: now + cmd.durationMs,
+            }),
+          );
+          break;
+        case "RunLocalActivity":
+          out.push(newEvent("MarkerRecorded", locals[i]!));
+          break;
+        case "CompleteWorkflow":
+          if (exceedsBytes(cmd.result, this.#config.limits.maxPayloadBytes)) {
+            const failure = toFailure(this.#payloadTooLarge("workflow result"));
+            Object.assign(cmd, { type: "FailWorkflow", failure, result: undefined });
+            out.push(newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" }));
+          } else {
+            out.push(newEvent("WorkflowExecutionCompleted", { result: cmd.result }));
+          }
+          break;
+        case "FailWorkflow":
+          out.push(newEvent("WorkflowExecutionFailed", { failure: cmd.failure, retryState: "RetryPolicyNotSet" }));
+          break;
+      }
+    });
+    return { events: this.#assignIds(run, out, now, firstId) };
+  }
+
+  /** Writes the effects of a recorded command (inside the transaction). */
+  #applyCommand(run: RunRow, cmd: Command, now: number): void {
+    switch (cmd.type) {
+      case "ScheduleActivity": {
+        const act: ActivityRow = {
+          run_id: run.run_id,
+          seq: cmd.seq,
+          activity_id: cmd.activityId,
+          activity_type: cmd.activityType,
+          input: cmd.input,
+          options: JSON.stringify(cmd.options),
+          attempt: 1,
+          state: "Scheduled",
+          first_scheduled_ms: now,
+          scheduled_ms: now,
+          started_ms: null,
+          last_failure: null,
+          heartbeat_details: null,
+          last_heartbeat_ms: null,
+          next_attempt_ms: null,
+        };
+        this.#sql.exec(
+          `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms)
+           VALUES (?, ?, ?, ?, ?, ?, 1, 'Scheduled', ?, ?)`,
+          act.run_id,
+          act.seq,
+          act.activity_id,
+          act.activity_type,
+          act.input,
+          act.options,
+          now,
+          now,
+        );
+        if (cmd.options.scheduleToCloseTimeoutMs) {
+          this.#putActivityTimer(act, "ScheduleToClose", now + cmd.options.scheduleToCloseTimeoutMs);
+        }
+        this.#dispatch(act, cmd.options, now);
+        return;
+      }
+      case "StartTimer":
+        this.#putTimer(`timer:${run.run_id}:${cmd.seq}`, run.run_id, "timer", now + cmd.durationMs, String(cmd.seq));
+        return;
+      case "RunLocalActivity":
+      case "CompleteWorkflow":
+      case "FailWorkflow":
+        return;
+    }
+  }
+
+  /** Queues one attempt of an activity: an outbox row, sent after commit. */
+  #dispatch(act: ActivityRow, options: ActivityOptionsMs, now: number): void {
+    const identity = this.#identity!;
+    const message: ActivityTaskMessage = {
+      token: encodeToken({ ...identity, runId: act.run_id, seq: act.seq, attempt: act.attempt }),
+      namespace: identity.namespace,
+      workflowId: identity.workflowId,
+      runId: act.run_id,
+      activityId: act.activity_id,
+      activityType: act.activity_type,
+      attempt: act.attempt,
+    };
+    this.#sql.exec(
+      "INSERT INTO outbox (kind, target, body) VALUES ('activity', ?, ?)",
+      options.taskQueue,
+      JSON.stringify(message),
+    );
+    if (options.scheduleToStartTimeoutMs) {
+      this.#putActivityTimer(act, "ScheduleToStart", now + options.scheduleToStartTimeoutMs);
+    }
+  }
+
+  // ---------------------------------------------------------------- activities
+
+  #liveActivity(token: TaskToken): ActivityRow | undefined {
+    const act = this.#sql
+      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? AND seq = ?", token.runId, token.seq)
+      .toArray()[0];
+    if (!act || act.attempt !== token.attempt) return undefined;
+    const run = this.#currentRun();
+    if (!run || run.run_id !== token.runId || run.status !== "Running") return undefined;
+    return act;
+  }
+
+  #deleteActivity(act: ActivityRow): void {
+    this.#sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", act.run_id, act.seq);
+    this.#sql.exec("DELETE FROM timers WHERE key LIKE ?", `act:${act.run_id}:${act.seq}:%`);
+  }
+
+  /** An attempt failed (reported failure or a start-to-close/heartbeat timeout): retry or fail for good. */
+  async #activityAttemptFailed(
+    run: RunRow,
+    act: ActivityRow,
+    failure: FailureInfo,
+    timeoutType?: TimeoutType,
+  ): Promise<void> {
+    const effects: Effects = { sql: [] };
+    const events = this.#attemptFailedEvents(run, act, failure, this.#now(), effects, timeoutType);
+    if (events) await this.#transition(run, events, effects);
+    else {
+      this.ctx.storage.transactionSync(() => {
+        for (const fn of effects.sql) fn();
+      });
+      await this.#armAlarm();
+    }
+  }
+
+  /** Decides retry vs final failure. Returns the final events, or undefined when a retry was scheduled into `effects`. */
+  #attemptFailedEvents(
+    run: RunRow,
+    act: ActivityRow,
+    failure: FailureInfo,
+    now: number,
+    effects: Effects,
+    timeoutType?: TimeoutType,
+  ): NewEvent[] | undefined {
+    const options = JSON.parse(act.options) as ActivityOptionsMs;
+    let decision: "retry" | RetryState = mayRetry(options.retry, act.attempt, failure);
+    const delay = retryDelayMs(options.retry, act.attempt);
+    if (
+      decision === "retry" &&
+      options.scheduleToCloseTimeoutMs !== undefined &&
+      now + delay >= act.first_scheduled_ms + options.scheduleToCloseTimeoutMs
+    ) {
+      decision = "Timeout";
+    }
+    if (decision === "retry") {
+      effects.sql.push(() => {
+        this.#sql.exec(
+          "UPDATE activities SET state = 'Backoff', last_failure = ?, next_attempt_ms = ?, started_ms = NULL WHERE run_id = ? AND seq = ?",
+          JSON.stringify(withoutStacks(failure)),
+          now + delay,
+          act.run_id,
+          act.seq,
+        );
+        this.#deleteTimer(activityTimerKey(act, "StartToClose"));
+        this.#deleteTimer(activityTimerKey(act, "Heartbeat"));
+        this.#putActivityTimer(act, "Retry", now + delay);
+      });
+      return undefined;
+    }
+    effects.sql.push(() => this.#deleteActivity(act));
+    const started = newEvent("ActivityTaskStarted", {
+      seq: act.seq,
+      attempt: act.attempt,
+      ...(act.last_failure ? { lastFailure: JSON.parse(act.last_failure) as FailureInfo } : {}),
+    });
+    if (timeoutType) {
+      return [
+        started,
+        newEvent("ActivityTaskTimedOut", {
+          seq: act.seq,
+          timeoutType,
+          failure,
+          retryState: decision,
+          attempt: act.attempt,
+        }),
+      ];
+    }
+    return [
+      started,
+      newEvent("ActivityTaskFailed", { seq: act.seq, failure, retryState: decision, attempt: act.attempt }),
+    ];
+  }
+
+  /** A timer of an activity fired: retry backoff over, or a timeout. Returns input events, if any. */
+  #activityTimerFired(run: RunRow, data: ActivityTimerData, now: number, effects: Effects): NewEvent[] | undefined {
+    const act = this.#sql
+      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? AND seq = ?", run.run_id, data.seq)
+      .toArray()[0];
+    if (!act) return undefined;
+    const options = JSON.parse(act.options) as ActivityOptionsMs;
+    switch (data.type) {
+      case "Retry": {
+        if (act.state !== "Backoff" || act.attempt !== data.attempt) return undefined;
+        effects.sql.push(() => {
+          const next: ActivityRow = { ...act, attempt: act.attempt + 1, state: "Scheduled" };
+          this.#sql.exec(
+            "UPDATE activities SET attempt = ?, state = 'Scheduled', scheduled_ms = ?, next_attempt_ms = NULL WHERE run_id = ? AND seq = ?",
+            next.attempt,
+            now,
+            act.run_id,
+            act.seq,
+          );
+          this.#dispatch(next, options, now);
+        });
+        return undefined;
+      }
+      case "ScheduleToClose":
+      case "ScheduleToStart": {
+        if (data.type === "ScheduleToStart" && (act.state !== "Scheduled" || act.attempt !== data.attempt)) {
+          return undefined;
+        }
+        const failure = timeoutFailure(data.type, act);
+        effects.sql.push(() => this.#deleteActivity(act));
+        return [
+          newEvent("ActivityTaskTimedOut", {
+            seq: act.seq,
+            timeoutType: data.type,
+            failure,
+            retryState: "NonRetryableFailure",
+            attempt: act.attempt,
+          }),
+        ];
+      }
+      case "StartToClose":
+      case "Heartbeat": {
+        if (act.state !== "Started" || act.attempt !== data.attempt) return undefined;
+        const failure = timeoutFailure(data.type, act);
+        // A timeout is retryable whatever its type name: mark it so the policy decides on attempts only.
+        return this.#attemptFailedEvents(run, act, failure, now, effects, data.type);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- timers and the one alarm
+
+  #putTimer(key: string, runId: string, kind: TimerKind, fireAtMs: number, data?: string): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, ?, ?, ?)",
+      key,
+      runId,
+      kind,
+      fireAtMs,
+      data ?? null,
+    );
+  }
+
+  #putActivityTimer(act: Pick<ActivityRow, "run_id" | "seq" | "attempt">, type: ActivityTimerData["type"], at: number): void {
+    const data: ActivityTimerData = { seq: act.seq, attempt: act.attempt, type };
+    this.#putTimer(activityTimerKey(act, type), act.run_id, "activity", at, JSON.stringify(data));
+  }
+
+  #deleteTimer(key: string): void {
+    this.#sql.exec("DELETE FROM timers WHERE key = ?", key);
+  }
+
+  /** Sets the one alarm to the earliest timer (or an outbox retry). Recomputed from storage, never trusted from memory alone. */
+  async #armAlarm(force = false): Promise<void> {
+    const next = this.#sql
+      .exec<{ at: number | null }>("SELECT min(fire_at_ms) AS at FROM timers")
+      .one().at;
+    const outboxPending =
+      this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n > 0;
+    let at = next === null ? null : next - this.#clockOffsetMs;
+    if (outboxPending) {
+      const retryAt = Date.now() + OUTBOX_RETRY_MS;
+      at = at === null ? retryAt : Math.min(at, retryAt);
+    }
+    if (this.#armedAtMs === undefined) this.#armedAtMs = await this.ctx.storage.getAlarm();
+    if (!force && at === this.#armedAtMs) return;
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
+    this.#armedAtMs = at === null ? null : Math.max(at, Date.now());
+  }
+
+  /** Sends what the outbox holds; rows go only once the send succeeded. Retried by the alarm otherwise. */
+  async #flushOutbox(): Promise<void> {
+    const rows = this.#sql
+      .exec<{ id: number; kind: string; target: string; body: string }>("SELECT * FROM outbox ORDER BY id")
+      .toArray();
+    if (rows.length === 0) return;
+    const byTarget = new Map<string, typeof rows>();
+    for (const row of rows) {
+      const list = byTarget.get(row.target) ?? [];
+      list.push(row);
+      byTarget.set(row.target, list);
+    }
+    const sent: number[] = [];
+    for (const [target, list] of byTarget) {
+      const queue = queueFor(this.env, target);
+      if (!queue) {
+        console.error(`sundial: no Queue bound for task queue "${target}"; tasks wait until one is`);
+        continue;
+      }
+      try {
+        await queue.sendBatch(list.map((r) => ({ body: JSON.parse(r.body) as ActivityTaskMessage })));
+        sent.push(...list.map((r) => r.id));
+      } catch (err) {
+        console.error(`sundial: sending to task queue "${target}" failed; retrying from the alarm`, err);
+      }
+    }
+    if (sent.length > 0) {
+      this.#sql.exec(`DELETE FROM outbox WHERE id IN (${sent.map(() => "?").join(",")})`, ...sent);
+    }
+    await this.#armAlarm();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  #insertEvents(runId: string, events: readonly HistoryEvent[]): void {
+    for (const e of events) {
+      this.#sql.exec(
+        "INSERT INTO events (run_id, event_id, task_id, event_type, ts_ms, attributes) VALUES (?, ?, ?, ?, ?, ?)",
+        runId,
+        e.eventId,
+        e.taskId,
+        e.eventType,
+        e.timestampMs,
+        JSON.stringify(e.attributes),
+      );
+    }
+  }
+
+  #description(run: RunRow): WorkflowDescription {
+    const identity = this.#identity!;
+    const acts = this.#sql
+      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? ORDER BY seq", run.run_id)
+      .toArray();
+    const timers = this.#sql
+      .exec<TimerRow>("SELECT * FROM timers WHERE run_id = ? AND kind = 'timer' ORDER BY fire_at_ms", run.run_id)
+      .toArray();
+    const pendingActivities: PendingActivity[] = acts.map((a) => ({
+      activityId: a.activity_id,
+      activityType: a.activity_type,
+      attempt: a.attempt,
+      state: a.state,
+      lastFailure: a.last_failure ? (JSON.parse(a.last_failure) as FailureInfo) : null,
+      lastHeartbeat:
+        a.last_heartbeat_ms !== null
+          ? {
+              time: new Date(a.last_heartbeat_ms).toISOString(),
+              details: a.heartbeat_details ? JSON.parse(a.heartbeat_details) : null,
+            }
+          : null,
+      scheduledTime: new Date(a.scheduled_ms).toISOString(),
+      nextAttemptTime: a.next_attempt_ms !== null ? new Date(a.next_attempt_ms).toISOString() : null,
+    }));
+    const wftFailure = run.wft_failure ? (JSON.parse(run.wft_failure) as FailureInfo) : null;
+    return {
+      workflowId: identity.workflowId,
+      runId: run.run_id,
+      workflowType: run.workflow_type,
+      status: run.status,
+      startTime: new Date(run.start_ms).toISOString(),
+      closeTime: run.close_ms !== null ? new Date(run.close_ms).toISOString() : null,
+      taskQueue: run.task_queue,
+      historyLength: run.history_length,
+      memo: run.memo ? JSON.parse(run.memo) : {},
+      searchAttributes: run.search_attributes ? JSON.parse(run.search_attributes) : {},
+      parent: null,
+      attempt: run.attempt,
+      workflowTaskFailure: wftFailure
+        ? { message: wftFailure.message, type: wftFailure.type, attempt: run.wft_attempt }
+        : null,
+      pendingActivities,
+      pendingTimers: timers.map((t) => ({ timerId: String(t.data), fireTime: new Date(t.fire_at_ms).toISOString() })),
+      pendingChildren: [],
+    };
+  }
+
+  #resultBody(run: RunRow): ResultResponse {
+    if (run.status === "Completed") {
+      return { status: "Completed", result: JSON.parse(run.result ?? "null"), runId: run.run_id };
+    }
+    const status = run.status as Exclude<ExecutionStatus, "Running" | "Completed">;
+    if (run.failure) {
+      return { status, failure: withoutStacks(JSON.parse(run.failure) as FailureInfo), runId: run.run_id };
+    }
+    const message =
+      status === "TimedOut" ? "Workflow timed out" : status === "Terminated" ? "Workflow terminated" : `Workflow ${status}`;
+    const failure: FailureInfo = {
+      message,
+      type: status === "TimedOut" ? "TimeoutFailure" : status === "Terminated" ? "TerminatedFailure" : status,
+    };
+    if (status === "Terminated") {
+      const ev = this.#sql
+        .exec<{ attributes: string }>(
+          "SELECT attributes FROM events WHERE run_id = ? AND event_type = 'WorkflowExecutionTerminated'",
+          run.run_id,
+        )
+        .toArray()[0];
+      if (ev) failure.message = `Workflow terminated: ${(JSON.parse(ev.attributes) as { reason: string }).reason}`;
+    }
+    return { status, failure, runId: run.run_id };
+  }
+
+  #payloadTooLarge(what: string): ApplicationFailure {
+    return ApplicationFailure.nonRetryable(
+      `The ${what} is larger than ${this.#config.limits.maxPayloadBytes} bytes; store large data elsewhere (R2) and pass a reference`,
+      "PayloadTooLarge",
+    );
+  }
+}
+
+
+function activityTimerKey(act: Pick<ActivityRow, "run_id" | "seq">, type: ActivityTimerData["type"]): string {
+  return `act:${act.run_id}:${act.seq}:${type}`;
+}
+
+function timeoutFailure(type: TimeoutType, act: ActivityRow): FailureInfo {
+  return {
+    message: `Activity ${act.activity_type} timed out (${type}) on attempt ${act.attempt}`,
+    type: "TimeoutFailure",
+    source: "TimeoutFailure",
+    timeoutType: type,
+    ...(act.heartbeat_details ? { details: JSON.parse(act.heartbeat_details) } : {}),
+  };
+}
+
+/** Whether `text` encodes to more than `limit` UTF-8 bytes (skips encoding when it cannot). */
+export function exceedsBytes(text: string, limit: number): boolean {
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+  if (text.length * 3 <= limit) return false;
+  return new TextEncoder().encode(text).byteLength > limit;
+}
+
+export function encodePageToken(runId: string, after: number): string {
+  return btoa(`${runId}:${after}`).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+export function decodePageToken(token: string): { runId: string; after: number } | null {
+  try {
+    const text = atob(token.replace(/-/g, "+").replace(/_/g, "/"));
+    const [runId, after] = text.split(":");
+    const n = Number(after);
+    if (!runId || !Number.isInteger(n) || n < 0) return null;
+    return { runId, after: n };
+  } catch {
+    return null;
+  }
+}
