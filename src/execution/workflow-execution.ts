@@ -736,7 +736,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     now: number,
     events: HistoryEvent[],
   ): RunStart | undefined {
-    const started = this.#startedAttributes(run.run_id);
+    const first = events[0];
+    const started =
+      first?.eventType === "WorkflowExecutionStarted" ? first.attributes : this.#startedAttributes(run.run_id);
     const policy = started.retryPolicy;
     const failedEvent = events.find((e) => e.eventType === "WorkflowExecutionFailed");
     let retryState: RetryState = "RetryPolicyNotSet";

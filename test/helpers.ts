@@ -1,0 +1,114 @@
+/** @module Test helpers for the workerd tests: HTTP calls, fresh stubs, time skipping, cold-mode eviction. */
+import { abortAllDurableObjects, env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { vi } from "vitest";
+import type { HistoryResponse, ResultResponse, WireEvent, WorkflowDescription } from "../sdk/common/wire";
+import type { WorkflowExecutionBase } from "../src/execution/workflow-execution";
+
+/** "warm" or "cold" (this file runs in both vitest projects; cold also evicts every object between polls). */
+export const mode = (env as unknown as { SUNDIAL_TEST_MODE: "warm" | "cold" }).SUNDIAL_TEST_MODE;
+
+let counter = 0;
+/** A workflow id unique to this test run. */
+export function uniqueId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${mode}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export async function api(path: string, init?: RequestInit): Promise<Response> {
+  return SELF.fetch(`http://sundial.test${path}`, init);
+}
+
+export async function post(path: string, body: unknown): Promise<Response> {
+  return api(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+export async function start(body: Record<string, unknown>): Promise<{ workflowId: string; runId: string; started: boolean }> {
+  const res = await post("/api/v1/workflows", body);
+  if (res.status !== 201 && res.status !== 200) {
+    throw new Error(`start failed: ${res.status} ${await res.text()}`);
+  }
+  return res.json();
+}
+
+export function stub(workflowId: string, namespace = "default"): DurableObjectStub<WorkflowExecutionBase> {
+  const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
+  return ns.get(ns.idFromName(`${namespace}/${workflowId}`));
+}
+
+export async function describeWf(workflowId: string): Promise<WorkflowDescription> {
+  const res = await api(`/api/v1/workflows/${encodeURIComponent(workflowId)}`);
+  if (res.status !== 200) throw new Error(`describe failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export async function history(workflowId: string, runId?: string): Promise<WireEvent[]> {
+  const q = runId ? `?runId=${runId}` : "";
+  const res = await api(`/api/v1/workflows/${encodeURIComponent(workflowId)}/history${q}`);
+  const body = (await res.json()) as HistoryResponse;
+  return body.events;
+}
+
+export async function eventTypes(workflowId: string): Promise<string[]> {
+  return (await history(workflowId)).map((e) => e.eventType);
+}
+
+/** In cold mode, drops every object's memory (SQLite and alarms survive): the next call replays. */
+export async function evictIfCold(): Promise<void> {
+  if (mode === "cold") await abortAllDurableObjects();
+}
+
+const EVICT_EVERY_MS = 200;
+let lastEviction = 0;
+
+/**
+ * Polls until `check` passes. In cold mode it also evicts every object (at most every 200 ms, so an
+ * activation can finish between crashes): objects restart from SQLite mid-flight, in-flight RPCs fail
+ * and are retried by the queue, and unsent outbox rows go out from the alarm.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeout = 20_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      try {
+        return await check();
+      } catch (err) {
+        if (Date.now() - lastEviction > EVICT_EVERY_MS) {
+          lastEviction = Date.now();
+          await evictIfCold();
+        }
+        throw err;
+      }
+    },
+    { timeout, interval: 20 },
+  );
+}
+
+/** Waits for the workflow to close and returns the result body. */
+export async function result(workflowId: string): Promise<ResultResponse> {
+  return eventually(async () => {
+    const res = await api(`/api/v1/workflows/${encodeURIComponent(workflowId)}/result`);
+    const body = (await res.json()) as ResultResponse;
+    if (body.status === "Running") throw new Error(`${workflowId} still running`);
+    return body;
+  });
+}
+
+/** Moves the execution's clock forward by `ms` and runs its alarm now (Temporal-style time skipping). */
+export async function skipTime(workflowId: string, ms: number): Promise<void> {
+  await stub(workflowId).unsafeAdvanceClock(ms);
+  await runDurableObjectAlarm(stub(workflowId));
+}
+
+/** Timer rows of the execution (what the one alarm multiplexes). */
+export async function timers(workflowId: string) {
+  return stub(workflowId).unsafeTimers();
+}
+
+export function assertIncreasingIds(events: WireEvent[]): void {
+  events.forEach((e, i) => {
+    if (e.eventId !== i + 1) throw new Error(`event ${i} has id ${e.eventId}, expected ${i + 1}`);
+  });
+}

@@ -1,0 +1,34 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+/** The engine under test: the real wrangler.toml, with the fixture Worker as main. */
+function workerd(mode: "warm" | "cold") {
+  return cloudflareTest({
+    main: "./test/fixtures/worker.ts",
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: {
+        SUNDIAL_UNSAFE: "1",
+        // Cold: every activation replays from SQLite (no warm cache), as after an eviction.
+        SUNDIAL_STICKY: mode === "warm" ? "true" : "false",
+        // "parked" maps to a queue nobody consumes in tests (schedule-to-start timeouts).
+        SUNDIAL_TASK_QUEUES: JSON.stringify({ default: "ACTIVITY_QUEUE", parked: "NOTIFICATIONS_QUEUE" }),
+        SUNDIAL_TEST_MODE: mode,
+      },
+      queueConsumers: {
+        "sundial-activities": { maxBatchTimeout: 0, maxBatchSize: 10, maxRetries: 10, retryDelay: 0 },
+      },
+    },
+  });
+}
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" } },
+      { plugins: [workerd("warm")], test: { name: "warm", include: ["test/integration/**/*.test.ts"] } },
+      { plugins: [workerd("cold")], test: { name: "cold", include: ["test/integration/**/*.test.ts"] } },
+    ],
+  },
+});
