@@ -12,11 +12,19 @@ function workerd(mode: "warm" | "cold") {
         // Cold: every activation replays from SQLite (no warm cache), as after an eviction.
         SUNDIAL_STICKY: mode === "warm" ? "true" : "false",
         // "parked" maps to a queue nobody consumes in tests (schedule-to-start timeouts).
-        SUNDIAL_TASK_QUEUES: JSON.stringify({ default: "ACTIVITY_QUEUE", parked: "NOTIFICATIONS_QUEUE" }),
+        SUNDIAL_TASK_QUEUES: JSON.stringify({
+          default: "ACTIVITY_QUEUE",
+          parked: "NOTIFICATIONS_QUEUE",
+        }),
         SUNDIAL_TEST_MODE: mode,
       },
       queueConsumers: {
-        "sundial-activities": { maxBatchTimeout: 0, maxBatchSize: 10, maxRetries: 10, retryDelay: 0 },
+        "sundial-activities": {
+          maxBatchTimeout: 0,
+          maxBatchSize: 10,
+          maxRetries: 10,
+          retryDelay: 0,
+        },
       },
     },
   });
@@ -24,11 +32,23 @@ function workerd(mode: "warm" | "cold") {
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" } },
-      { plugins: [workerd("warm")], test: { name: "warm", include: ["test/integration/**/*.test.ts"] } },
-      { plugins: [workerd("cold")], test: { name: "cold", include: ["test/integration/**/*.test.ts"] } },
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [workerd("warm")],
+        test: { name: "warm", include: ["test/integration/**/*.test.ts"], testTimeout: 30_000 },
+      },
+      {
+        plugins: [workerd("cold")],
+        test: { name: "cold", include: ["test/integration/**/*.test.ts"], testTimeout: 30_000 },
+      },
     ],
   },
 });

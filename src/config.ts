@@ -112,10 +112,22 @@ export function decodeToken(token: string): TaskToken | null {
     }
   });
   if (parts.length !== 5) return null;
-  const [namespace, workflowId, runId, seq, attempt] = parts as [string, string, string, string, string];
+  const [namespace, workflowId, runId, seq, attempt] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const seqN = Number(seq);
   const attemptN = Number(attempt);
-  if (!namespace || !workflowId || !runId || !Number.isInteger(seqN) || !Number.isInteger(attemptN)) {
+  if (
+    !namespace ||
+    !workflowId ||
+    !runId ||
+    !Number.isInteger(seqN) ||
+    !Number.isInteger(attemptN)
+  ) {
     return null;
   }
   return { namespace, workflowId, runId, seq: seqN, attempt: attemptN };

@@ -3,10 +3,21 @@
  * WorkflowExecution Durable Object, the activity queue consumer and the SundialService entrypoint.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { ActivityReporter, ActivityTaskMessage, HeartbeatResponse, StartedTask } from "../sdk/activity/protocol";
+import type {
+  ActivityReporter,
+  ActivityTaskMessage,
+  HeartbeatResponse,
+  StartedTask,
+} from "../sdk/activity/protocol";
 import { runActivityBatch } from "../sdk/activity/worker";
 import { createApp } from "./api/app";
-import { decodeToken, type EngineEnv, executionName, resolveConfig, type SundialConfig } from "./config";
+import {
+  decodeToken,
+  type EngineEnv,
+  executionName,
+  resolveConfig,
+  type SundialConfig,
+} from "./config";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
 
 export type { EngineEnv, Limits, SundialConfig } from "./config";
@@ -76,7 +87,8 @@ export function createSundial(userConfig: SundialConfig) {
   }
 
   const handler = {
-    fetch: (request: Request, env: EngineEnv, ctx: ExecutionContext) => app.fetch(request, env, ctx),
+    fetch: (request: Request, env: EngineEnv, ctx: ExecutionContext) =>
+      app.fetch(request, env, ctx),
     async queue(batch: MessageBatch<ActivityTaskMessage>, env: EngineEnv): Promise<void> {
       await runActivityBatch(batch, config.activities, createReporter(env));
     },

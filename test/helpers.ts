@@ -1,11 +1,16 @@
 /** @module Test helpers for the workerd tests: HTTP calls, fresh stubs, time skipping, cold-mode eviction. */
 import { abortAllDurableObjects, env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { vi } from "vitest";
-import type { HistoryResponse, ResultResponse, WireEvent, WorkflowDescription } from "../sdk/common/wire";
+import type {
+  HistoryResponse,
+  ResultResponse,
+  WireEvent,
+  WorkflowDescription,
+} from "../sdk/common/wire";
 import type { WorkflowExecutionBase } from "../src/execution/workflow-execution";
 
 /** "warm" or "cold" (this file runs in both vitest projects; cold also evicts every object between polls). */
-export const mode = (env as unknown as { SUNDIAL_TEST_MODE: "warm" | "cold" }).SUNDIAL_TEST_MODE;
+export const mode = env.SUNDIAL_TEST_MODE;
 
 let counter = 0;
 /** A workflow id unique to this test run. */
@@ -26,7 +31,9 @@ export async function post(path: string, body: unknown): Promise<Response> {
   });
 }
 
-export async function start(body: Record<string, unknown>): Promise<{ workflowId: string; runId: string; started: boolean }> {
+export async function start(
+  body: Record<string, unknown>,
+): Promise<{ workflowId: string; runId: string; started: boolean }> {
   const res = await post("/api/v1/workflows", body);
   if (res.status !== 201 && res.status !== 200) {
     throw new Error(`start failed: ${res.status} ${await res.text()}`);
@@ -34,7 +41,10 @@ export async function start(body: Record<string, unknown>): Promise<{ workflowId
   return res.json();
 }
 
-export function stub(workflowId: string, namespace = "default"): DurableObjectStub<WorkflowExecutionBase> {
+export function stub(
+  workflowId: string,
+  namespace = "default",
+): DurableObjectStub<WorkflowExecutionBase> {
   const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
   return ns.get(ns.idFromName(`${namespace}/${workflowId}`));
 }

@@ -6,9 +6,9 @@ export {
   ApplicationFailure,
   CancelledFailure,
 } from "../common/failures";
-export type { ActivityTaskMessage, ActivityReporter, StartedTask } from "./protocol";
-export { createActivityWorker, runActivityBatch } from "./worker";
+export type { ActivityReporter, ActivityTaskMessage, StartedTask } from "./protocol";
 export type { ActivityWorkerOptions } from "./worker";
+export { createActivityWorker, runActivityBatch } from "./worker";
 
 /** What an activity function gets as its second argument. */
 export interface ActivityContext {
@@ -27,7 +27,10 @@ export interface ActivityContext {
 }
 
 /** An activity implementation. */
-export type ActivityFunction<I = never, O = unknown> = (input: I, ctx: ActivityContext) => Promise<O>;
+export type ActivityFunction<I = never, O = unknown> = (
+  input: I,
+  ctx: ActivityContext,
+) => Promise<O>;
 
 /** A set of activity implementations, keyed by activity type. */
 // biome-ignore lint/suspicious/noExplicitAny: each activity declares its own input type

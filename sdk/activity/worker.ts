@@ -1,6 +1,6 @@
 /** @module createActivityWorker: a Worker `queue()` handler that runs activities and reports to the engine. */
 import { ApplicationFailure, toFailure } from "../common/failures";
-import type { ActivityContext, Activities } from "./index";
+import type { Activities, ActivityContext } from "./index";
 import type { ActivityReporter, ActivityTaskMessage } from "./protocol";
 
 export interface ActivityWorkerOptions<Env> {
@@ -20,9 +20,9 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
  * @example
  * export default createActivityWorker({ activities: { sendEmail } });
  */
-export function createActivityWorker<Env>(
-  options: ActivityWorkerOptions<Env>,
-): { queue(batch: MessageBatch<ActivityTaskMessage>, env: Env): Promise<void> } {
+export function createActivityWorker<Env>(options: ActivityWorkerOptions<Env>): {
+  queue(batch: MessageBatch<ActivityTaskMessage>, env: Env): Promise<void>;
+} {
   return {
     async queue(batch, env) {
       const reporter = options.reporter ? options.reporter(env) : defaultReporter(env);
@@ -36,7 +36,7 @@ function defaultReporter(env: unknown): ActivityReporter {
   if (!binding) {
     throw new Error(
       "createActivityWorker: no service binding SUNDIAL on env; bind the engine's SundialService " +
-        "(services = [{ binding = \"SUNDIAL\", service = \"<engine>\", entrypoint = \"SundialService\" }])",
+        '(services = [{ binding = "SUNDIAL", service = "<engine>", entrypoint = "SundialService" }])',
     );
   }
   return binding;
@@ -82,7 +82,10 @@ async function runTask(
   const timers: ReturnType<typeof setTimeout>[] = [];
   if (started.startToCloseTimeoutMs) {
     timers.push(
-      setTimeout(() => abort.abort(new Error("start-to-close timeout")), started.startToCloseTimeoutMs),
+      setTimeout(
+        () => abort.abort(new Error("start-to-close timeout")),
+        started.startToCloseTimeoutMs,
+      ),
     );
   }
   const heartbeats = new HeartbeatSender(task.token, reporter, started.heartbeatTimeoutMs, abort);

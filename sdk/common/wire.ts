@@ -1,7 +1,13 @@
 /** @module HTTP wire types of API.md, shared by the engine's API and the typed client. */
 import type { FailureInfo } from "./failures";
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 export type ExecutionStatus =
   | "Running"
@@ -49,6 +55,7 @@ export interface PendingActivity {
   lastHeartbeat: { time: string; details: JsonValue } | null;
   scheduledTime: string;
   nextAttemptTime: string | null;
+  lastAttemptCompleteTime: string | null;
 }
 
 export interface PendingTimer {
@@ -79,7 +86,11 @@ export interface WorkflowDescription {
 export type ResultResponse =
   | { status: "Running" }
   | { status: "Completed"; result: JsonValue; runId: string }
-  | { status: Exclude<ExecutionStatus, "Running" | "Completed">; failure: FailureInfo; runId: string };
+  | {
+      status: Exclude<ExecutionStatus, "Running" | "Completed">;
+      failure: FailureInfo;
+      runId: string;
+    };
 
 export interface WireEvent {
   eventId: number;

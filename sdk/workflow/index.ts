@@ -77,7 +77,11 @@ export type ActivityStubs<A> = {
 export interface WorkflowContext {
   readonly info: WorkflowInfo;
   /** Runs an activity on its task queue; resolves with its result or rejects with {@link ActivityFailure}. */
-  activity<O = unknown>(activityType: string, input?: unknown, options?: ActivityOptions): Promise<O>;
+  activity<O = unknown>(
+    activityType: string,
+    input?: unknown,
+    options?: ActivityOptions,
+  ): Promise<O>;
   /** Runs a short activity inside the execution (no queue hop); result recorded as a marker. */
   localActivity<O = unknown>(
     activityType: string,

@@ -18,13 +18,20 @@ import {
 type AppEnv = { Bindings: EngineEnv };
 type Ctx = Context<AppEnv>;
 
-function stubFor(env: EngineEnv, namespace: string, workflowId: string): DurableObjectStub<WorkflowExecutionBase> {
+function stubFor(
+  env: EngineEnv,
+  namespace: string,
+  workflowId: string,
+): DurableObjectStub<WorkflowExecutionBase> {
   const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
   return ns.get(ns.idFromName(executionName(namespace, workflowId)));
 }
 
 function reply(r: Reply): Response {
-  return new Response(r.body, { status: r.status, headers: { "content-type": "application/json" } });
+  return new Response(r.body, {
+    status: r.status,
+    headers: { "content-type": "application/json" },
+  });
 }
 
 function namespaceOf(c: Ctx): string {
@@ -40,7 +47,14 @@ function workflowIdOf(c: Ctx): string {
   return parsed.data;
 }
 
-function parseQuery<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import("zod").ZodError } }, c: Ctx): T {
+function parseQuery<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: import("zod").ZodError };
+  },
+  c: Ctx,
+): T {
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) throw new ApiError("InvalidArgument", describeIssue(parsed.error));
   return parsed.data;
@@ -50,13 +64,17 @@ function parseQuery<T>(schema: { safeParse(v: unknown): { success: true; data: T
 async function readJson(c: Ctx, maxBytes: number): Promise<unknown> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > maxBytes) {
-    throw new ApiError("PayloadTooLarge", `Request body is ${declared} bytes; the limit is ${maxBytes}`);
+    throw new ApiError(
+      "PayloadTooLarge",
+      `Request body is ${declared} bytes; the limit is ${maxBytes}`,
+    );
   }
   const text = await c.req.text();
   if (exceedsBytes(text, maxBytes)) {
     throw new ApiError("PayloadTooLarge", `Request body exceeds the limit of ${maxBytes} bytes`);
   }
-  if (text.trim() === "") throw new ApiError("InvalidArgument", "Request body is empty; send a JSON object");
+  if (text.trim() === "")
+    throw new ApiError("InvalidArgument", "Request body is empty; send a JSON object");
   try {
     return JSON.parse(text);
   } catch {
@@ -75,14 +93,20 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
     const b = parsed.data;
     if (!config.workflows.has(b.workflowType)) {
       const known = [...config.workflows.keys()].join(", ");
-      throw new ApiError("InvalidArgument", `Unknown workflowType "${b.workflowType}"; registered: ${known}`);
+      throw new ApiError(
+        "InvalidArgument",
+        `Unknown workflowType "${b.workflowType}"; registered: ${known}`,
+      );
     }
     if (b.signal) {
       throw new ApiError("InvalidArgument", "signal-with-start is not supported yet");
     }
     const input = JSON.stringify(b.input ?? null);
     if (exceedsBytes(input, config.limits.maxPayloadBytes)) {
-      throw new ApiError("PayloadTooLarge", `input exceeds the payload limit of ${config.limits.maxPayloadBytes} bytes`);
+      throw new ApiError(
+        "PayloadTooLarge",
+        `input exceeds the payload limit of ${config.limits.maxPayloadBytes} bytes`,
+      );
     }
     const workflowId = b.workflowId ?? crypto.randomUUID();
     const req: StartRequest = {
@@ -103,7 +127,10 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
     };
     const result = await stubFor(c.env, namespace, workflowId).start(req);
     if (!result.ok) throw new ApiError(result.error.code, result.error.message);
-    return c.json({ workflowId, runId: result.runId, started: result.started }, result.started ? 201 : 200);
+    return c.json(
+      { workflowId, runId: result.runId, started: result.started },
+      result.started ? 201 : 200,
+    );
   });
 
   app.get("/workflows/:workflowId", async (c) => {
@@ -113,7 +140,9 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
 
   app.get("/workflows/:workflowId/result", async (c) => {
     const q = parseQuery(resultQuerySchema, c);
-    return reply(await stubFor(c.env, namespaceOf(c), workflowIdOf(c)).result(q.runId, q.wait ?? 0));
+    return reply(
+      await stubFor(c.env, namespaceOf(c), workflowIdOf(c)).result(q.runId, q.wait ?? 0),
+    );
   });
 
   app.get("/workflows/:workflowId/history", async (c) => {
@@ -128,7 +157,13 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
       after = token.after;
     }
     const stub = stubFor(c.env, namespaceOf(c), workflowIdOf(c));
-    return reply(await stub.history({ ...(runId ? { runId } : {}), ...(after !== undefined ? { after } : {}), limit: q.limit ?? 1000 }));
+    return reply(
+      await stub.history({
+        ...(runId ? { runId } : {}),
+        ...(after !== undefined ? { after } : {}),
+        limit: q.limit ?? 1000,
+      }),
+    );
   });
 
   app.post("/unsafe/workflows/:workflowId/replay", async (c) => {
@@ -153,7 +188,9 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
       workflowTypes: [...config.workflows.keys()],
     }),
   );
-  app.notFound((c) => errorResponse("NotFound", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.notFound((c) =>
+    errorResponse("NotFound", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+  );
   app.onError((err) => {
     if (err instanceof ApiError) return err.toResponse();
     console.error("sundial: unhandled error", err);

@@ -60,7 +60,10 @@ export const startBodySchema = z
     retryPolicy: retryPolicySchema.optional(),
     memo: jsonObject.optional(),
     searchAttributes: jsonObject.optional(),
-    signal: z.object({ name: z.string().min(1), input: z.unknown().optional() }).strict().optional(),
+    signal: z
+      .object({ name: z.string().min(1), input: z.unknown().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -68,9 +71,7 @@ export type StartBody = z.infer<typeof startBodySchema>;
 
 export const resultQuerySchema = z.object({
   runId: z.string().min(1).optional(),
-  wait: durationSchema
-    .refine((ms) => ms <= 60_000, "wait is at most 60s")
-    .optional(),
+  wait: durationSchema.refine((ms) => ms <= 60_000, "wait is at most 60s").optional(),
 });
 
 export const historyQuerySchema = z.object({

@@ -1,5 +1,5 @@
 /** @module Local activities: short work run inside the execution's object, recorded as a MarkerRecorded event. */
-import type { ActivityContext, Activities } from "../../sdk/activity/index";
+import type { Activities, ActivityContext } from "../../sdk/activity/index";
 import { ApplicationFailure, type FailureInfo, toFailure } from "../../sdk/common/failures";
 import { mayRetry, retryDelayMs } from "../../sdk/common/retry-policy";
 import type { Limits } from "../config";
@@ -20,7 +20,11 @@ export async function runLocalActivity(
   runId: string,
   limits: Limits,
 ): Promise<EventAttributes["MarkerRecorded"]> {
-  const base = { seq: cmd.seq, markerName: "LocalActivity" as const, activityType: cmd.activityType };
+  const base = {
+    seq: cmd.seq,
+    markerName: "LocalActivity" as const,
+    activityType: cmd.activityType,
+  };
   const fn = activities[cmd.activityType];
   if (!fn) {
     return {
@@ -36,7 +40,10 @@ export async function runLocalActivity(
   }
   for (let attempt = 1; ; attempt++) {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new Error("start-to-close timeout")), cmd.startToCloseTimeoutMs);
+    const timer = setTimeout(
+      () => abort.abort(new Error("start-to-close timeout")),
+      cmd.startToCloseTimeoutMs,
+    );
     const ctx: ActivityContext = {
       workflowId: identity.workflowId,
       runId,
@@ -50,9 +57,15 @@ export async function runLocalActivity(
     let failure: FailureInfo;
     try {
       const result = JSON.stringify((await fn(JSON.parse(cmd.input), ctx)) ?? null);
-      if (result.length * 3 > limits.maxPayloadBytes && new TextEncoder().encode(result).byteLength > limits.maxPayloadBytes) {
+      if (
+        result.length * 3 > limits.maxPayloadBytes &&
+        new TextEncoder().encode(result).byteLength > limits.maxPayloadBytes
+      ) {
         failure = toFailure(
-          ApplicationFailure.nonRetryable(`Local activity result exceeds ${limits.maxPayloadBytes} bytes`, "PayloadTooLarge"),
+          ApplicationFailure.nonRetryable(
+            `Local activity result exceeds ${limits.maxPayloadBytes} bytes`,
+            "PayloadTooLarge",
+          ),
         );
         return { ...base, attempt, failure };
       }

@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS activities (
   heartbeat_details TEXT,
   last_heartbeat_ms INTEGER,
   next_attempt_ms INTEGER,
+  last_attempt_ms INTEGER,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (

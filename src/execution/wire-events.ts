@@ -3,7 +3,12 @@ import type { JsonValue, WireEvent } from "../../sdk/common/wire";
 
 const PAYLOAD_FIELDS = ["input", "result", "memo", "searchAttributes"] as const;
 
-export function toWireEvent(eventId: number, eventType: string, tsMs: number, attributesJson: string): WireEvent {
+export function toWireEvent(
+  eventId: number,
+  eventType: string,
+  tsMs: number,
+  attributesJson: string,
+): WireEvent {
   const attributes = JSON.parse(attributesJson) as { [key: string]: JsonValue };
   for (const field of PAYLOAD_FIELDS) {
     const value = attributes[field];

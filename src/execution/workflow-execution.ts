@@ -3,7 +3,11 @@
  * in this Durable Object's SQLite. Every transition is one transaction; side effects leave from the outbox.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ActivityTaskMessage, HeartbeatResponse, StartedTask } from "../../sdk/activity/protocol";
+import type {
+  ActivityTaskMessage,
+  HeartbeatResponse,
+  StartedTask,
+} from "../../sdk/activity/protocol";
 import {
   ApplicationFailure,
   type FailureInfo,
@@ -20,7 +24,13 @@ import type {
   ResultResponse,
   WorkflowDescription,
 } from "../../sdk/common/wire";
-import { type EngineEnv, encodeToken, queueFor, type ResolvedConfig, type TaskToken } from "../config";
+import {
+  type EngineEnv,
+  encodeToken,
+  queueFor,
+  type ResolvedConfig,
+  type TaskToken,
+} from "../config";
 import {
   type ActivityOptionsMs,
   type EventAttributes,
@@ -72,10 +82,17 @@ type ActivityRow = {
   heartbeat_details: string | null;
   last_heartbeat_ms: number | null;
   next_attempt_ms: number | null;
+  last_attempt_ms: number | null;
 };
 
 type TimerKind = "timer" | "activity" | "wft" | "run-timeout" | "exec-timeout";
-type TimerRow = { key: string; run_id: string; kind: TimerKind; fire_at_ms: number; data: string | null };
+type TimerRow = {
+  key: string;
+  run_id: string;
+  kind: TimerKind;
+  fire_at_ms: number;
+  data: string | null;
+};
 type ActivityTimerData = { seq: number; attempt: number; type: TimeoutType | "Retry" };
 
 /** What a new run starts with. */
@@ -136,12 +153,15 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.#sql = ctx.storage.sql;
     migrate(this.#sql);
     const meta = this.#sql
-      .exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('namespace','workflow_id','clock_offset_ms')")
+      .exec<{ key: string; value: string }>(
+        "SELECT key, value FROM meta WHERE key IN ('namespace','workflow_id','clock_offset_ms')",
+      )
       .toArray();
     const get = (k: string) => meta.find((m) => m.key === k)?.value;
     const namespace = get("namespace");
     const workflowId = get("workflow_id");
-    if (namespace !== undefined && workflowId !== undefined) this.#identity = { namespace, workflowId };
+    if (namespace !== undefined && workflowId !== undefined)
+      this.#identity = { namespace, workflowId };
     if (this.#unsafe) this.#clockOffsetMs = Number(get("clock_offset_ms") ?? 0);
   }
 
@@ -169,14 +189,20 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return this.#serialized(async () => {
       if (req.requestId) {
         const prior = this.#sql
-          .exec<{ run_id: string }>("SELECT run_id FROM requests WHERE request_id = ?", req.requestId)
+          .exec<{ run_id: string }>(
+            "SELECT run_id FROM requests WHERE request_id = ?",
+            req.requestId,
+          )
           .toArray()[0];
         if (prior) return { ok: true, runId: prior.run_id, started: false };
       }
       const current = this.#currentRun();
       if (current && current.status === "Running") {
         if (req.idReusePolicy === "TerminateIfRunning") {
-          await this.#terminate(current, "Terminated by a start with idReusePolicy TerminateIfRunning");
+          await this.#terminate(
+            current,
+            "Terminated by a start with idReusePolicy TerminateIfRunning",
+          );
         } else if (req.idConflictPolicy === "UseExisting") {
           return { ok: true, runId: current.run_id, started: false };
         } else {
@@ -190,7 +216,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         }
       } else if (current) {
         const failedOnly = req.idReusePolicy === "AllowDuplicateFailedOnly";
-        if (req.idReusePolicy === "RejectDuplicate" || (failedOnly && current.status === "Completed")) {
+        if (
+          req.idReusePolicy === "RejectDuplicate" ||
+          (failedOnly && current.status === "Completed")
+        ) {
           return {
             ok: false,
             error: {
@@ -220,7 +249,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         startDelayMs: req.startDelayMs,
         runTimeoutMs: req.runTimeoutMs,
         executionTimeoutMs: req.executionTimeoutMs,
-        executionDeadlineMs: req.executionTimeoutMs ? this.#now() + req.executionTimeoutMs : undefined,
+        executionDeadlineMs: req.executionTimeoutMs
+          ? this.#now() + req.executionTimeoutMs
+          : undefined,
         retryPolicy: req.retryPolicy,
         memo: req.memo,
         searchAttributes: req.searchAttributes,
@@ -287,7 +318,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   async activityStarted(token: TaskToken): Promise<StartedTask | null> {
     return this.#serialized(async () => {
       const act = this.#liveActivity(token);
-      if (!act || act.state !== "Scheduled") return null;
+      if (act?.state !== "Scheduled") return null;
       const now = this.#now();
       const options = JSON.parse(act.options) as ActivityOptionsMs;
       this.#sql.exec(
@@ -308,7 +339,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         input: act.input,
         attempt: act.attempt,
         ...(act.heartbeat_details !== null ? { heartbeatDetails: act.heartbeat_details } : {}),
-        ...(options.startToCloseTimeoutMs ? { startToCloseTimeoutMs: options.startToCloseTimeoutMs } : {}),
+        ...(options.startToCloseTimeoutMs
+          ? { startToCloseTimeoutMs: options.startToCloseTimeoutMs }
+          : {}),
         ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
       };
     });
@@ -317,7 +350,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   async activityHeartbeat(token: TaskToken, details?: string): Promise<HeartbeatResponse> {
     return this.#serialized(async () => {
       const act = this.#liveActivity(token);
-      if (!act || act.state !== "Started") return { cancelRequested: true };
+      if (act?.state !== "Started") return { cancelRequested: true };
       const now = this.#now();
       this.#sql.exec(
         "UPDATE activities SET heartbeat_details = coalesce(?, heartbeat_details), last_heartbeat_ms = ? WHERE run_id = ? AND seq = ?",
@@ -338,17 +371,21 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   async activityCompleted(token: TaskToken, result: string): Promise<void> {
     await this.#serialized(async () => {
       const act = this.#liveActivity(token);
-      if (!act || act.state !== "Started") return; // stale, duplicate, or never started: ignore
+      if (act?.state !== "Started") return; // stale, duplicate, or never started: ignore
       const run = this.#currentRun()!;
       if (exceedsBytes(result, this.#config.limits.maxPayloadBytes)) {
-        await this.#activityAttemptFailed(run, act, toFailure(this.#payloadTooLarge("activity result")));
+        await this.#activityAttemptFailed(
+          run,
+          act,
+          toFailure(this.#payloadTooLarge("activity result")),
+        );
         return;
       }
       const effects: Effects = { sql: [() => this.#deleteActivity(act)] };
       await this.#transition(
         run,
         [
-          newEvent("ActivityTaskStarted", { seq: act.seq, attempt: act.attempt }),
+          this.#startedEvent(act),
           newEvent("ActivityTaskCompleted", { seq: act.seq, result, attempt: act.attempt }),
         ],
         effects,
@@ -359,7 +396,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   async activityFailed(token: TaskToken, failureJson: string): Promise<void> {
     await this.#serialized(async () => {
       const act = this.#liveActivity(token);
-      if (!act || act.state !== "Started") return;
+      if (act?.state !== "Started") return;
       const run = this.#currentRun()!;
       let failure: FailureInfo;
       try {
@@ -385,6 +422,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       const inputs: NewEvent[] = [];
       const effects: Effects = { sql: [] };
       let runWorkflowTask = false;
+      const finished = new Set<number>(); // activities closed by an earlier timer of this same alarm
       for (const timer of due) {
         effects.sql.push(() => this.#deleteTimer(timer.key));
         if (!run || timer.run_id !== run.run_id || run.status !== "Running") continue;
@@ -399,29 +437,35 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
             break;
           case "activity": {
             const data = JSON.parse(timer.data ?? "{}") as ActivityTimerData;
+            if (finished.has(data.seq)) break;
             const event = this.#activityTimerFired(run, data, now, effects);
-            if (event) inputs.push(...event);
+            if (event) {
+              finished.add(data.seq);
+              inputs.push(...event);
+            }
             break;
           }
           case "run-timeout":
           case "exec-timeout":
             // Timing out closes the run without running workflow code.
             this.#sql.exec("DELETE FROM timers WHERE key = ?", timer.key);
-            await this.#closeRun(run, [
-              newEvent("WorkflowExecutionTimedOut", {
-                timeoutType: timer.kind === "run-timeout" ? "Run" : "Execution",
-              }),
-            ], "TimedOut");
+            await this.#closeRun(
+              run,
+              [
+                newEvent("WorkflowExecutionTimedOut", {
+                  timeoutType: timer.kind === "run-timeout" ? "Run" : "Execution",
+                }),
+              ],
+              "TimedOut",
+            );
             return;
         }
       }
       if (run && run.status === "Running" && (inputs.length > 0 || runWorkflowTask)) {
         await this.#transition(run, inputs, effects);
       } else {
-        this.ctx.storage.transactionSync(() => {
-          for (const fn of effects.sql) fn();
-        });
-        await this.#armAlarm();
+        this.#commitEffects(effects);
+        await this.#flushOutbox();
       }
     });
   }
@@ -528,7 +572,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (s.requestId) {
       const requestId = s.requestId;
       effects.sql.push(() =>
-        this.#sql.exec("INSERT OR REPLACE INTO requests (request_id, run_id) VALUES (?, ?)", requestId, s.runId),
+        this.#sql.exec(
+          "INSERT OR REPLACE INTO requests (request_id, run_id) VALUES (?, ?)",
+          requestId,
+          s.runId,
+        ),
       );
     }
     if (s.runTimeoutMs) {
@@ -537,7 +585,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
     if (s.executionDeadlineMs) {
       const at = s.executionDeadlineMs + (s.startDelayMs ?? 0);
-      effects.sql.push(() => this.#putTimer(`exec-timeout:${s.runId}`, s.runId, "exec-timeout", at));
+      effects.sql.push(() =>
+        this.#putTimer(`exec-timeout:${s.runId}`, s.runId, "exec-timeout", at),
+      );
     }
     const started = newEvent("WorkflowExecutionStarted", attributes);
     if (s.startDelayMs) {
@@ -585,7 +635,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   // ---------------------------------------------------------------- the transition
 
-  #assignIds(run: RunRow, events: NewEvent[], nowMs: number, firstId = run.history_length + 1): HistoryEvent[] {
+  #assignIds(
+    run: RunRow,
+    events: NewEvent[],
+    nowMs: number,
+    firstId = run.history_length + 1,
+  ): HistoryEvent[] {
     return events.map(
       (e, i) =>
         ({
@@ -610,12 +665,15 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   ): Promise<void> {
     const now = this.#now();
     const events = this.#assignIds(run, inputs, now);
-    let taskFailure: { cause: "NonDeterminism" | "WorkflowError"; failure: FailureInfo } | undefined;
+    let taskFailure:
+      | { cause: "NonDeterminism" | "WorkflowError"; failure: FailureInfo }
+      | undefined;
     let commands: Command[] = [];
     let continueNow = false;
     if (options.runWorkflow !== false) {
       try {
-        const runtime = run.history_length === 0 ? this.#newRuntime(run, events) : await this.#runtimeFor(run);
+        const runtime =
+          run.history_length === 0 ? this.#newRuntime(run, events) : await this.#runtimeFor(run);
         await runtime.applyTask(events);
         let localBudget = this.#config.limits.localActivitiesPerTask;
         while (runtime.unmatched.length > 0) {
@@ -647,7 +705,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         commands = [];
       }
     }
-    if (run.history_length + events.length >= this.#config.limits.historyMaxEvents && !taskFailure) {
+    if (
+      run.history_length + events.length >= this.#config.limits.historyMaxEvents &&
+      !taskFailure
+    ) {
       this.#cached = undefined;
       // Bounded history: fail clearly rather than growing without end.
       const failure = toFailure(
@@ -658,12 +719,24 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       );
       commands = [{ type: "FailWorkflow", failure }];
       events.length = inputs.length;
-      events.push(...this.#assignIds(run, [newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" })], now, run.history_length + events.length + 1));
+      events.push(
+        ...this.#assignIds(
+          run,
+          [newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" })],
+          now,
+          run.history_length + events.length + 1,
+        ),
+      );
     }
     if (taskFailure && run.wft_attempt === 0) {
       // Like Temporal, only the first failure of a series is written to history.
       events.push(
-        ...this.#assignIds(run, [newEvent("WorkflowTaskFailed", taskFailure)], now, run.history_length + events.length + 1),
+        ...this.#assignIds(
+          run,
+          [newEvent("WorkflowTaskFailed", taskFailure)],
+          now,
+          run.history_length + events.length + 1,
+        ),
       );
     }
     const close = commands.find((c) => c.type === "CompleteWorkflow" || c.type === "FailWorkflow");
@@ -691,7 +764,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         );
       } else if (options.runWorkflow !== false) {
         if (run.wft_attempt > 0) {
-          this.#sql.exec("UPDATE runs SET wft_attempt = 0, wft_failure = NULL WHERE run_id = ?", run.run_id);
+          this.#sql.exec(
+            "UPDATE runs SET wft_attempt = 0, wft_failure = NULL WHERE run_id = ?",
+            run.run_id,
+          );
         }
         this.#deleteTimer(`wft:${run.run_id}`);
         if (continueNow) this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now);
@@ -738,7 +814,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   ): RunStart | undefined {
     const first = events[0];
     const started =
-      first?.eventType === "WorkflowExecutionStarted" ? first.attributes : this.#startedAttributes(run.run_id);
+      first?.eventType === "WorkflowExecutionStarted"
+        ? first.attributes
+        : this.#startedAttributes(run.run_id);
     const policy = started.retryPolicy;
     const failedEvent = events.find((e) => e.eventType === "WorkflowExecutionFailed");
     let retryState: RetryState = "RetryPolicyNotSet";
@@ -781,7 +859,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   #startedAttributes(runId: string): EventAttributes["WorkflowExecutionStarted"] {
     const row = this.#sql
-      .exec<{ attributes: string }>("SELECT attributes FROM events WHERE run_id = ? AND event_id = 1", runId)
+      .exec<{ attributes: string }>(
+        "SELECT attributes FROM events WHERE run_id = ? AND event_id = 1",
+        runId,
+      )
       .one();
     return JSON.parse(row.attributes) as EventAttributes["WorkflowExecutionStarted"];
   }
@@ -804,7 +885,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       );
     }
     const first = events[0];
-    if (!first || first.eventType !== "WorkflowExecutionStarted") {
+    if (first?.eventType !== "WorkflowExecutionStarted") {
       throw new Error(`run ${run.run_id} has no WorkflowExecutionStarted event`);
     }
     const identity = this.#identity!;
@@ -820,7 +901,13 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   /** Cold path: a fresh runtime fed the run's whole history, one recorded task at a time. */
   async #replay(run: RunRow): Promise<WorkflowRuntime> {
     const rows = this.#sql
-      .exec<{ event_id: number; task_id: number; event_type: EventType; ts_ms: number; attributes: string }>(
+      .exec<{
+        event_id: number;
+        task_id: number;
+        event_type: EventType;
+        ts_ms: number;
+        attributes: string;
+      }>(
         "SELECT event_id, task_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? ORDER BY event_id",
         run.run_id,
       )
@@ -857,7 +944,13 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const locals = await Promise.all(
       commands.map((cmd) =>
         cmd.type === "RunLocalActivity"
-          ? runLocalActivity(cmd, this.#config.activities, this.#identity!, run.run_id, this.#config.limits)
+          ? runLocalActivity(
+              cmd,
+              this.#config.activities,
+              this.#identity!,
+              run.run_id,
+              this.#config.limits,
+            )
           : undefined,
       ),
     );
@@ -891,13 +984,20 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           if (exceedsBytes(cmd.result, this.#config.limits.maxPayloadBytes)) {
             const failure = toFailure(this.#payloadTooLarge("workflow result"));
             Object.assign(cmd, { type: "FailWorkflow", failure, result: undefined });
-            out.push(newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" }));
+            out.push(
+              newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" }),
+            );
           } else {
             out.push(newEvent("WorkflowExecutionCompleted", { result: cmd.result }));
           }
           break;
         case "FailWorkflow":
-          out.push(newEvent("WorkflowExecutionFailed", { failure: cmd.failure, retryState: "RetryPolicyNotSet" }));
+          out.push(
+            newEvent("WorkflowExecutionFailed", {
+              failure: cmd.failure,
+              retryState: "RetryPolicyNotSet",
+            }),
+          );
           break;
       }
     });
@@ -924,6 +1024,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           heartbeat_details: null,
           last_heartbeat_ms: null,
           next_attempt_ms: null,
+          last_attempt_ms: null,
         };
         this.#sql.exec(
           `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms)
@@ -938,13 +1039,23 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           now,
         );
         if (cmd.options.scheduleToCloseTimeoutMs) {
-          this.#putActivityTimer(act, "ScheduleToClose", now + cmd.options.scheduleToCloseTimeoutMs);
+          this.#putActivityTimer(
+            act,
+            "ScheduleToClose",
+            now + cmd.options.scheduleToCloseTimeoutMs,
+          );
         }
         this.#dispatch(act, cmd.options, now);
         return;
       }
       case "StartTimer":
-        this.#putTimer(`timer:${run.run_id}:${cmd.seq}`, run.run_id, "timer", now + cmd.durationMs, String(cmd.seq));
+        this.#putTimer(
+          `timer:${run.run_id}:${cmd.seq}`,
+          run.run_id,
+          "timer",
+          now + cmd.durationMs,
+          String(cmd.seq),
+        );
         return;
       case "RunLocalActivity":
       case "CompleteWorkflow":
@@ -979,7 +1090,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   #liveActivity(token: TaskToken): ActivityRow | undefined {
     const act = this.#sql
-      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? AND seq = ?", token.runId, token.seq)
+      .exec<ActivityRow>(
+        "SELECT * FROM activities WHERE run_id = ? AND seq = ?",
+        token.runId,
+        token.seq,
+      )
       .toArray()[0];
     if (!act || act.attempt !== token.attempt) return undefined;
     const run = this.#currentRun();
@@ -1003,16 +1118,21 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const events = this.#attemptFailedEvents(run, act, failure, this.#now(), effects, timeoutType);
     if (events) await this.#transition(run, events, effects);
     else {
-      this.ctx.storage.transactionSync(() => {
-        for (const fn of effects.sql) fn();
-      });
+      this.#commitEffects(effects);
       await this.#armAlarm();
     }
   }
 
+  /** Commits state changes that append no event (retry scheduling, timer cleanup) in one transaction. */
+  #commitEffects(effects: Effects): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const fn of effects.sql) fn();
+    });
+  }
+
   /** Decides retry vs final failure. Returns the final events, or undefined when a retry was scheduled into `effects`. */
   #attemptFailedEvents(
-    run: RunRow,
+    _run: RunRow,
     act: ActivityRow,
     failure: FailureInfo,
     now: number,
@@ -1032,9 +1152,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (decision === "retry") {
       effects.sql.push(() => {
         this.#sql.exec(
-          "UPDATE activities SET state = 'Backoff', last_failure = ?, next_attempt_ms = ?, started_ms = NULL WHERE run_id = ? AND seq = ?",
+          "UPDATE activities SET state = 'Backoff', last_failure = ?, next_attempt_ms = ?, last_attempt_ms = ?, started_ms = NULL WHERE run_id = ? AND seq = ?",
           JSON.stringify(withoutStacks(failure)),
           now + delay,
+          now,
           act.run_id,
           act.seq,
         );
@@ -1045,11 +1166,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       return undefined;
     }
     effects.sql.push(() => this.#deleteActivity(act));
-    const started = newEvent("ActivityTaskStarted", {
-      seq: act.seq,
-      attempt: act.attempt,
-      ...(act.last_failure ? { lastFailure: JSON.parse(act.last_failure) as FailureInfo } : {}),
-    });
+    const started = this.#startedEvent(act);
     if (timeoutType) {
       return [
         started,
@@ -1064,14 +1181,37 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
     return [
       started,
-      newEvent("ActivityTaskFailed", { seq: act.seq, failure, retryState: decision, attempt: act.attempt }),
+      newEvent("ActivityTaskFailed", {
+        seq: act.seq,
+        failure,
+        retryState: decision,
+        attempt: act.attempt,
+      }),
     ];
   }
 
+  /** ActivityTaskStarted is written with the attempt's outcome (Temporal's rule), carrying the previous attempt's failure. */
+  #startedEvent(act: ActivityRow): NewEvent {
+    return newEvent("ActivityTaskStarted", {
+      seq: act.seq,
+      attempt: act.attempt,
+      ...(act.last_failure ? { lastFailure: JSON.parse(act.last_failure) as FailureInfo } : {}),
+    });
+  }
+
   /** A timer of an activity fired: retry backoff over, or a timeout. Returns input events, if any. */
-  #activityTimerFired(run: RunRow, data: ActivityTimerData, now: number, effects: Effects): NewEvent[] | undefined {
+  #activityTimerFired(
+    run: RunRow,
+    data: ActivityTimerData,
+    now: number,
+    effects: Effects,
+  ): NewEvent[] | undefined {
     const act = this.#sql
-      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? AND seq = ?", run.run_id, data.seq)
+      .exec<ActivityRow>(
+        "SELECT * FROM activities WHERE run_id = ? AND seq = ?",
+        run.run_id,
+        data.seq,
+      )
       .toArray()[0];
     if (!act) return undefined;
     const options = JSON.parse(act.options) as ActivityOptionsMs;
@@ -1093,7 +1233,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       }
       case "ScheduleToClose":
       case "ScheduleToStart": {
-        if (data.type === "ScheduleToStart" && (act.state !== "Scheduled" || act.attempt !== data.attempt)) {
+        if (
+          data.type === "ScheduleToStart" &&
+          (act.state !== "Scheduled" || act.attempt !== data.attempt)
+        ) {
           return undefined;
         }
         const failure = timeoutFailure(data.type, act);
@@ -1103,7 +1246,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
             seq: act.seq,
             timeoutType: data.type,
             failure,
-            retryState: "NonRetryableFailure",
+            retryState: "Timeout",
             attempt: act.attempt,
           }),
         ];
@@ -1131,7 +1274,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     );
   }
 
-  #putActivityTimer(act: Pick<ActivityRow, "run_id" | "seq" | "attempt">, type: ActivityTimerData["type"], at: number): void {
+  #putActivityTimer(
+    act: Pick<ActivityRow, "run_id" | "seq" | "attempt">,
+    type: ActivityTimerData["type"],
+    at: number,
+  ): void {
     const data: ActivityTimerData = { seq: act.seq, attempt: act.attempt, type };
     this.#putTimer(activityTimerKey(act, type), act.run_id, "activity", at, JSON.stringify(data));
   }
@@ -1162,7 +1309,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   /** Sends what the outbox holds; rows go only once the send succeeded. Retried by the alarm otherwise. */
   async #flushOutbox(): Promise<void> {
     const rows = this.#sql
-      .exec<{ id: number; kind: string; target: string; body: string }>("SELECT * FROM outbox ORDER BY id")
+      .exec<{ id: number; kind: string; target: string; body: string }>(
+        "SELECT * FROM outbox ORDER BY id",
+      )
       .toArray();
     if (rows.length === 0) return;
     const byTarget = new Map<string, typeof rows>();
@@ -1175,14 +1324,21 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     for (const [target, list] of byTarget) {
       const queue = queueFor(this.env, target);
       if (!queue) {
-        console.error(`sundial: no Queue bound for task queue "${target}"; tasks wait until one is`);
+        console.error(
+          `sundial: no Queue bound for task queue "${target}"; tasks wait until one is`,
+        );
         continue;
       }
       try {
-        await queue.sendBatch(list.map((r) => ({ body: JSON.parse(r.body) as ActivityTaskMessage })));
+        await queue.sendBatch(
+          list.map((r) => ({ body: JSON.parse(r.body) as ActivityTaskMessage })),
+        );
         sent.push(...list.map((r) => r.id));
       } catch (err) {
-        console.error(`sundial: sending to task queue "${target}" failed; retrying from the alarm`, err);
+        console.error(
+          `sundial: sending to task queue "${target}" failed; retrying from the alarm`,
+          err,
+        );
       }
     }
     if (sent.length > 0) {
@@ -1213,7 +1369,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? ORDER BY seq", run.run_id)
       .toArray();
     const timers = this.#sql
-      .exec<TimerRow>("SELECT * FROM timers WHERE run_id = ? AND kind = 'timer' ORDER BY fire_at_ms", run.run_id)
+      .exec<TimerRow>(
+        "SELECT * FROM timers WHERE run_id = ? AND kind = 'timer' ORDER BY fire_at_ms",
+        run.run_id,
+      )
       .toArray();
     const pendingActivities: PendingActivity[] = acts.map((a) => ({
       activityId: a.activity_id,
@@ -1229,7 +1388,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
             }
           : null,
       scheduledTime: new Date(a.scheduled_ms).toISOString(),
-      nextAttemptTime: a.next_attempt_ms !== null ? new Date(a.next_attempt_ms).toISOString() : null,
+      nextAttemptTime:
+        a.next_attempt_ms !== null ? new Date(a.next_attempt_ms).toISOString() : null,
+      lastAttemptCompleteTime:
+        a.last_attempt_ms !== null ? new Date(a.last_attempt_ms).toISOString() : null,
     }));
     const wftFailure = run.wft_failure ? (JSON.parse(run.wft_failure) as FailureInfo) : null;
     return {
@@ -1249,7 +1411,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         ? { message: wftFailure.message, type: wftFailure.type, attempt: run.wft_attempt }
         : null,
       pendingActivities,
-      pendingTimers: timers.map((t) => ({ timerId: String(t.data), fireTime: new Date(t.fire_at_ms).toISOString() })),
+      pendingTimers: timers.map((t) => ({
+        timerId: String(t.data),
+        fireTime: new Date(t.fire_at_ms).toISOString(),
+      })),
       pendingChildren: [],
     };
   }
@@ -1260,13 +1425,26 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
     const status = run.status as Exclude<ExecutionStatus, "Running" | "Completed">;
     if (run.failure) {
-      return { status, failure: withoutStacks(JSON.parse(run.failure) as FailureInfo), runId: run.run_id };
+      return {
+        status,
+        failure: withoutStacks(JSON.parse(run.failure) as FailureInfo),
+        runId: run.run_id,
+      };
     }
     const message =
-      status === "TimedOut" ? "Workflow timed out" : status === "Terminated" ? "Workflow terminated" : `Workflow ${status}`;
+      status === "TimedOut"
+        ? "Workflow timed out"
+        : status === "Terminated"
+          ? "Workflow terminated"
+          : `Workflow ${status}`;
     const failure: FailureInfo = {
       message,
-      type: status === "TimedOut" ? "TimeoutFailure" : status === "Terminated" ? "TerminatedFailure" : status,
+      type:
+        status === "TimedOut"
+          ? "TimeoutFailure"
+          : status === "Terminated"
+            ? "TerminatedFailure"
+            : status,
     };
     if (status === "Terminated") {
       const ev = this.#sql
@@ -1275,7 +1453,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           run.run_id,
         )
         .toArray()[0];
-      if (ev) failure.message = `Workflow terminated: ${(JSON.parse(ev.attributes) as { reason: string }).reason}`;
+      if (ev)
+        failure.message = `Workflow terminated: ${(JSON.parse(ev.attributes) as { reason: string }).reason}`;
     }
     return { status, failure, runId: run.run_id };
   }
@@ -1288,8 +1467,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 }
 
-
-function activityTimerKey(act: Pick<ActivityRow, "run_id" | "seq">, type: ActivityTimerData["type"]): string {
+function activityTimerKey(
+  act: Pick<ActivityRow, "run_id" | "seq">,
+  type: ActivityTimerData["type"],
+): string {
   return `act:${act.run_id}:${act.seq}:${type}`;
 }
 

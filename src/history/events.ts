@@ -37,14 +37,28 @@ export interface EventAttributes {
     requestId?: string;
   };
   WorkflowExecutionCompleted: { result: Payload };
-  WorkflowExecutionFailed: { failure: FailureInfo; retryState: RetryState; newExecutionRunId?: string };
+  WorkflowExecutionFailed: {
+    failure: FailureInfo;
+    retryState: RetryState;
+    newExecutionRunId?: string;
+  };
   WorkflowExecutionTimedOut: { timeoutType: "Run" | "Execution"; newExecutionRunId?: string };
   WorkflowExecutionTerminated: { reason: string };
   WorkflowTaskFailed: { cause: "NonDeterminism" | "WorkflowError"; failure: FailureInfo };
-  ActivityTaskScheduled: { seq: number; activityId: string; activityType: string; input: Payload } & ActivityOptionsMs;
+  ActivityTaskScheduled: {
+    seq: number;
+    activityId: string;
+    activityType: string;
+    input: Payload;
+  } & ActivityOptionsMs;
   ActivityTaskStarted: { seq: number; attempt: number; lastFailure?: FailureInfo };
   ActivityTaskCompleted: { seq: number; result: Payload; attempt: number };
-  ActivityTaskFailed: { seq: number; failure: FailureInfo; retryState: RetryState; attempt: number };
+  ActivityTaskFailed: {
+    seq: number;
+    failure: FailureInfo;
+    retryState: RetryState;
+    attempt: number;
+  };
   ActivityTaskTimedOut: {
     seq: number;
     timeoutType: TimeoutType;
@@ -84,7 +98,10 @@ export type NewEvent = {
   [T in EventType]: { eventType: T; attributes: EventAttributes[T] };
 }[EventType];
 
-export function newEvent<T extends EventType>(eventType: T, attributes: EventAttributes[T]): NewEvent {
+export function newEvent<T extends EventType>(
+  eventType: T,
+  attributes: EventAttributes[T],
+): NewEvent {
   return { eventType, attributes } as NewEvent;
 }
 

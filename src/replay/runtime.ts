@@ -7,11 +7,9 @@
 import { type Duration, toMs } from "../../sdk/common/duration";
 import {
   ActivityFailure,
-  ApplicationFailure,
   DurableFailure,
   type FailureInfo,
   fromFailure,
-  TimeoutFailure,
   toFailure,
 } from "../../sdk/common/failures";
 import { resolveRetryPolicy } from "../../sdk/common/retry-policy";
@@ -201,15 +199,26 @@ export class WorkflowRuntime {
     } catch (err) {
       promise = Promise.reject(err);
     }
+    const taskError = (err: unknown) => {
+      this.#taskError = err;
+      this.#hasTaskError = true;
+    };
     promise.then(
-      (result) => this.#issueClose({ type: "CompleteWorkflow", result: JSON.stringify(result ?? null) }),
-      (err: unknown) => {
-        if (err instanceof DurableFailure) {
-          this.#issueClose({ type: "FailWorkflow", failure: toFailure(err) });
-        } else {
-          this.#taskError = err;
-          this.#hasTaskError = true;
+      (result) => {
+        // A result JSON cannot carry (a BigInt, a cycle) is a bug in the code: a task failure.
+        let serialized: string;
+        try {
+          serialized = JSON.stringify(result ?? null);
+        } catch (err) {
+          taskError(err);
+          return;
         }
+        this.#issueClose({ type: "CompleteWorkflow", result: serialized });
+      },
+      (err: unknown) => {
+        if (err instanceof DurableFailure)
+          this.#issueClose({ type: "FailWorkflow", failure: toFailure(err) });
+        else taskError(err);
       },
     );
   }
@@ -232,7 +241,8 @@ export class WorkflowRuntime {
   #issue<T>(cmd: Command): Promise<T> {
     if (this.#closed) return new Promise<T>(() => {}); // the run is over: nothing more happens
     return new Promise<T>((resolve, reject) => {
-      if ("seq" in cmd) this.#pending.set(cmd.seq, { resolve: resolve as (v: unknown) => void, reject });
+      if ("seq" in cmd)
+        this.#pending.set(cmd.seq, { resolve: resolve as (v: unknown) => void, reject });
       this.#unmatched.push(cmd);
     });
   }
@@ -246,7 +256,11 @@ export class WorkflowRuntime {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  #scheduleActivity<O>(activityType: string, input: unknown, options: ActivityOptions = {}): Promise<O> {
+  #scheduleActivity<O>(
+    activityType: string,
+    input: unknown,
+    options: ActivityOptions = {},
+  ): Promise<O> {
     const seq = ++this.#seq;
     const scheduleToClose = optional(options.scheduleToCloseTimeout);
     const startToClose =
@@ -271,7 +285,11 @@ export class WorkflowRuntime {
     });
   }
 
-  #runLocalActivity<O>(activityType: string, input: unknown, options: LocalActivityOptions = {}): Promise<O> {
+  #runLocalActivity<O>(
+    activityType: string,
+    input: unknown,
+    options: LocalActivityOptions = {},
+  ): Promise<O> {
     const seq = ++this.#seq;
     this.#scheduled.set(seq, { activityType, activityId: String(seq) });
     return this.#issue<O>({
@@ -279,7 +297,8 @@ export class WorkflowRuntime {
       seq,
       activityType,
       input: JSON.stringify(input ?? null),
-      startToCloseTimeoutMs: optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS,
+      startToCloseTimeoutMs:
+        optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS,
       retry: resolveRetryPolicy({ maximumAttempts: 3, initialInterval: 100, ...options.retry }),
     });
   }
@@ -313,7 +332,10 @@ function optional(duration: Duration | undefined): number | undefined {
   return duration === undefined ? undefined : toMs(duration);
 }
 
-function withMs<K extends string>(key: K, duration: Duration | undefined): Partial<Record<K, number>> {
+function withMs<K extends string>(
+  key: K,
+  duration: Duration | undefined,
+): Partial<Record<K, number>> {
   return duration === undefined ? {} : ({ [key]: toMs(duration) } as Record<K, number>);
 }
 
@@ -323,9 +345,15 @@ function activityFailure(
   cause: FailureInfo,
   retryState: ActivityFailure["retryState"] = "NonRetryableFailure",
 ): ActivityFailure {
-  return new ActivityFailure(`Activity ${activityType} failed: ${cause.message}`, activityType, activityId, retryState, {
-    cause: fromFailure(cause),
-  });
+  return new ActivityFailure(
+    `Activity ${activityType} failed: ${cause.message}`,
+    activityType,
+    activityId,
+    retryState,
+    {
+      cause: fromFailure(cause),
+    },
+  );
 }
 
 function uuid4(random: () => number): string {
@@ -335,4 +363,3 @@ function uuid4(random: () => number): string {
   const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
-

@@ -1,0 +1,11 @@
+import type { EngineEnv } from "../src/config";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends EngineEnv {
+      ACTIVITY_QUEUE: Queue;
+      NOTIFICATIONS_QUEUE: Queue;
+      SUNDIAL_TEST_MODE: "warm" | "cold";
+    }
+  }
+}
