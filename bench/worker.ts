@@ -1,0 +1,169 @@
+/**
+ * @module The bench Worker: the baselines Sundial is compared with. `FloorDO` is the cheapest
+ * durable operation (one Durable Object RPC + one SQLite INSERT); `HopChain` is the cheapest
+ * queue-driven step (queue hop → consumer → RPC + INSERT → next send); `TenSteps` is the `steps`
+ * workflow written for Cloudflare Workflows.
+ */
+import {
+  DurableObject,
+  WorkflowEntrypoint,
+  type WorkflowEvent,
+  type WorkflowStep,
+} from "cloudflare:workers";
+
+export interface BenchEnv {
+  FLOOR: DurableObjectNamespace<FloorDO>;
+  HOP_CHAIN: DurableObjectNamespace<HopChain>;
+  HOP_QUEUE: Queue<HopMessage>;
+  BENCH_WF: Workflow<StepsParams>;
+}
+
+export interface HopMessage {
+  chain: string;
+  left: number;
+}
+
+interface StepsParams {
+  n: number;
+}
+
+export class FloorDO extends DurableObject<BenchEnv> {
+  constructor(ctx: DurableObjectState, env: BenchEnv) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS ops (id INTEGER PRIMARY KEY, v INTEGER)");
+  }
+
+  /** One SQLite INSERT, nothing else: the per-operation floor a durable step cannot beat. */
+  insert(v: number): number {
+    this.ctx.storage.sql.exec("INSERT INTO ops (v) VALUES (?)", v);
+    return v;
+  }
+}
+
+/**
+ * A chain of `n` queue hops, one object per chain (as Sundial has one per workflow): each hop is
+ * delivered to the consumer, which calls `hop()`, which INSERTs and sends the next message.
+ */
+export class HopChain extends DurableObject<BenchEnv> {
+  // In memory only: `run()` holds its request open, so the object stays alive until the last hop.
+  #done: (() => void) | undefined;
+
+  constructor(ctx: DurableObjectState, env: BenchEnv) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS hops (id INTEGER PRIMARY KEY, left_ INTEGER)");
+  }
+
+  /** Runs the whole chain; answers its duration in ms, measured in this object. */
+  async run(chain: string, n: number): Promise<number> {
+    const t0 = performance.now();
+    const done = new Promise<void>((resolve) => {
+      this.#done = resolve;
+    });
+    await this.env.HOP_QUEUE.send({ chain, left: n });
+    await done;
+    return performance.now() - t0;
+  }
+
+  async hop(message: HopMessage): Promise<void> {
+    this.ctx.storage.sql.exec("INSERT INTO hops (left_) VALUES (?)", message.left);
+    if (message.left > 1) await this.env.HOP_QUEUE.send({ ...message, left: message.left - 1 });
+    else this.#done?.();
+  }
+}
+
+/** `n` no-op `step.do` calls, returning n — the same shape as Sundial's `steps` workflow. */
+export class TenSteps extends WorkflowEntrypoint<BenchEnv, StepsParams> {
+  override async run(event: WorkflowEvent<StepsParams>, step: WorkflowStep): Promise<number> {
+    const n = event.payload.n;
+    for (let i = 0; i < n; i++) await step.do(`noop-${i}`, async () => i);
+    return n;
+  }
+}
+
+function intParam(url: URL, name: string, fallback: number): number {
+  const v = Number(url.searchParams.get(name) ?? fallback);
+  return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
+}
+
+function json(body: object, status = 200): Response {
+  return Response.json(body, { status });
+}
+
+/** `n` sequential RPC + INSERT calls on one object; the rate is measured around the loop. */
+async function floor(env: BenchEnv, n: number): Promise<Response> {
+  const stub = env.FLOOR.get(env.FLOOR.idFromName("floor"));
+  await stub.insert(-1); // wakes the object so its start-up is not timed
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await stub.insert(i);
+  const ms = performance.now() - t0;
+  return json({ calls: n, ms, perSecond: (n * 1000) / ms });
+}
+
+/** `n` RPC + INSERT calls, each on a new object: what creating a workflow's object costs at least. */
+async function floorNewObject(env: BenchEnv, n: number): Promise<Response> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    await env.FLOOR.get(env.FLOOR.idFromName(`fresh-${crypto.randomUUID()}`)).insert(i);
+  }
+  const ms = performance.now() - t0;
+  return json({ calls: n, ms, msPerCall: ms / n });
+}
+
+/** `chains` concurrent chains of `hops` queue hops each; wall time measured around them all. */
+async function hopChains(env: BenchEnv, chains: number, hops: number): Promise<Response> {
+  const t0 = performance.now();
+  const each = await Promise.all(
+    Array.from({ length: chains }, () => {
+      const chain = crypto.randomUUID();
+      return env.HOP_CHAIN.get(env.HOP_CHAIN.idFromName(chain)).run(chain, hops);
+    }),
+  );
+  const ms = performance.now() - t0;
+  return json({ chains, hops, ms, chainMs: each, msPerHop: ms / hops });
+}
+
+/** Creates one instance and polls `status()` until it is complete, as a client would. */
+async function cfWorkflow(env: BenchEnv, steps: number, pollMs: number): Promise<Response> {
+  const t0 = performance.now();
+  const instance = await env.BENCH_WF.create({ params: { n: steps } });
+  const createMs = performance.now() - t0;
+  let polls = 0;
+  for (;;) {
+    const s = await instance.status();
+    polls++;
+    if (s.status === "complete") {
+      return json({ ms: performance.now() - t0, createMs, polls, output: s.output ?? null });
+    }
+    if (s.status === "errored" || s.status === "terminated") {
+      return json({ error: `instance ${instance.id} ended ${s.status}: ${s.error?.message}` }, 500);
+    }
+    await scheduler.wait(pollMs);
+  }
+}
+
+export default {
+  async fetch(request: Request, env: BenchEnv): Promise<Response> {
+    const url = new URL(request.url);
+    switch (url.pathname) {
+      case "/floor":
+        return floor(env, intParam(url, "n", 3000));
+      case "/floor-new-object":
+        return floorNewObject(env, intParam(url, "n", 100));
+      case "/hop-chains":
+        return hopChains(env, intParam(url, "chains", 1), intParam(url, "hops", 100));
+      case "/cf-workflow":
+        return cfWorkflow(env, intParam(url, "steps", 10), intParam(url, "pollMs", 1));
+      default:
+        return json({ error: `no route ${url.pathname}` }, 404);
+    }
+  },
+
+  async queue(batch: MessageBatch<HopMessage>, env: BenchEnv): Promise<void> {
+    await Promise.all(
+      batch.messages.map(async (m) => {
+        await env.HOP_CHAIN.get(env.HOP_CHAIN.idFromName(m.body.chain)).hop(m.body);
+        m.ack();
+      }),
+    );
+  },
+} satisfies ExportedHandler<BenchEnv, HopMessage>;
