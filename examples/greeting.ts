@@ -3,7 +3,11 @@ import { defineWorkflow } from "../sdk/workflow/index";
 
 export const greeting = defineWorkflow("greeting", async (ctx, input: { name: string }) => {
   const options = { taskQueue: "notifications", startToCloseTimeout: "10s" } as const;
-  const message = await ctx.activity<string>("composeGreeting", { name: input?.name ?? "world" }, options);
+  const message = await ctx.activity<string>(
+    "composeGreeting",
+    { name: input?.name ?? "world" },
+    options,
+  );
   const receipt = await ctx.activity<{ id: string }>(
     "sendNotification",
     { to: input?.name ?? "world", message },

@@ -53,7 +53,10 @@ export const loanActivities = {
 export const loanApplication = defineWorkflow(
   "loanApplication",
   async (ctx, input: LoanInput): Promise<LoanResult> => {
-    if (!(typeof input?.amount === "number" && input.amount > 0) || typeof input.applicant !== "string") {
+    if (
+      !(typeof input?.amount === "number" && input.amount > 0) ||
+      typeof input.applicant !== "string"
+    ) {
       throw ApplicationFailure.nonRetryable(
         'input must be {"applicant": string, "amount": positive number}',
         "InvalidApplication",
@@ -69,12 +72,18 @@ export const loanApplication = defineWorkflow(
       },
     });
     const { applicant, amount } = input;
-    await acts.notifyApplicant({ applicant, message: `We received your application for ${amount}.` });
+    await acts.notifyApplicant({
+      applicant,
+      message: `We received your application for ${amount}.`,
+    });
     const { creditScore } = await acts.creditCheck({ applicant, amount });
     await ctx.sleep(input.reviewWindow ?? "2s");
     const { approved, reason } = await acts.automatedApproval({ amount, creditScore });
     const decision = approved ? "approved" : "declined";
-    await acts.notifyApplicant({ applicant, message: `Your loan of ${amount} was ${decision}: ${reason}.` });
+    await acts.notifyApplicant({
+      applicant,
+      message: `Your loan of ${amount} was ${decision}: ${reason}.`,
+    });
     return { applicant, amount, creditScore, decision, reason };
   },
 );

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   assertIncreasingIds,
+  describeWf,
   eventTypes,
   eventually,
-  describeWf,
   history,
   result,
   skipTime,
@@ -43,9 +43,16 @@ describe("loanApplication", () => {
       ...["ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted"],
       "WorkflowExecutionCompleted",
     ]);
-    expect(events[1]?.attributes).toMatchObject({ activityType: "notifyApplicant", taskQueue: "default" });
+    expect(events[1]?.attributes).toMatchObject({
+      activityType: "notifyApplicant",
+      taskQueue: "default",
+    });
     const desc = await describeWf(workflowId);
-    expect(desc).toMatchObject({ status: "Completed", historyLength: events.length, pendingActivities: [] });
+    expect(desc).toMatchObject({
+      status: "Completed",
+      historyLength: events.length,
+      pendingActivities: [],
+    });
   });
 
   it("declines a large loan for a low score", async () => {
@@ -56,15 +63,23 @@ describe("loanApplication", () => {
       input: { applicant: "Ada", amount: 1_000_000, reviewWindow: "1s" },
     });
     await eventually(async () => {
-      if (!(await timers(workflowId)).some((x) => x.kind === "timer")) throw new Error("no timer yet");
+      if (!(await timers(workflowId)).some((x) => x.kind === "timer"))
+        throw new Error("no timer yet");
     });
     await skipTime(workflowId, 1000);
-    expect(await result(workflowId)).toMatchObject({ status: "Completed", result: { decision: "declined" } });
+    expect(await result(workflowId)).toMatchObject({
+      status: "Completed",
+      result: { decision: "declined" },
+    });
   });
 
   it("fails with a non-retryable InvalidApplication for bad input", async () => {
     const workflowId = uniqueId("loan-bad");
-    await start({ workflowType: "loanApplication", workflowId, input: { applicant: "Ada", amount: -1 } });
+    await start({
+      workflowType: "loanApplication",
+      workflowId,
+      input: { applicant: "Ada", amount: -1 },
+    });
     expect(await result(workflowId)).toMatchObject({
       status: "Failed",
       failure: { type: "InvalidApplication" },
@@ -87,7 +102,11 @@ describe("steps", () => {
     await start({ workflowType: "steps", workflowId, input: { n: 20, local: true } });
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: 20 });
     const types = await eventTypes(workflowId);
-    expect(types).toEqual(["WorkflowExecutionStarted", ...Array(20).fill("MarkerRecorded"), "WorkflowExecutionCompleted"]);
+    expect(types).toEqual([
+      "WorkflowExecutionStarted",
+      ...Array(20).fill("MarkerRecorded"),
+      "WorkflowExecutionCompleted",
+    ]);
   });
 
   it("interleaves local and queued activities, deterministically", async () => {
