@@ -1,0 +1,209 @@
+import { describe, expect, it } from "vitest";
+import { encodeToken } from "../../src/config";
+import { releaseHung } from "../fixtures/workflows";
+import {
+  describeWf,
+  eventTypes,
+  eventually,
+  history,
+  result,
+  skipTime,
+  start,
+  stub,
+  uniqueId,
+} from "../helpers";
+
+async function pendingActivity(
+  workflowId: string,
+  match: (a: Awaited<ReturnType<typeof describeWf>>["pendingActivities"][number]) => boolean,
+) {
+  return eventually(async () => {
+    const act = (await describeWf(workflowId)).pendingActivities[0];
+    if (!act || !match(act)) throw new Error(`activity not there yet: ${JSON.stringify(act)}`);
+    return act;
+  });
+}
+
+describe("activity retries", () => {
+  it("retries a failing activity with the policy's backoff and completes on attempt 3", async () => {
+    const workflowId = uniqueId("retry");
+    await start({ workflowType: "retrying", workflowId, input: { key: workflowId, failures: 2 } });
+
+    const first = await pendingActivity(
+      workflowId,
+      (a) => a.state === "Backoff" && a.attempt === 1,
+    );
+    expect(first.lastFailure).toMatchObject({ message: "flaky failure on attempt 1" });
+    // initialInterval 1s, backoffCoefficient 3: the second retry waits 3s.
+    expect(Date.parse(first.nextAttemptTime!) - Date.parse(first.lastAttemptCompleteTime!)).toBe(
+      1000,
+    );
+    await skipTime(workflowId, 1000);
+
+    const second = await pendingActivity(
+      workflowId,
+      (a) => a.state === "Backoff" && a.attempt === 2,
+    );
+    expect(Date.parse(second.nextAttemptTime!) - Date.parse(second.lastAttemptCompleteTime!)).toBe(
+      3000,
+    );
+    await skipTime(workflowId, 3000);
+
+    expect(await result(workflowId)).toMatchObject({ status: "Completed", result: { attempt: 3 } });
+    const events = await history(workflowId);
+    // Like Temporal, only the last attempt is in history.
+    expect(events.map((e) => e.eventType)).toEqual([
+      "WorkflowExecutionStarted",
+      "ActivityTaskScheduled",
+      "ActivityTaskStarted",
+      "ActivityTaskCompleted",
+      "WorkflowExecutionCompleted",
+    ]);
+    expect(events[2]?.attributes).toMatchObject({
+      attempt: 3,
+      lastFailure: { message: "flaky failure on attempt 2" },
+    });
+  });
+
+  it("fails a non-retryable ApplicationFailure at once and fails the workflow with it", async () => {
+    const workflowId = uniqueId("nonretry");
+    await start({ workflowType: "nonRetryable", workflowId });
+    const body = await result(workflowId);
+    expect(body).toMatchObject({
+      status: "Failed",
+      failure: {
+        type: "ActivityFailure",
+        retryState: "NonRetryableFailure",
+        cause: {
+          type: "CardDeclined",
+          message: "card declined",
+          nonRetryable: true,
+          details: { code: 51 },
+        },
+      },
+    });
+    expect(JSON.stringify(body)).not.toContain("stack");
+    const events = await history(workflowId);
+    const failed = events.find((e) => e.eventType === "ActivityTaskFailed");
+    expect(failed?.attributes).toMatchObject({ attempt: 1, retryState: "NonRetryableFailure" });
+    expect(events.at(-1)?.eventType).toBe("WorkflowExecutionFailed");
+  });
+
+  it("lets workflow code catch an ActivityFailure and read its cause", async () => {
+    const workflowId = uniqueId("catch");
+    await start({ workflowType: "catchesFailure", workflowId });
+    expect(await result(workflowId)).toMatchObject({
+      status: "Completed",
+      result: { caught: "CardDeclined", details: { code: 51 } },
+    });
+  });
+});
+
+describe("activity timeouts", () => {
+  it("retries a hanging activity after start-to-close", async () => {
+    const workflowId = uniqueId("s2c");
+    await start({ workflowType: "timeouts", workflowId, input: { kind: "startToClose" } });
+    await pendingActivity(workflowId, (a) => a.state === "Started" && a.attempt === 1);
+    await skipTime(workflowId, 5000);
+    releaseHung(); // the consumer's own copy of attempt 1 gives up; its late report is ignored
+    const backoff = await pendingActivity(workflowId, (a) => a.state === "Backoff");
+    expect(backoff.lastFailure).toMatchObject({
+      type: "TimeoutFailure",
+      timeoutType: "StartToClose",
+    });
+    await skipTime(workflowId, 1000);
+    expect(await result(workflowId)).toMatchObject({ status: "Completed", result: { attempt: 2 } });
+  });
+
+  it("gives up at schedule-to-close", async () => {
+    const workflowId = uniqueId("sched2close");
+    await start({ workflowType: "timeouts", workflowId, input: { kind: "scheduleToClose" } });
+    await pendingActivity(workflowId, (a) => a.state === "Started" && a.attempt === 1);
+    await skipTime(workflowId, 5000); // attempt 1 times out (start-to-close), retry in 1s
+    releaseHung();
+    await pendingActivity(workflowId, (a) => a.state === "Backoff");
+    await skipTime(workflowId, 1000);
+    await pendingActivity(workflowId, (a) => a.state === "Started" && a.attempt === 2);
+    await skipTime(workflowId, 5000); // past the 8s schedule-to-close
+    releaseHung();
+    expect(await result(workflowId)).toMatchObject({
+      status: "Completed",
+      result: {
+        failed: true,
+        cause: "TimeoutFailure",
+        timeoutType: "ScheduleToClose",
+        retryState: "Timeout",
+      },
+    });
+    const timedOut = (await history(workflowId)).filter(
+      (e) => e.eventType === "ActivityTaskTimedOut",
+    );
+    expect(timedOut).toHaveLength(1);
+  });
+
+  it("retries an activity that stops heartbeating, and the retry sees its last details", async () => {
+    const workflowId = uniqueId("heartbeat");
+    await start({ workflowType: "timeouts", workflowId, input: { kind: "heartbeat" } });
+    const beating = await pendingActivity(workflowId, (a) => a.lastHeartbeat !== null);
+    expect(beating.lastHeartbeat?.details).toEqual({ progress: 42 });
+    await skipTime(workflowId, 3000);
+    releaseHung();
+    const backoff = await pendingActivity(workflowId, (a) => a.state === "Backoff");
+    expect(backoff.lastFailure).toMatchObject({
+      timeoutType: "Heartbeat",
+      details: { progress: 42 },
+    });
+    await skipTime(workflowId, 1000);
+    expect(await result(workflowId)).toMatchObject({
+      status: "Completed",
+      result: { attempt: 2, resumedFrom: { progress: 42 } },
+    });
+  });
+
+  it("times out a task nobody picks up at schedule-to-start", async () => {
+    const workflowId = uniqueId("s2s");
+    await start({ workflowType: "timeouts", workflowId, input: { kind: "scheduleToStart" } });
+    await pendingActivity(workflowId, (a) => a.state === "Scheduled");
+    await skipTime(workflowId, 30_000);
+    expect(await result(workflowId)).toMatchObject({
+      status: "Completed",
+      result: { failed: true, timeoutType: "ScheduleToStart" },
+    });
+  });
+});
+
+describe("idempotent activity reports", () => {
+  it("ignores a duplicate start, a repeated completion and a completion of an old attempt", async () => {
+    const workflowId = uniqueId("dup");
+    const { runId } = await start({
+      workflowType: "retrying",
+      workflowId,
+      input: { key: workflowId, failures: 1 },
+    });
+    await pendingActivity(workflowId, (a) => a.state === "Backoff" && a.attempt === 1);
+    const attempt1 = { namespace: "default", workflowId, runId, seq: 1, attempt: 1 };
+
+    // A late completion of the failed attempt 1 while attempt 2 waits: ignored.
+    await stub(workflowId).activityCompleted(attempt1, JSON.stringify("stale"));
+    expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
+      state: "Backoff",
+      attempt: 1,
+    });
+    expect(await stub(workflowId).activityStarted(attempt1)).toBeNull();
+
+    await skipTime(workflowId, 1000);
+    expect(await result(workflowId)).toMatchObject({ status: "Completed", result: { attempt: 2 } });
+    const before = await eventTypes(workflowId);
+
+    const attempt2 = { ...attempt1, attempt: 2 };
+    await stub(workflowId).activityCompleted(attempt2, JSON.stringify("again"));
+    await stub(workflowId).activityFailed(
+      attempt2,
+      JSON.stringify({ message: "late", type: "Error" }),
+    );
+    expect(await stub(workflowId).activityStarted(attempt2)).toBeNull();
+    expect(await eventTypes(workflowId)).toEqual(before);
+    expect(await result(workflowId)).toMatchObject({ result: { attempt: 2 } });
+    expect(encodeToken(attempt2)).toContain(runId);
+  });
+});
