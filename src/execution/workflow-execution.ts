@@ -40,7 +40,7 @@ import {
   newEvent,
 } from "../history/events";
 import type { Command } from "../replay/commands";
-import { NonDeterminismError, WorkflowRuntime } from "../replay/runtime";
+import { NonDeterminismError, WorkflowRuntime, WorkflowTaskError } from "../replay/runtime";
 import { runLocalActivity } from "./local-activity";
 import type { Reply, StartReply, StartRequest } from "./rpc";
 import { migrate } from "./schema";
@@ -696,9 +696,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       } catch (err) {
         this.#cached = undefined;
         const nde = err instanceof NonDeterminismError;
+        // A WorkflowTaskError wraps what the code threw: record the user's error itself.
+        const thrown =
+          err instanceof WorkflowTaskError && err.cause !== undefined ? err.cause : err;
         taskFailure = {
           cause: nde ? "NonDeterminism" : "WorkflowError",
-          failure: toFailure(err),
+          failure: toFailure(thrown),
         };
         // Nothing the failed task produced is kept: only the inputs and the failure.
         events.length = inputs.length;

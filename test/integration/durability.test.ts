@@ -1,0 +1,180 @@
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { codeVersion } from "../fixtures/workflows";
+import {
+  assertIncreasingIds,
+  describeWf,
+  eventTypes,
+  eventually,
+  history,
+  result,
+  skipTime,
+  start,
+  stub,
+  timers,
+  uniqueId,
+} from "../helpers";
+
+afterEach(() => {
+  codeVersion.value = 1;
+});
+
+/** Waits until the execution has a timer row of `kind`. */
+async function timerOf(workflowId: string, kind: string) {
+  return eventually(async () => {
+    const t = (await timers(workflowId)).find((x) => x.kind === kind);
+    if (!t) throw new Error(`no ${kind} timer yet`);
+    return t;
+  });
+}
+
+describe("durable sleep", () => {
+  it("sleeps an hour by firing the alarm, not by waiting", async () => {
+    const workflowId = uniqueId("sleep");
+    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1h"] } });
+    const timer = await timerOf(workflowId, "timer");
+    expect((await describeWf(workflowId)).status).toBe("Running");
+    const alarm = await runInDurableObject(stub(workflowId), (_obj, state) =>
+      state.storage.getAlarm(),
+    );
+    expect(alarm).toBe(timer.fireAtMs);
+
+    await skipTime(workflowId, 3_600_000);
+    const body = await result(workflowId);
+    expect(body.status).toBe("Completed");
+    // Workflow time is the time of the task: the hour, plus however late the alarm ran.
+    const { elapsedMs } = body.result as { elapsedMs: number };
+    expect(elapsedMs).toBeGreaterThanOrEqual(3_600_000);
+    expect(elapsedMs).toBeLessThan(3_660_000);
+    const events = await history(workflowId);
+    assertIncreasingIds(events);
+    expect(events.map((e) => e.eventType)).toEqual([
+      "WorkflowExecutionStarted",
+      "TimerStarted",
+      "TimerFired",
+      "WorkflowExecutionCompleted",
+    ]);
+    expect(events[1]?.attributes).toMatchObject({ durationMs: 3_600_000 });
+  });
+
+  it("multiplexes many timers over the one alarm, earliest first", async () => {
+    const workflowId = uniqueId("timers");
+    const sleeps = ["5s", "1s", "3s", "2s", "4s", "1d"];
+    await start({ workflowType: "sleeper", workflowId, input: { sleeps } });
+    await eventually(async () => {
+      const rows = (await timers(workflowId)).filter((t) => t.kind === "timer");
+      if (rows.length !== sleeps.length) throw new Error(`${rows.length} timers`);
+    });
+    const rows = await timers(workflowId);
+    const earliest = Math.min(...rows.map((t) => t.fireAtMs));
+    const alarm = await runInDurableObject(stub(workflowId), (_obj, state) =>
+      state.storage.getAlarm(),
+    );
+    expect(alarm).toBe(earliest);
+
+    // Each alarm fires what is due and re-arms the alarm for the next timer.
+    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 1000);
+    let fired = (await eventTypes(workflowId)).filter((t) => t === "TimerFired");
+    expect(fired).toHaveLength(2);
+    const next = await runInDurableObject(stub(workflowId), (_obj, state) =>
+      state.storage.getAlarm(),
+    );
+    const nextTimer = Math.min(...(await timers(workflowId)).map((t) => t.fireAtMs));
+    expect(nextTimer).toBe(earliest + 2000);
+    // The alarm is in real time; the test has moved the execution's clock 2 s ahead of it.
+    expect(next).toBe(nextTimer - 2000);
+
+    await skipTime(workflowId, 86_400_000);
+    expect(await result(workflowId)).toMatchObject({ status: "Completed" });
+    fired = (await eventTypes(workflowId)).filter((t) => t === "TimerFired");
+    expect(fired).toHaveLength(sleeps.length);
+    expect(await timers(workflowId)).toEqual([]);
+  });
+
+  it("replays now(), random() and uuid() to the same values", async () => {
+    const workflowId = uniqueId("determinism");
+    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1s"] } });
+    await timerOf(workflowId, "timer");
+    await skipTime(workflowId, 1000);
+    const first = await result(workflowId);
+    await abortAllDurableObjects();
+    const replayed = await stub(workflowId).unsafeReplay();
+    expect(replayed.historyLength).toBe((await history(workflowId)).length);
+    expect(await result(workflowId)).toEqual(first);
+  });
+});
+
+describe("workflow-task failures", () => {
+  it("fails the workflow task on non-determinism, keeps history, and completes once the code is restored", async () => {
+    const workflowId = uniqueId("nde");
+    await start({ workflowType: "shapeShifter", workflowId });
+    await timerOf(workflowId, "timer");
+    const before = await history(workflowId);
+    expect(before.map((e) => e.eventType)).toEqual([
+      "WorkflowExecutionStarted",
+      "ActivityTaskScheduled",
+      "ActivityTaskStarted",
+      "ActivityTaskCompleted",
+      "TimerStarted",
+    ]);
+
+    // New code issues a different first activity: replaying the old history must fail the task.
+    codeVersion.value = 2;
+    await abortAllDurableObjects();
+    await skipTime(workflowId, 60_000);
+    const failed = await eventually(async () => {
+      const desc = await describeWf(workflowId);
+      if (!desc.workflowTaskFailure) throw new Error("no workflow-task failure yet");
+      return desc;
+    });
+    expect(failed.status).toBe("Running");
+    expect(failed.workflowTaskFailure).toMatchObject({ type: "NonDeterminismError" });
+    const during = await history(workflowId);
+    expect(during.slice(0, before.length)).toEqual(before);
+    expect(during.slice(before.length).map((e) => e.eventType)).toEqual([
+      "TimerFired",
+      "WorkflowTaskFailed",
+    ]);
+    expect(JSON.stringify(during)).not.toContain("    at ");
+
+    // Retried with backoff: still failing, nothing more is written.
+    await skipTime(workflowId, 1000);
+    expect((await history(workflowId)).length).toBe(during.length);
+    expect((await describeWf(workflowId)).status).toBe("Running");
+
+    codeVersion.value = 1;
+    await timerOf(workflowId, "wft");
+    await skipTime(workflowId, 2000);
+    expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "done" });
+    const after = await history(workflowId);
+    assertIncreasingIds(after);
+    expect(after.slice(0, during.length)).toEqual(during);
+    expect(after.at(-1)?.eventType).toBe("WorkflowExecutionCompleted");
+    expect((await describeWf(workflowId)).workflowTaskFailure).toBeNull();
+  });
+
+  it("treats a plain Error thrown by workflow code as a task failure, not a failed execution", async () => {
+    const workflowId = uniqueId("buggy");
+    codeVersion.value = 2;
+    await start({ workflowType: "buggy", workflowId });
+    await timerOf(workflowId, "timer");
+    await skipTime(workflowId, 1000);
+    const desc = await eventually(async () => {
+      const d = await describeWf(workflowId);
+      if (!d.workflowTaskFailure) throw new Error("no task failure yet");
+      return d;
+    });
+    expect(desc).toMatchObject({
+      status: "Running",
+      workflowTaskFailure: { type: "TypeError", message: "bug in workflow code" },
+    });
+    codeVersion.value = 1;
+    await timerOf(workflowId, "wft");
+    await skipTime(workflowId, 1000);
+    expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "fixed" });
+    expect((await eventTypes(workflowId)).filter((t) => t === "WorkflowTaskFailed")).toHaveLength(
+      1,
+    );
+  });
+});
