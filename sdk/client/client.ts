@@ -12,7 +12,8 @@ import type {
 } from "../common/wire";
 import type { WorkflowDefinition } from "../workflow/index";
 import { WorkflowFailedError } from "./errors";
-import { type FetchLike, HttpTransport, sleep } from "./http";
+import { discard, type FetchLike, HttpTransport, sleep } from "./http";
+import { readSse } from "./sse";
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -106,6 +107,34 @@ export interface HistoryOptions {
   nextPageToken?: string;
 }
 
+/** Options of {@link WorkflowHandle.pollResult}. */
+export interface PollResultOptions {
+  /** How long the server may hold the request while the run is open (at most 60s). @default 0 */
+  wait?: Duration;
+  /** Abandons the request. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link WorkflowHandle.followHistory}. */
+export interface FollowHistoryOptions {
+  /** Start after this `eventId` (as `Last-Event-ID` does). @default 0, the whole history */
+  after?: number;
+  /** Stops following: the iteration ends by rejecting with the signal's reason. */
+  signal?: AbortSignal;
+  /** Between two history reads when the server cannot stream (no SSE). @default "1s" */
+  pollInterval?: Duration;
+}
+
+/** The event types that close a run: a followed history ends with one of them. */
+export const CLOSING_EVENT_TYPES: ReadonlySet<string> = new Set([
+  "WorkflowExecutionCompleted",
+  "WorkflowExecutionFailed",
+  "WorkflowExecutionTimedOut",
+  "WorkflowExecutionCanceled",
+  "WorkflowExecutionTerminated",
+  "WorkflowExecutionContinuedAsNew",
+]);
+
 /** One entry of {@link SundialClient.list}: a description without the pending lists. */
 export type WorkflowExecutionInfo = Omit<
   WorkflowDescription,
@@ -150,6 +179,21 @@ export interface WorkflowHandle<O = unknown> {
   history(options?: HistoryOptions): Promise<HistoryResponse>;
   /** The run's whole history, every page fetched in turn. */
   fetchAllHistory(): Promise<WireEvent[]>;
+  /**
+   * The run's history, live: every event after `options.after`, in order and once each, as it is
+   * appended, ending after the event that closes the run. Streams `GET …/history` with
+   * `Accept: text/event-stream` and reconnects with `Last-Event-ID` when the connection drops; a
+   * server that does not stream is polled instead.
+   * @example
+   * for await (const event of handle.followHistory()) console.log(event.eventId, event.eventType);
+   */
+  followHistory(options?: FollowHistoryOptions): AsyncIterable<WireEvent>;
+  /**
+   * One look at the run's outcome, waiting up to `options.wait` for it to close: the raw answer of
+   * `GET …/result`, `{status: "Running"}` when still open. Unlike {@link result} it does not throw
+   * for a run that failed, and does not follow the chain of runs past a pinned `runId`.
+   */
+  pollResult(options?: PollResultOptions): Promise<ResultResponse>;
   /**
    * Sends a signal to the running workflow (latest run of the id). It carries a `requestId`
    * (a new UUID unless given), so a retried signal is delivered once.
@@ -318,6 +362,18 @@ class Handle<O> implements WorkflowHandle<O> {
     }
   }
 
+  async pollResult(options: PollResultOptions = {}): Promise<ResultResponse> {
+    const waitMs = Math.min(toMs(options.wait ?? 0), MAX_WAIT_MS);
+    const res = await this.#http.send<ResultResponse>({
+      method: "GET",
+      path: `${this.#path}/result`,
+      query: { runId: this.runId, wait: `${waitMs}ms` },
+      idempotent: true,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return res.body;
+  }
+
   async #pollUntilClosed(
     runId: string | undefined,
     waitMs: number,
@@ -372,7 +428,11 @@ class Handle<O> implements WorkflowHandle<O> {
     return this.#history(this.runId, options);
   }
 
-  async #history(runId: string | undefined, options: HistoryOptions): Promise<HistoryResponse> {
+  async #history(
+    runId: string | undefined,
+    options: HistoryOptions,
+    signal?: AbortSignal,
+  ): Promise<HistoryResponse> {
     const res = await this.#http.send<HistoryResponse>({
       method: "GET",
       path: `${this.#path}/history`,
@@ -383,6 +443,7 @@ class Handle<O> implements WorkflowHandle<O> {
         nextPageToken: options.nextPageToken || undefined,
       },
       idempotent: true,
+      ...(signal ? { signal } : {}),
     });
     return res.body;
   }
@@ -397,6 +458,65 @@ class Handle<O> implements WorkflowHandle<O> {
       token = page.nextPageToken;
     } while (token);
     return events;
+  }
+
+  async *followHistory(options: FollowHistoryOptions = {}): AsyncGenerator<WireEvent> {
+    const { signal } = options;
+    let last = options.after ?? 0;
+    let idleReconnects = 0;
+    for (;;) {
+      const res = await this.#http.open(
+        {
+          method: "GET",
+          path: `${this.#path}/history`,
+          query: { runId: this.runId, after: last > 0 ? last : undefined },
+          idempotent: true,
+          ...(signal ? { signal } : {}),
+        },
+        "text/event-stream",
+        last > 0 ? { "last-event-id": String(last) } : {},
+      );
+      const type = res.headers.get("content-type") ?? "";
+      if (!type.includes("text/event-stream") || !res.body) {
+        // This server answers pages only: poll them.
+        await discard(res);
+        yield* this.#pollHistory(last, options);
+        return;
+      }
+      let progressed = false;
+      for await (const message of readSse(res.body)) {
+        const event = parseWireEvent(message.data);
+        // Anything that is not an event (a keep-alive, an end marker) or repeats one is skipped.
+        if (!event || event.eventId <= last) continue;
+        last = event.eventId;
+        progressed = true;
+        yield event;
+        if (CLOSING_EVENT_TYPES.has(event.eventType)) return;
+      }
+      // The stream ended before a closing event: the run may have closed before we connected (the
+      // server then ends at once), or the connection dropped, in which case Last-Event-ID resumes.
+      const description = await this.#describe(this.runId);
+      if (description.status !== "Running" && description.historyLength <= last) return;
+      idleReconnects = progressed ? 0 : idleReconnects + 1;
+      if (idleReconnects > 1) await sleep(Math.min(5000, 250 * 2 ** idleReconnects), signal);
+    }
+  }
+
+  async *#pollHistory(after: number, options: FollowHistoryOptions): AsyncGenerator<WireEvent> {
+    const { signal } = options;
+    const pollMs = toMs(options.pollInterval ?? 1000);
+    // Pin the run, so that a run started meanwhile (continue-as-new) does not mix into this one.
+    const runId = this.runId ?? (await this.#describe(undefined)).runId;
+    let last = after;
+    for (;;) {
+      const page = await this.#history(runId, { after: last }, signal);
+      for (const event of page.events) {
+        last = event.eventId;
+        yield event;
+        if (CLOSING_EVENT_TYPES.has(event.eventType)) return;
+      }
+      if (!page.nextPageToken) await sleep(pollMs, signal);
+    }
   }
 
   async signal(signalName: string, input?: unknown, options: { requestId?: string } = {}) {
@@ -444,6 +564,18 @@ class Handle<O> implements WorkflowHandle<O> {
     });
     return res.body;
   }
+}
+
+function parseWireEvent(data: string): WireEvent | undefined {
+  try {
+    const value = JSON.parse(data) as Partial<WireEvent> | null;
+    if (value && typeof value.eventId === "number" && typeof value.eventType === "string") {
+      return value as WireEvent;
+    }
+  } catch {
+    // Not JSON: not an event.
+  }
+  return undefined;
 }
 
 class StartedHandle<O> extends Handle<O> implements StartedWorkflowHandle<O> {

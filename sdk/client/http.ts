@@ -71,14 +71,30 @@ export class HttpTransport {
 
   /** Sends `req`; resolves with a 2xx answer, rejects with {@link SundialApiError} otherwise. */
   async send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const res = await this.open(req);
+    const text = await res.text();
+    return { status: res.status, body: (text === "" ? {} : JSON.parse(text)) as T };
+  }
+
+  /**
+   * Sends `req` and resolves with the 2xx `Response` itself, its body unread (for streams such as
+   * Server-Sent Events); rejects with {@link SundialApiError} otherwise.
+   * @param accept The `Accept` header. @default "application/json"
+   * @param headers Extra request headers (e.g. `last-event-id`).
+   */
+  async open(
+    req: HttpRequest,
+    accept = "application/json",
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const path = req.path + queryString(req.query);
     const url = this.#base + path;
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (req.body !== undefined) headers["content-type"] = "application/json";
-    if (this.#apiKey !== undefined) headers.authorization = `Bearer ${this.#apiKey}`;
+    const allHeaders: Record<string, string> = { ...headers, accept };
+    if (req.body !== undefined) allHeaders["content-type"] = "application/json";
+    if (this.#apiKey !== undefined) allHeaders.authorization = `Bearer ${this.#apiKey}`;
     const init: RequestInit = {
       method: req.method,
-      headers,
+      headers: allHeaders,
       ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
     };
@@ -97,10 +113,7 @@ export class HttpTransport {
       await sleep(RETRY_DELAY_MS, req.signal);
       res = await this.#fetch(url, init);
     }
-    if (res.ok) {
-      const text = await res.text();
-      return { status: res.status, body: (text === "" ? {} : JSON.parse(text)) as T };
-    }
+    if (res.ok) return res;
     throw await toApiError(res, req.method, path);
   }
 }
@@ -145,7 +158,8 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true || (err instanceof Error && err.name === "AbortError");
 }
 
-async function discard(res: Response): Promise<void> {
+/** Releases an unread response body. */
+export async function discard(res: Response): Promise<void> {
   try {
     await res.body?.cancel();
   } catch {

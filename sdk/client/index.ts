@@ -47,9 +47,11 @@ export type {
 export type {
   AnyWorkflowDefinition,
   ClientOptions,
+  FollowHistoryOptions,
   HistoryOptions,
   ListWorkflowsOptions,
   ListWorkflowsResponse,
+  PollResultOptions,
   ResultOptions,
   StartedWorkflowHandle,
   StartWorkflowBaseOptions,
@@ -60,7 +62,7 @@ export type {
   WorkflowInput,
   WorkflowOutput,
 } from "./client";
-export { createClient } from "./client";
+export { CLOSING_EVENT_TYPES, createClient } from "./client";
 export type { FailedStatus, SundialErrorCode } from "./errors";
 export { SundialApiError, WorkflowFailedError } from "./errors";
 export type { FetchLike } from "./http";
