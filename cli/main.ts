@@ -2,7 +2,6 @@
  * @module `sundial`: the command line of the Sundial HTTP API (API.md), built on the typed client.
  * Tables for people, `--json` for scripts, and exit codes that tell failures apart (exit-codes.ts).
  */
-import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
@@ -60,15 +59,21 @@ class Interrupted extends Error {
   override name = "Interrupted";
 }
 
+/** What the `sundial` launcher (sundial.mjs) tells {@link main}. */
+export interface MainOptions {
+  /** The package's version, for `--version`. */
+  version: string;
+}
+
 /**
  * Runs the CLI on `args` (without `node` and the script) and resolves with the exit code.
- * @example process.exitCode = await main(process.argv.slice(2));
+ * @example process.exitCode = await main(process.argv.slice(2), { version: "0.1.0" });
  */
-export async function main(args: string[]): Promise<number> {
+export async function main(args: string[], options: MainOptions): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Interrupted("interrupted"));
   process.once("SIGINT", onSigint);
-  const program = buildProgram(controller.signal);
+  const program = buildProgram(controller.signal, options.version);
   try {
     await program.parseAsync(args, { from: "user" });
     return ExitCode.Ok;
@@ -86,19 +91,10 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-    return String(pkg.version);
-  } catch {
-    return "unknown";
-  }
-}
-
-function buildProgram(signal: AbortSignal): Command {
+function buildProgram(signal: AbortSignal, version: string): Command {
   const program = new Command("sundial")
     .description("Operate Sundial workflows over its HTTP API")
-    .version(version())
+    .version(version)
     .addOption(
       new Option("--address <url>", "the engine's base URL")
         .env("SUNDIAL_ADDRESS")
