@@ -19,6 +19,8 @@ export interface FailureInfo {
   timeoutType?: TimeoutType;
   activityType?: string;
   activityId?: string;
+  workflowType?: string;
+  workflowId?: string;
   retryState?: RetryState;
 }
 
@@ -112,6 +114,29 @@ export class TerminatedFailure extends DurableFailure {
   readonly source = "TerminatedFailure" as const;
 }
 
+/** A child workflow ended without success; `cause` says how (ApplicationFailure, CancelledFailure…). */
+export class ChildWorkflowFailure extends DurableFailure {
+  override name = "ChildWorkflowFailure";
+  readonly source = "ChildWorkflowFailure" as const;
+  constructor(
+    message: string,
+    readonly workflowType: string,
+    readonly workflowId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Whether `err` is (or was caused by) a cancellation: what a cancelled scope's operations reject with. */
+export function isCancellation(err: unknown): boolean {
+  if (err instanceof CancelledFailure) return true;
+  if (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) {
+    return (err as { cause?: unknown }).cause instanceof CancelledFailure;
+  }
+  return false;
+}
+
 export function isDurableFailure(err: unknown): err is DurableFailure {
   return err instanceof DurableFailure;
 }
@@ -151,6 +176,15 @@ export function toFailure(err: unknown, depth = 0): FailureInfo {
       retryState: err.retryState,
     };
   }
+  if (err instanceof ChildWorkflowFailure) {
+    return {
+      ...base,
+      type: "ChildWorkflowFailure",
+      source: err.source,
+      workflowType: err.workflowType,
+      workflowId: err.workflowId,
+    };
+  }
   if (err instanceof TimeoutFailure) {
     return {
       ...base,
@@ -186,6 +220,11 @@ export function fromFailure(info: FailureInfo): DurableFailure {
       break;
     case "TerminatedFailure":
       err = new TerminatedFailure(info.message, { cause });
+      break;
+    case "ChildWorkflowFailure":
+      err = new ChildWorkflowFailure(info.message, info.workflowType ?? "", info.workflowId ?? "", {
+        cause,
+      });
       break;
     default:
       err = new ApplicationFailure(

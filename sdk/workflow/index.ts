@@ -10,7 +10,9 @@ export {
   ActivityFailure,
   ApplicationFailure,
   CancelledFailure,
+  ChildWorkflowFailure,
   DurableFailure,
+  isCancellation,
   TerminatedFailure,
   TimeoutFailure,
 } from "../common/failures";
@@ -73,6 +75,87 @@ export type ActivityStubs<A> = {
       : never;
 };
 
+/** A signal: a named, asynchronous message into a running workflow. Declare with {@link defineSignal}. */
+export interface SignalDefinition<A = unknown> {
+  readonly kind: "signal";
+  readonly name: string;
+  /** Type carrier only. */
+  readonly __input?: A;
+}
+
+/** A query: a synchronous, read-only question answered from the workflow's state. */
+export interface QueryDefinition<R = unknown, A = undefined> {
+  readonly kind: "query";
+  readonly name: string;
+  readonly __input?: A;
+  readonly __result?: R;
+}
+
+/** An update: a validated, recorded request whose handler's result goes back to the caller. */
+export interface UpdateDefinition<R = unknown, A = unknown> {
+  readonly kind: "update";
+  readonly name: string;
+  readonly __input?: A;
+  readonly __result?: R;
+}
+
+function checkName(kind: string, name: string): void {
+  if (!/^[A-Za-z_][\w.-]{0,127}$/.test(name)) {
+    throw new TypeError(`Invalid ${kind} name "${name}": use letters, digits, _ . - (max 128)`);
+  }
+}
+
+/** Declares a signal. @example export const approve = defineSignal<{ approved: boolean }>("approve"); */
+export function defineSignal<A = unknown>(name: string): SignalDefinition<A> {
+  checkName("signal", name);
+  return { kind: "signal", name };
+}
+
+/** Declares a query. @example export const state = defineQuery<string>("state"); */
+export function defineQuery<R = unknown, A = undefined>(name: string): QueryDefinition<R, A> {
+  checkName("query", name);
+  return { kind: "query", name };
+}
+
+/** Declares an update. @example export const extend = defineUpdate<string, { by: string }>("extend"); */
+export function defineUpdate<R = unknown, A = unknown>(name: string): UpdateDefinition<R, A> {
+  checkName("update", name);
+  return { kind: "update", name };
+}
+
+/** What happens to a running child when its parent closes. */
+export type ParentClosePolicy = "Terminate" | "RequestCancel" | "Abandon";
+
+/** Options of a child workflow. */
+export interface ChildWorkflowOptions {
+  /** @default `<parent id>-child-<n>`: deterministic, so a replay starts the same child */
+  workflowId?: string;
+  input?: unknown;
+  /** @default the parent's */
+  taskQueue?: string;
+  /** @default "Terminate" (as in Temporal) */
+  parentClosePolicy?: ParentClosePolicy;
+  executionTimeout?: Duration;
+  runTimeout?: Duration;
+  retry?: RetryPolicy;
+  memo?: Record<string, unknown>;
+}
+
+/** A started child workflow. */
+export interface ChildWorkflowHandle<R = unknown> {
+  readonly workflowId: string;
+  readonly runId: string;
+  /** Resolves with the child's result, or rejects with a {@link ChildWorkflowFailure}. */
+  result(): Promise<R>;
+}
+
+/** Another execution, addressed by id, that this workflow can signal or cancel. */
+export interface ExternalWorkflowHandle {
+  readonly workflowId: string;
+  signal<A>(signal: SignalDefinition<A> | string, input?: A): Promise<void>;
+  cancel(): Promise<void>;
+}
+
 /** What workflow code gets as its first argument. Everything durable goes through it. */
 export interface WorkflowContext {
   readonly info: WorkflowInfo;
@@ -100,6 +183,53 @@ export interface WorkflowContext {
   random(): number;
   /** Deterministic UUID v4 built from {@link random}. */
   uuid(): string;
+
+  /** Handles a signal; signals that arrived before the handler was set are delivered now, in order. */
+  setHandler<A>(def: SignalDefinition<A>, handler: (input: A) => void | Promise<void>): void;
+  /** Answers a query (synchronously, without side effects). */
+  setHandler<R, A>(def: QueryDefinition<R, A>, handler: (input: A) => R): void;
+  /** Handles an update; a `validator` that throws rejects it before anything is recorded. */
+  setHandler<R, A>(
+    def: UpdateDefinition<R, A>,
+    handler: (input: A) => R | Promise<R>,
+    options?: { validator?: (input: A) => void },
+  ): void;
+  /** Waits for the next signal `def` (buffered ones first); `null` when `timeout` passes first. */
+  waitForSignal<A>(
+    def: SignalDefinition<A> | string,
+    options?: { timeout?: Duration },
+  ): Promise<A | null>;
+  /** Waits until `fn()` is true (re-checked after every event); `false` if `timeout` passes first. */
+  condition(fn: () => boolean, timeout?: Duration): Promise<boolean>;
+  /** Whether cancellation of this execution was requested. */
+  readonly cancelRequested: boolean;
+  /** Runs `fn` in a scope that cancellation does not reach (cleanup, compensation). */
+  nonCancellable<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` in a child scope; `scope.cancel()` cancels what `fn` awaits. */
+  cancellable<T>(fn: (scope: { cancel(): void }) => Promise<T>): Promise<T>;
+  /** Starts a child workflow; resolves once it started (rejects with ChildWorkflowFailure if its id is taken). */
+  startChild<R = unknown>(
+    workflowType: string,
+    options?: ChildWorkflowOptions,
+  ): Promise<ChildWorkflowHandle<R>>;
+  /** Starts a child workflow and waits for its result. */
+  executeChild<R = unknown>(workflowType: string, options?: ChildWorkflowOptions): Promise<R>;
+  /** A handle to signal or cancel another execution. */
+  getExternalWorkflowHandle(workflowId: string): ExternalWorkflowHandle;
+  /** Ends this run and starts a fresh one (same workflow id, empty history) with `input`. */
+  continueAsNew(
+    input?: unknown,
+    options?: { workflowType?: string; taskQueue?: string },
+  ): Promise<never>;
+  /**
+   * Versioning: `true` for executions that reach this point with the new code (recorded in history),
+   * `false` when replaying a history recorded before the change.
+   */
+  patched(patchId: string): boolean;
+  /** Marks a patch whose old branch is gone: histories may or may not have its marker. */
+  deprecatePatch(patchId: string): void;
+  /** Sets search attributes (merged with those given at start), for list filters. */
+  upsertSearchAttributes(attributes: Record<string, string | number | boolean | null>): void;
 }
 
 /** A workflow definition: a name and a deterministic async function. */

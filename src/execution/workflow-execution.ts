@@ -929,7 +929,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     let start = 0;
     for (let i = 1; i <= events.length; i++) {
       if (i === events.length || events[i]!.taskId !== events[start]!.taskId) {
-        await runtime.applyTask(events.slice(start, i));
+        await runtime.applyTask(events.slice(start, i), true);
         start = i;
       }
     }

@@ -68,15 +68,64 @@ export interface EventAttributes {
   };
   TimerStarted: { seq: number; timerId: string; durationMs: number; fireAtMs: number };
   TimerFired: { seq: number; timerId: string };
-  MarkerRecorded: {
-    seq: number;
-    markerName: "LocalActivity";
-    activityType: string;
-    attempt: number;
-    result?: Payload;
-    failure?: FailureInfo;
+  MarkerRecorded:
+    | {
+        seq: number;
+        markerName: "LocalActivity";
+        activityType: string;
+        attempt: number;
+        result?: Payload;
+        failure?: FailureInfo;
+      }
+    | { markerName: "Patch"; patchId: string; deprecated: boolean };
+  TimerCanceled: { seq: number; timerId: string };
+  ActivityTaskCancelRequested: { seq: number };
+  WorkflowExecutionSignaled: { signalName: string; input: Payload; requestId?: string };
+  WorkflowExecutionCancelRequested: { reason?: string };
+  WorkflowExecutionCanceled: { details?: Payload };
+  WorkflowExecutionContinuedAsNew: {
+    newExecutionRunId: string;
+    workflowType: string;
+    input: Payload;
+    taskQueue: string;
   };
+  WorkflowExecutionUpdateAccepted: { updateId: string; updateName: string; input: Payload };
+  WorkflowExecutionUpdateCompleted: { updateId: string; result?: Payload; failure?: FailureInfo };
+  UpsertWorkflowSearchAttributes: { searchAttributes: Payload };
+  StartChildWorkflowExecutionInitiated: {
+    seq: number;
+    workflowId: string;
+    workflowType: string;
+    input: Payload;
+    taskQueue: string;
+    parentClosePolicy: ParentClosePolicy;
+    runTimeoutMs?: number;
+    executionTimeoutMs?: number;
+    retryPolicy?: ResolvedRetryPolicy;
+    memo?: Payload;
+    searchAttributes?: Payload;
+  };
+  StartChildWorkflowExecutionFailed: { seq: number; workflowId: string; cause: string };
+  ChildWorkflowExecutionStarted: { seq: number; workflowId: string; runId: string };
+  ChildWorkflowExecutionCompleted: { seq: number; result: Payload };
+  ChildWorkflowExecutionFailed: { seq: number; failure: FailureInfo };
+  ChildWorkflowExecutionCanceled: { seq: number };
+  ChildWorkflowExecutionTerminated: { seq: number };
+  ChildWorkflowExecutionTimedOut: { seq: number };
+  SignalExternalWorkflowExecutionInitiated: {
+    seq: number;
+    workflowId: string;
+    signalName: string;
+    input: Payload;
+  };
+  ExternalWorkflowExecutionSignaled: { seq: number };
+  SignalExternalWorkflowExecutionFailed: { seq: number; cause: string };
+  RequestCancelExternalWorkflowExecutionInitiated: { seq: number; workflowId: string };
+  ExternalWorkflowExecutionCancelRequested: { seq: number };
+  RequestCancelExternalWorkflowExecutionFailed: { seq: number; cause: string };
 }
+
+export type ParentClosePolicy = "Terminate" | "RequestCancel" | "Abandon";
 
 export type EventType = keyof EventAttributes;
 
@@ -112,15 +161,38 @@ export const COMMAND_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   "MarkerRecorded",
   "WorkflowExecutionCompleted",
   "WorkflowExecutionFailed",
+  "TimerCanceled",
+  "ActivityTaskCancelRequested",
+  "WorkflowExecutionCanceled",
+  "WorkflowExecutionContinuedAsNew",
+  "WorkflowExecutionUpdateCompleted",
+  "UpsertWorkflowSearchAttributes",
+  "StartChildWorkflowExecutionInitiated",
+  "SignalExternalWorkflowExecutionInitiated",
+  "RequestCancelExternalWorkflowExecutionInitiated",
 ]);
 
-/** Events that wake workflow code (resolve or reject something it awaits). */
+/** Events that wake workflow code (resolve or reject something it awaits, or deliver a message). */
 export const INPUT_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   "WorkflowExecutionStarted",
   "ActivityTaskCompleted",
   "ActivityTaskFailed",
   "ActivityTaskTimedOut",
   "TimerFired",
+  "WorkflowExecutionSignaled",
+  "WorkflowExecutionCancelRequested",
+  "WorkflowExecutionUpdateAccepted",
+  "StartChildWorkflowExecutionFailed",
+  "ChildWorkflowExecutionStarted",
+  "ChildWorkflowExecutionCompleted",
+  "ChildWorkflowExecutionFailed",
+  "ChildWorkflowExecutionCanceled",
+  "ChildWorkflowExecutionTerminated",
+  "ChildWorkflowExecutionTimedOut",
+  "ExternalWorkflowExecutionSignaled",
+  "SignalExternalWorkflowExecutionFailed",
+  "ExternalWorkflowExecutionCancelRequested",
+  "RequestCancelExternalWorkflowExecutionFailed",
 ]);
 
 export function assertNever(value: never): never {

@@ -4,19 +4,31 @@
  * only new events to a cached runtime) and the cold path (a fresh runtime is fed the whole history).
  * See ARCHITECTURE.md in this folder for the algorithm.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { type Duration, toMs } from "../../sdk/common/duration";
 import {
   ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
   DurableFailure,
   type FailureInfo,
   fromFailure,
+  isCancellation,
+  TerminatedFailure,
   toFailure,
 } from "../../sdk/common/failures";
 import { resolveRetryPolicy } from "../../sdk/common/retry-policy";
 import type {
   ActivityOptions,
   ActivityStubs,
+  ChildWorkflowHandle,
+  ChildWorkflowOptions,
+  ExternalWorkflowHandle,
   LocalActivityOptions,
+  QueryDefinition,
+  SignalDefinition,
+  UpdateDefinition,
   WorkflowContext,
   WorkflowDefinition,
   WorkflowInfo,
@@ -33,6 +45,40 @@ export class NonDeterminismError extends Error {
 /** Workflow code threw something that is not a failure (a bug): fails the workflow task, which is retried. */
 export class WorkflowTaskError extends Error {
   override name = "WorkflowTaskError";
+}
+
+/** A query or update named no handler the workflow set (answered as a 400). */
+export class UnknownHandlerError extends Error {
+  override name = "UnknownHandlerError";
+}
+
+/** An update's validator rejected it (answered as a 400 with the validator's message). */
+export class UpdateRejectedError extends Error {
+  override name = "UpdateRejectedError";
+}
+
+/**
+ * A cancellation scope. Cancelling one runs the cancel hooks of what was started in it and
+ * cancels its cancellable children; a non-cancellable scope stops the propagation.
+ */
+class Scope {
+  cancelled = false;
+  readonly children = new Set<Scope>();
+  readonly hooks = new Set<() => void>();
+  constructor(
+    readonly cancellable: boolean,
+    parent?: Scope,
+  ) {
+    parent?.children.add(this);
+    if (cancellable && parent?.cancelled) this.cancelled = true;
+  }
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    for (const hook of [...this.hooks]) hook();
+    this.hooks.clear();
+    for (const child of this.children) if (child.cancellable) child.cancel();
+  }
 }
 
 export interface RuntimeInfo {
@@ -72,6 +118,26 @@ export class WorkflowRuntime {
   #taskError: unknown = undefined;
   #hasTaskError = false;
   #mainStarted = false;
+  /** Whether the task being applied is recorded history (replay) rather than a new activation. */
+  #replaying = false;
+  /** Patch ids of the Patch markers in the task being replayed. */
+  #taskPatches = new Set<string>();
+  readonly #patches = new Map<string, boolean>();
+  /** Set while a query or validator runs: such code must not issue commands. */
+  #readOnly = false;
+  readonly #root = new Scope(true);
+  readonly #scopes = new AsyncLocalStorage<Scope>();
+  readonly #signalHandlers = new Map<string, (input: unknown) => unknown>();
+  readonly #signalBuffer: Array<{ name: string; input: unknown }> = [];
+  readonly #signalWaiters = new Map<string, Array<(input: unknown) => void>>();
+  readonly #queryHandlers = new Map<string, (input: unknown) => unknown>();
+  readonly #updateHandlers = new Map<
+    string,
+    { handler: (input: unknown) => unknown; validator?: (input: unknown) => void }
+  >();
+  readonly #conditions: Array<{ fn: () => boolean; done: (ok: boolean) => void }> = [];
+  readonly #childStarted = new Map<number, Pending>();
+  readonly #children = new Map<number, { workflowType: string; workflowId: string }>();
 
   constructor(definition: WorkflowDefinition, info: RuntimeInfo) {
     this.#definition = definition;
@@ -104,37 +170,96 @@ export class WorkflowRuntime {
    * must match, in order, the commands the code issued. Throws {@link NonDeterminismError} or
    * {@link WorkflowTaskError}; the runtime must then be discarded.
    */
-  async applyTask(events: readonly HistoryEvent[]): Promise<void> {
+  async applyTask(events: readonly HistoryEvent[], replaying = false): Promise<void> {
     const first = events[0];
     if (first) this.#nowMs = first.timestampMs;
-    let delivered = false;
-    for (const ev of events) {
-      if (INPUT_EVENT_TYPES.has(ev.eventType)) {
-        this.#deliver(ev);
-        delivered = true;
+    this.#replaying = replaying;
+    this.#taskPatches = new Set(
+      events.flatMap((e) =>
+        e.eventType === "MarkerRecorded" && e.attributes.markerName === "Patch"
+          ? [e.attributes.patchId]
+          : [],
+      ),
+    );
+    try {
+      let delivered = false;
+      for (const ev of events) {
+        if (INPUT_EVENT_TYPES.has(ev.eventType)) {
+          this.#deliver(ev);
+          delivered = true;
+        }
       }
+      if (delivered) await this.#drain();
+      for (const ev of events) {
+        if (!COMMAND_EVENT_TYPES.has(ev.eventType)) continue;
+        const cmd = this.#unmatched[0];
+        if (!cmd || !commandMatches(cmd, ev)) {
+          // A deprecated patch's marker may stay in old histories after the call is removed.
+          if (
+            ev.eventType === "MarkerRecorded" &&
+            ev.attributes.markerName === "Patch" &&
+            ev.attributes.deprecated
+          ) {
+            continue;
+          }
+          throw new NonDeterminismError(
+            `[SUNDIAL_NDE] history has ${describeEvent(ev)} but the workflow code issued ${cmd ? describeCommand(cmd) : "no command for it"}. ` +
+              "Was the workflow code changed while executions were running? Guard the change with patched().",
+          );
+        }
+        this.#unmatched.shift();
+        if (ev.eventType === "MarkerRecorded" && ev.attributes.markerName === "LocalActivity") {
+          this.#markerResolutions.push(ev);
+        }
+        if (this.#unmatched.length === 0 && this.#markerResolutions.length > 0) {
+          for (const marker of this.#markerResolutions.splice(0)) this.#deliver(marker);
+          await this.#drain();
+        }
+      }
+    } finally {
+      this.#replaying = false;
     }
-    if (delivered) await this.#drain();
-    for (const ev of events) {
-      if (!COMMAND_EVENT_TYPES.has(ev.eventType)) continue;
-      const cmd = this.#unmatched.shift();
-      if (!cmd) {
-        throw new NonDeterminismError(
-          `[SUNDIAL_NDE] history has ${describeEvent(ev)} but the workflow code issued no command for it. ` +
-            "Was the workflow code changed while executions were running? Guard the change with patched().",
-        );
-      }
-      if (!commandMatches(cmd, ev)) {
-        throw new NonDeterminismError(
-          `[SUNDIAL_NDE] history has ${describeEvent(ev)} but the workflow code issued ${describeCommand(cmd)}. ` +
-            "Was the workflow code changed while executions were running? Guard the change with patched().",
-        );
-      }
-      if (ev.eventType === "MarkerRecorded") this.#markerResolutions.push(ev);
-      if (this.#unmatched.length === 0 && this.#markerResolutions.length > 0) {
-        for (const marker of this.#markerResolutions.splice(0)) this.#deliver(marker);
-        await this.#drain();
-      }
+  }
+
+  /** Answers a query from the current state. Records nothing; throws UnknownHandlerError. */
+  query(name: string, input: unknown): unknown {
+    const handler = this.#queryHandlers.get(name);
+    if (!handler) {
+      throw new UnknownHandlerError(
+        `Workflow ${this.#info.workflowType} has no query "${name}"${knownNames(this.#queryHandlers)}`,
+      );
+    }
+    const result = this.#readOnlyCall(() => handler(input));
+    if (result instanceof Promise) {
+      result.catch(() => undefined);
+      throw new UpdateRejectedError(`Query handler "${name}" must be synchronous`);
+    }
+    return result;
+  }
+
+  /** Runs an update's validator against the current state. Throws UnknownHandlerError or UpdateRejectedError. */
+  validateUpdate(name: string, input: unknown): void {
+    const entry = this.#updateHandlers.get(name);
+    if (!entry) {
+      throw new UnknownHandlerError(
+        `Workflow ${this.#info.workflowType} has no update "${name}"${knownNames(this.#updateHandlers)}`,
+      );
+    }
+    const validator = entry.validator;
+    if (!validator) return;
+    try {
+      this.#readOnlyCall(() => validator(input));
+    } catch (err) {
+      throw new UpdateRejectedError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  #readOnlyCall<T>(fn: () => T): T {
+    this.#readOnly = true;
+    try {
+      return fn();
+    } finally {
+      this.#readOnly = false;
     }
   }
 
@@ -155,6 +280,7 @@ export class WorkflowRuntime {
         return;
       case "MarkerRecorded": {
         const a = ev.attributes;
+        if (a.markerName !== "LocalActivity") return;
         if (a.failure) {
           this.#settle(a.seq, false, activityFailure(a.activityType, String(a.seq), a.failure));
         } else {
@@ -162,9 +288,158 @@ export class WorkflowRuntime {
         }
         return;
       }
+      case "WorkflowExecutionSignaled":
+        this.#signal(ev.attributes.signalName, JSON.parse(ev.attributes.input));
+        return;
+      case "WorkflowExecutionCancelRequested":
+        this.#root.cancel();
+        return;
+      case "WorkflowExecutionUpdateAccepted":
+        this.#runUpdate(ev.attributes);
+        return;
+      case "ChildWorkflowExecutionStarted": {
+        const pending = this.#childStarted.get(ev.attributes.seq);
+        this.#childStarted.delete(ev.attributes.seq);
+        pending?.resolve(ev.attributes.runId);
+        return;
+      }
+      case "StartChildWorkflowExecutionFailed": {
+        const seq = ev.attributes.seq;
+        const err = this.#childFailure(
+          seq,
+          ApplicationFailure.nonRetryable(
+            `Child workflow "${ev.attributes.workflowId}" could not start: ${ev.attributes.cause}`,
+            ev.attributes.cause,
+          ),
+        );
+        const pending = this.#childStarted.get(seq);
+        this.#childStarted.delete(seq);
+        pending?.reject(err);
+        this.#settle(seq, false, err);
+        return;
+      }
+      case "ChildWorkflowExecutionCompleted":
+        this.#childStartedImplicitly(ev.attributes.seq);
+        this.#settle(ev.attributes.seq, true, JSON.parse(ev.attributes.result));
+        return;
+      case "ChildWorkflowExecutionFailed":
+        this.#childStartedImplicitly(ev.attributes.seq);
+        this.#settle(
+          ev.attributes.seq,
+          false,
+          this.#childFailure(ev.attributes.seq, fromFailure(ev.attributes.failure)),
+        );
+        return;
+      case "ChildWorkflowExecutionCanceled":
+      case "ChildWorkflowExecutionTerminated":
+      case "ChildWorkflowExecutionTimedOut": {
+        const seq = ev.attributes.seq;
+        this.#childStartedImplicitly(seq);
+        const cause =
+          ev.eventType === "ChildWorkflowExecutionCanceled"
+            ? new CancelledFailure("Child workflow canceled")
+            : ev.eventType === "ChildWorkflowExecutionTerminated"
+              ? new TerminatedFailure("Child workflow terminated")
+              : ApplicationFailure.nonRetryable("Child workflow timed out", "WorkflowTimedOut");
+        this.#settle(seq, false, this.#childFailure(seq, cause));
+        return;
+      }
+      case "ExternalWorkflowExecutionSignaled":
+      case "ExternalWorkflowExecutionCancelRequested":
+        this.#settle(ev.attributes.seq, true, undefined);
+        return;
+      case "SignalExternalWorkflowExecutionFailed":
+      case "RequestCancelExternalWorkflowExecutionFailed":
+        this.#settle(
+          ev.attributes.seq,
+          false,
+          ApplicationFailure.nonRetryable(
+            `External workflow: ${ev.attributes.cause}`,
+            ev.attributes.cause,
+          ),
+        );
+        return;
       default:
         return;
     }
+  }
+
+  #childStartedImplicitly(seq: number): void {
+    const pending = this.#childStarted.get(seq);
+    this.#childStarted.delete(seq);
+    pending?.resolve("");
+  }
+
+  #childFailure(seq: number, cause: unknown): ChildWorkflowFailure {
+    const child = this.#children.get(seq);
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return new ChildWorkflowFailure(
+      `Child workflow ${child?.workflowType ?? ""} (${child?.workflowId ?? seq}) failed: ${message}`,
+      child?.workflowType ?? "",
+      child?.workflowId ?? "",
+      { cause },
+    );
+  }
+
+  #signal(name: string, input: unknown): void {
+    const handler = this.#signalHandlers.get(name);
+    if (handler) {
+      this.#callHandler(() => handler(input));
+      return;
+    }
+    const waiter = this.#signalWaiters.get(name)?.shift();
+    if (waiter) waiter(input);
+    else this.#signalBuffer.push({ name, input });
+  }
+
+  /** Runs a signal handler: a DurableFailure fails the workflow, anything else fails the task. */
+  #callHandler(fn: () => unknown): void {
+    const onError = (err: unknown) => {
+      if (err instanceof DurableFailure) {
+        this.#issueClose({ type: "FailWorkflow", failure: toFailure(err) });
+      } else this.#fail(err);
+    };
+    try {
+      const result = this.#scopes.run(this.#root, fn);
+      if (result instanceof Promise) result.catch(onError);
+    } catch (err) {
+      onError(err);
+    }
+  }
+
+  #runUpdate(a: EventAttributes["WorkflowExecutionUpdateAccepted"]): void {
+    const entry = this.#updateHandlers.get(a.updateName);
+    const complete = (outcome: { result?: string; failure?: FailureInfo }) =>
+      this.#push({ type: "CompleteUpdate", updateId: a.updateId, ...outcome });
+    if (!entry) {
+      complete({
+        failure: toFailure(
+          ApplicationFailure.nonRetryable(
+            `No handler for update "${a.updateName}"`,
+            "UnknownUpdate",
+          ),
+        ),
+      });
+      return;
+    }
+    let promise: Promise<unknown>;
+    try {
+      promise = Promise.resolve(
+        this.#scopes.run(this.#root, () => entry.handler(JSON.parse(a.input))),
+      );
+    } catch (err) {
+      promise = Promise.reject(err);
+    }
+    promise.then(
+      (result) => {
+        try {
+          complete({ result: JSON.stringify(result ?? null) });
+        } catch (err) {
+          complete({ failure: toFailure(err) });
+        }
+      },
+      (err: unknown) => complete({ failure: toFailure(err) }),
+    );
   }
 
   #activityFailure(
@@ -195,14 +470,11 @@ export class WorkflowRuntime {
     const ctx = this.#context();
     let promise: Promise<unknown>;
     try {
-      promise = this.#definition.run(ctx, JSON.parse(input));
+      promise = this.#scopes.run(this.#root, () => this.#definition.run(ctx, JSON.parse(input)));
     } catch (err) {
       promise = Promise.reject(err);
     }
-    const taskError = (err: unknown) => {
-      this.#taskError = err;
-      this.#hasTaskError = true;
-    };
+    const taskError = (err: unknown) => this.#fail(err);
     promise.then(
       (result) => {
         // A result JSON cannot carry (a BigInt, a cycle) is a bug in the code: a task failure.
@@ -216,9 +488,11 @@ export class WorkflowRuntime {
         this.#issueClose({ type: "CompleteWorkflow", result: serialized });
       },
       (err: unknown) => {
-        if (err instanceof DurableFailure)
+        if (this.#root.cancelled && isCancellation(err)) {
+          this.#issueClose({ type: "CancelWorkflow" });
+        } else if (err instanceof DurableFailure) {
           this.#issueClose({ type: "FailWorkflow", failure: toFailure(err) });
-        else taskError(err);
+        } else taskError(err);
       },
     );
   }
@@ -229,8 +503,15 @@ export class WorkflowRuntime {
     this.#unmatched.push(cmd);
   }
 
+  #fail(err: unknown): void {
+    if (this.#hasTaskError) return;
+    this.#taskError = err;
+    this.#hasTaskError = true;
+  }
+
   async #drain(): Promise<void> {
     await drainMicrotasks();
+    while (!this.#hasTaskError && this.#checkConditions()) await drainMicrotasks();
     if (this.#hasTaskError) {
       const err = this.#taskError;
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -238,13 +519,258 @@ export class WorkflowRuntime {
     }
   }
 
+  /** Resolves the conditions that now hold; whether any did. */
+  #checkConditions(): boolean {
+    let any = false;
+    for (const c of [...this.#conditions]) {
+      let ok: boolean;
+      try {
+        ok = c.fn();
+      } catch (err) {
+        this.#fail(err);
+        return false;
+      }
+      if (ok) {
+        c.done(true);
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  #assertWritable(what: string): void {
+    if (this.#readOnly) {
+      throw new Error(`${what} may not be called from a query handler or an update validator`);
+    }
+  }
+
+  /** Appends a command that nothing awaits. */
+  #push(cmd: Command): void {
+    if (this.#closed) return;
+    this.#unmatched.push(cmd);
+  }
+
   #issue<T>(cmd: Command): Promise<T> {
+    this.#assertWritable(cmd.type);
     if (this.#closed) return new Promise<T>(() => {}); // the run is over: nothing more happens
     return new Promise<T>((resolve, reject) => {
       if ("seq" in cmd)
         this.#pending.set(cmd.seq, { resolve: resolve as (v: unknown) => void, reject });
       this.#unmatched.push(cmd);
     });
+  }
+
+  get #scope(): Scope {
+    return this.#scopes.getStore() ?? this.#root;
+  }
+
+  /**
+   * Issues a cancellable operation: rejected at once in a cancelled scope; otherwise `onCancel`
+   * (which issues the cancel command and returns the rejection) runs if the scope is cancelled
+   * before the operation settles.
+   */
+  #cancellable<T>(cmd: Command & { seq: number }, onCancel: () => unknown): Promise<T> {
+    this.#assertWritable(cmd.type);
+    const scope = this.#scope;
+    if (scope.cancelled) {
+      return Promise.reject(new CancelledFailure(`${describeCommand(cmd)} in a cancelled scope`));
+    }
+    const promise = this.#issue<T>(cmd);
+    const hook = () => {
+      const pending = this.#pending.get(cmd.seq);
+      if (!pending) return;
+      this.#pending.delete(cmd.seq);
+      pending.reject(onCancel());
+    };
+    scope.hooks.add(hook);
+    const done = () => scope.hooks.delete(hook);
+    promise.then(done, done);
+    return promise;
+  }
+
+  #timer(durationMs: number): Promise<void> {
+    const seq = ++this.#seq;
+    return this.#cancellable<void>(
+      { type: "StartTimer", seq, durationMs: Math.max(1, durationMs) },
+      () => {
+        this.#push({ type: "CancelTimer", seq });
+        return new CancelledFailure("Timer canceled");
+      },
+    );
+  }
+
+  #condition(fn: () => boolean, timeout?: Duration): Promise<boolean> {
+    this.#assertWritable("condition");
+    if (fn()) return Promise.resolve(true);
+    const scope = this.#scope;
+    if (scope.cancelled) {
+      return Promise.reject(new CancelledFailure("condition in a cancelled scope"));
+    }
+    return new Promise<boolean>((resolve, reject) => {
+      let timerSeq: number | undefined;
+      const finish = () => {
+        const i = this.#conditions.indexOf(entry);
+        if (i < 0) return false;
+        this.#conditions.splice(i, 1);
+        scope.hooks.delete(hook);
+        // Drop the timeout's timer if it has not fired.
+        if (timerSeq !== undefined && this.#pending.delete(timerSeq)) {
+          this.#push({ type: "CancelTimer", seq: timerSeq });
+        }
+        return true;
+      };
+      const entry = {
+        fn,
+        done: (ok: boolean) => {
+          if (finish()) resolve(ok);
+        },
+      };
+      const hook = () => {
+        if (finish()) reject(new CancelledFailure("condition canceled"));
+      };
+      this.#conditions.push(entry);
+      scope.hooks.add(hook);
+      if (timeout !== undefined) {
+        timerSeq = ++this.#seq;
+        this.#issue<void>({
+          type: "StartTimer",
+          seq: timerSeq,
+          durationMs: Math.max(1, toMs(timeout)),
+        }).then(
+          () => {
+            timerSeq = undefined;
+            entry.done(false);
+          },
+          () => undefined,
+        );
+      }
+    });
+  }
+
+  #waitForSignal<A>(name: string, timeout?: Duration): Promise<A | null> {
+    this.#assertWritable("waitForSignal");
+    const i = this.#signalBuffer.findIndex((s) => s.name === name);
+    if (i >= 0) {
+      const [s] = this.#signalBuffer.splice(i, 1);
+      return Promise.resolve(s!.input as A);
+    }
+    let got: { input: unknown } | undefined;
+    const waiter = (input: unknown) => {
+      got = { input };
+    };
+    const waiters = this.#signalWaiters.get(name) ?? [];
+    waiters.push(waiter);
+    this.#signalWaiters.set(name, waiters);
+    const unregister = () => {
+      const at = waiters.indexOf(waiter);
+      if (at >= 0) waiters.splice(at, 1);
+    };
+    return this.#condition(() => got !== undefined, timeout).then(
+      (ok) => {
+        unregister();
+        return ok && got ? (got.input as A) : null;
+      },
+      (err: unknown) => {
+        unregister();
+        throw err;
+      },
+    );
+  }
+
+  #patched(patchId: string, deprecated: boolean): boolean {
+    this.#assertWritable("patched");
+    const known = this.#patches.get(patchId);
+    if (known !== undefined) return known;
+    const applies = !this.#replaying || this.#taskPatches.has(patchId);
+    this.#patches.set(patchId, applies);
+    if (applies) this.#push({ type: "RecordPatch", patchId, deprecated });
+    return applies;
+  }
+
+  async #startChild<R>(
+    workflowType: string,
+    options: ChildWorkflowOptions = {},
+  ): Promise<ChildWorkflowHandle<R>> {
+    this.#assertWritable("startChild");
+    const scope = this.#scope;
+    if (scope.cancelled) throw new CancelledFailure("startChild in a cancelled scope");
+    const seq = ++this.#seq;
+    const workflowId = options.workflowId ?? `${this.#info.workflowId}-child-${seq}`;
+    this.#children.set(seq, { workflowType, workflowId });
+    const started = new Promise<string>((resolve, reject) =>
+      this.#childStarted.set(seq, { resolve: resolve as (v: unknown) => void, reject }),
+    );
+    const result = this.#issue<R>({
+      type: "StartChild",
+      seq,
+      workflowId,
+      workflowType,
+      input: JSON.stringify(options.input ?? null),
+      taskQueue: options.taskQueue ?? this.#info.taskQueue,
+      parentClosePolicy: options.parentClosePolicy ?? "Terminate",
+      ...withMs("runTimeoutMs", options.runTimeout),
+      ...withMs("executionTimeoutMs", options.executionTimeout),
+      ...(options.retry ? { retryPolicy: resolveRetryPolicy(options.retry) } : {}),
+      ...(options.memo ? { memo: JSON.stringify(options.memo) } : {}),
+    });
+    // Cancelling the scope asks the child to cancel; the child's outcome settles `result`.
+    const hook = () => this.#push({ type: "CancelExternal", seq: ++this.#seq, workflowId });
+    scope.hooks.add(hook);
+    const done = () => scope.hooks.delete(hook);
+    result.then(done, done);
+    result.catch(() => undefined); // observed through handle.result()
+    const runId = await started;
+    return { workflowId, runId, result: () => result };
+  }
+
+  #external(workflowId: string): ExternalWorkflowHandle {
+    return {
+      workflowId,
+      signal: <A>(signal: SignalDefinition<A> | string, input?: A) =>
+        this.#issue<void>({
+          type: "SignalExternal",
+          seq: ++this.#seq,
+          workflowId,
+          signalName: typeof signal === "string" ? signal : signal.name,
+          input: JSON.stringify(input ?? null),
+        }),
+      cancel: () => this.#issue<void>({ type: "CancelExternal", seq: ++this.#seq, workflowId }),
+    };
+  }
+
+  #setHandler(
+    def:
+      | SignalDefinition<unknown>
+      | QueryDefinition<unknown, unknown>
+      | UpdateDefinition<unknown, unknown>,
+    handler: (input: unknown) => unknown,
+    options?: { validator?: (input: unknown) => void },
+  ): void {
+    switch (def.kind) {
+      case "signal": {
+        this.#signalHandlers.set(def.name, handler);
+        // Deliver what arrived before the handler, in order.
+        for (let i = 0; i < this.#signalBuffer.length; ) {
+          const s = this.#signalBuffer[i]!;
+          if (s.name !== def.name) {
+            i++;
+            continue;
+          }
+          this.#signalBuffer.splice(i, 1);
+          this.#callHandler(() => handler(s.input));
+        }
+        return;
+      }
+      case "query":
+        this.#queryHandlers.set(def.name, handler);
+        return;
+      case "update":
+        this.#updateHandlers.set(def.name, {
+          handler,
+          ...(options?.validator ? { validator: options.validator } : {}),
+        });
+        return;
+    }
   }
 
   #random(): number {
@@ -268,21 +794,33 @@ export class WorkflowRuntime {
       (scheduleToClose === undefined ? DEFAULT_START_TO_CLOSE_MS : undefined);
     const activityId = options.activityId ?? String(seq);
     this.#scheduled.set(seq, { activityType, activityId });
-    return this.#issue<O>({
-      type: "ScheduleActivity",
-      seq,
-      activityId,
-      activityType,
-      input: JSON.stringify(input ?? null),
-      options: {
-        taskQueue: options.taskQueue ?? this.#info.taskQueue,
-        ...(startToClose !== undefined ? { startToCloseTimeoutMs: startToClose } : {}),
-        ...(scheduleToClose !== undefined ? { scheduleToCloseTimeoutMs: scheduleToClose } : {}),
-        ...withMs("scheduleToStartTimeoutMs", options.scheduleToStartTimeout),
-        ...withMs("heartbeatTimeoutMs", options.heartbeatTimeout),
-        retry: resolveRetryPolicy(options.retry),
+    const cancel = () => {
+      this.#push({ type: "RequestCancelActivity", seq });
+      return activityFailure(
+        activityType,
+        activityId,
+        toFailure(new CancelledFailure("Activity canceled")),
+        "NonRetryableFailure",
+      );
+    };
+    return this.#cancellable<O>(
+      {
+        type: "ScheduleActivity",
+        seq,
+        activityId,
+        activityType,
+        input: JSON.stringify(input ?? null),
+        options: {
+          taskQueue: options.taskQueue ?? this.#info.taskQueue,
+          ...(startToClose !== undefined ? { startToCloseTimeoutMs: startToClose } : {}),
+          ...(scheduleToClose !== undefined ? { scheduleToCloseTimeoutMs: scheduleToClose } : {}),
+          ...withMs("scheduleToStartTimeoutMs", options.scheduleToStartTimeout),
+          ...withMs("heartbeatTimeoutMs", options.heartbeatTimeout),
+          retry: resolveRetryPolicy(options.retry),
+        },
       },
-    });
+      cancel,
+    );
   }
 
   #runLocalActivity<O>(
@@ -304,6 +842,7 @@ export class WorkflowRuntime {
   }
 
   #context(): WorkflowContext {
+    const runtime = this;
     const stubs = <A>(call: (type: string, input: unknown) => Promise<unknown>) =>
       new Proxy({} as ActivityStubs<A>, {
         get: (_target, prop) =>
@@ -317,15 +856,63 @@ export class WorkflowRuntime {
         stubs<A>((type, input) => this.#scheduleActivity(type, input, options)),
       proxyLocalActivities: <A>(options?: LocalActivityOptions) =>
         stubs<A>((type, input) => this.#runLocalActivity(type, input, options)),
-      sleep: (duration: Duration) => {
-        const durationMs = Math.max(1, toMs(duration));
-        return this.#issue<void>({ type: "StartTimer", seq: ++this.#seq, durationMs });
-      },
+      sleep: (duration: Duration) => this.#timer(toMs(duration)),
       now: () => this.#nowMs,
       random: () => this.#random(),
       uuid: () => uuid4(() => this.#random()),
+      setHandler: ((
+        def:
+          | SignalDefinition<unknown>
+          | QueryDefinition<unknown, unknown>
+          | UpdateDefinition<unknown, unknown>,
+        handler: (input: unknown) => unknown,
+        options?: { validator?: (input: unknown) => void },
+      ) => this.#setHandler(def, handler, options)) as WorkflowContext["setHandler"],
+      waitForSignal: <A>(def: SignalDefinition<A> | string, options?: { timeout?: Duration }) =>
+        this.#waitForSignal<A>(typeof def === "string" ? def : def.name, options?.timeout),
+      condition: (fn: () => boolean, timeout?: Duration) => this.#condition(fn, timeout),
+      get cancelRequested() {
+        return runtime.#root.cancelled;
+      },
+      nonCancellable: <T>(fn: () => Promise<T>) =>
+        this.#scopes.run(new Scope(false, this.#scope), fn),
+      cancellable: <T>(fn: (scope: { cancel(): void }) => Promise<T>) => {
+        const scope = new Scope(true, this.#scope);
+        return this.#scopes.run(scope, () => fn({ cancel: () => scope.cancel() }));
+      },
+      startChild: <R>(type: string, options?: ChildWorkflowOptions) =>
+        this.#startChild<R>(type, options),
+      executeChild: async <R>(type: string, options?: ChildWorkflowOptions) =>
+        (await this.#startChild<R>(type, options)).result(),
+      getExternalWorkflowHandle: (id: string) => this.#external(id),
+      continueAsNew: (input?: unknown, options?: { workflowType?: string; taskQueue?: string }) => {
+        this.#assertWritable("continueAsNew");
+        this.#issueClose({
+          type: "ContinueAsNew",
+          workflowType: options?.workflowType ?? this.#info.workflowType,
+          taskQueue: options?.taskQueue ?? this.#info.taskQueue,
+          input: JSON.stringify(input ?? null),
+        });
+        return new Promise<never>(() => {});
+      },
+      patched: (id: string) => this.#patched(id, false),
+      deprecatePatch: (id: string) => {
+        this.#patched(id, true);
+      },
+      upsertSearchAttributes: (attributes: Record<string, string | number | boolean | null>) => {
+        this.#assertWritable("upsertSearchAttributes");
+        this.#push({
+          type: "UpsertSearchAttributes",
+          searchAttributes: JSON.stringify(attributes),
+        });
+      },
     };
   }
+}
+
+function knownNames(handlers: Map<string, unknown>): string {
+  const names = [...handlers.keys()];
+  return names.length ? ` (it has: ${names.join(", ")})` : " (it sets none)";
 }
 
 function optional(duration: Duration | undefined): number | undefined {

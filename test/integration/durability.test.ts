@@ -43,7 +43,7 @@ describe("durable sleep", () => {
     const body = await result(workflowId);
     expect(body.status).toBe("Completed");
     // Workflow time is the time of the task: the hour, plus however late the alarm ran.
-    const { elapsedMs } = body.result as { elapsedMs: number };
+    const { elapsedMs } = (body as unknown as { result: { elapsedMs: number } }).result;
     expect(elapsedMs).toBeGreaterThanOrEqual(3_600_000);
     expect(elapsedMs).toBeLessThan(3_660_000);
     const events = await history(workflowId);

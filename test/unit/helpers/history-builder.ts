@@ -22,7 +22,7 @@ import type {
   NewEvent,
 } from "../../../src/history/events";
 import { assertNever, newEvent } from "../../../src/history/events";
-import type { Command } from "../../../src/replay/commands";
+import { type Command, commandEvent } from "../../../src/replay/commands";
 import { type RuntimeInfo, WorkflowRuntime } from "../../../src/replay/runtime";
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -193,7 +193,7 @@ export async function replay(
   history: readonly HistoryEvent[],
 ): Promise<WorkflowRuntime> {
   const runtime = new WorkflowRuntime(definition, runtimeInfo(history));
-  for (const task of tasksOf(history)) await runtime.applyTask(task);
+  for (const task of tasksOf(history)) await runtime.applyTask(task, true);
   return runtime;
 }
 
@@ -381,36 +381,12 @@ async function recordCommands(
         : undefined,
     ),
   );
-  return commands.map((cmd, i): NewEvent => {
-    switch (cmd.type) {
-      case "ScheduleActivity":
-        return newEvent("ActivityTaskScheduled", {
-          seq: cmd.seq,
-          activityId: cmd.activityId,
-          activityType: cmd.activityType,
-          input: cmd.input,
-          ...cmd.options,
-        });
-      case "StartTimer":
-        return newEvent("TimerStarted", {
-          seq: cmd.seq,
-          timerId: String(cmd.seq),
-          durationMs: cmd.durationMs,
-          fireAtMs: nowMs + cmd.durationMs,
-        });
-      case "RunLocalActivity":
-        return newEvent("MarkerRecorded", locals[i]!);
-      case "CompleteWorkflow":
-        return newEvent("WorkflowExecutionCompleted", { result: cmd.result });
-      case "FailWorkflow":
-        return newEvent("WorkflowExecutionFailed", {
-          failure: cmd.failure,
-          retryState: "RetryPolicyNotSet",
-        });
-      default:
-        return assertNever(cmd);
-    }
-  });
+  return commands.map(
+    (cmd, i): NewEvent =>
+      cmd.type === "RunLocalActivity"
+        ? newEvent("MarkerRecorded", locals[i]!)
+        : commandEvent(cmd, nowMs, "continued-run"),
+  );
 }
 
 /** The event types of a history, for compact assertions. */
