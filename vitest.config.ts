@@ -1,5 +1,11 @@
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { fileURLToPath } from "node:url";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+/** D1 migrations of the visibility index, applied by test/setup/d1-migrations.ts in each test file. */
+const d1Migrations = await readD1Migrations(
+  fileURLToPath(new URL("./migrations", import.meta.url)),
+);
 
 /** The engine under test: the real wrangler.toml, with the fixture Worker as main. */
 function workerd(mode: "warm" | "cold") {
@@ -17,6 +23,7 @@ function workerd(mode: "warm" | "cold") {
           parked: "NOTIFICATIONS_QUEUE",
         }),
         SUNDIAL_TEST_MODE: mode,
+        TEST_MIGRATIONS: d1Migrations,
       },
       queueConsumers: {
         "sundial-activities": {
@@ -43,11 +50,21 @@ export default defineConfig({
       },
       {
         plugins: [workerd("warm")],
-        test: { name: "warm", include: ["test/integration/**/*.test.ts"], testTimeout: 30_000 },
+        test: {
+          name: "warm",
+          include: ["test/integration/**/*.test.ts"],
+          setupFiles: ["./test/setup/d1-migrations.ts"],
+          testTimeout: 30_000,
+        },
       },
       {
         plugins: [workerd("cold")],
-        test: { name: "cold", include: ["test/integration/**/*.test.ts"], testTimeout: 30_000 },
+        test: {
+          name: "cold",
+          include: ["test/integration/**/*.test.ts"],
+          setupFiles: ["./test/setup/d1-migrations.ts"],
+          testTimeout: 30_000,
+        },
       },
     ],
   },
