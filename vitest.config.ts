@@ -49,6 +49,14 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: "cli",
+          include: ["test/cli/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+        },
+      },
+      {
         plugins: [workerd("warm")],
         test: {
           name: "warm",

@@ -62,6 +62,8 @@ export interface EngineEnv {
   SUNDIAL_UNSAFE?: string;
   /** "false" disables the warm cache: every activation replays from SQLite (as Temporal's maxCachedWorkflows: 0). */
   SUNDIAL_STICKY?: string;
+  /** The visibility index (list / count); optional: without it, listing is unavailable. */
+  VISIBILITY?: D1Database;
 }
 
 /** Finds the Queue bound for a task queue. */

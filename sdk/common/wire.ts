@@ -80,7 +80,7 @@ export interface WorkflowDescription {
   workflowTaskFailure: null | { message: string; type: string; attempt: number };
   pendingActivities: PendingActivity[];
   pendingTimers: PendingTimer[];
-  pendingChildren: never[];
+  pendingChildren: PendingChild[];
 }
 
 export type ResultResponse =
@@ -102,4 +102,13 @@ export interface WireEvent {
 export interface HistoryResponse {
   events: WireEvent[];
   nextPageToken: string | null;
+}
+
+/** A child workflow started by this run and not yet closed. */
+export interface PendingChild {
+  workflowId: string;
+  runId: string | null;
+  workflowType: string;
+  state: "Initiated" | "Started" | "Closed";
+  parentClosePolicy: "Terminate" | "RequestCancel" | "Abandon";
 }

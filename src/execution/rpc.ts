@@ -18,6 +18,8 @@ export interface StartRequest {
   retryPolicy?: ResolvedRetryPolicy;
   memo?: string;
   searchAttributes?: string;
+  /** Signal-with-start: delivered to the new run with its first task, or to the running run. */
+  signal?: { name: string; input: string; requestId?: string };
 }
 
 export interface RpcError {
@@ -37,3 +39,37 @@ export interface Reply {
   status: number;
   body: string;
 }
+
+/** The answer of a message RPC (signal, cancel, terminate, child report). */
+export type Ack = { ok: true } | { ok: false; error: RpcError };
+
+/** Where a child workflow reports: its parent's run and the command's sequence number. */
+export interface ParentRef {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  seq: number;
+}
+
+/** A child's final outcome, sent to its parent. */
+export interface ChildReport {
+  parentRunId: string;
+  seq: number;
+  childRunId: string;
+  status: "Completed" | "Failed" | "Canceled" | "Terminated" | "TimedOut";
+  result?: string;
+  failure?: import("../../sdk/common/failures").FailureInfo;
+}
+
+/**
+ * A message to another execution, kept in the sender's outbox until delivered. Receivers dedupe
+ * (by `requestId` or by the state of the child), so redelivery after a crash is harmless.
+ * `fromRunId` + `seq` name the command whose outcome the reply records.
+ */
+export type OutboxMessage = { namespace: string; workflowId: string; fromRunId: string } & (
+  | { op: "startChild"; seq: number; request: StartRequest; parent: ParentRef }
+  | { op: "signal"; seq?: number; signalName: string; input: string; requestId: string }
+  | { op: "cancel"; seq?: number; reason: string; requestId: string }
+  | { op: "terminate"; reason: string }
+  | { op: "childClosed"; report: ChildReport }
+);

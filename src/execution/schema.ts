@@ -1,6 +1,6 @@
 /** @module SQLite schema of a WorkflowExecution object. Versioned; `migrate` runs in the constructor. */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,7 +21,9 @@ CREATE TABLE IF NOT EXISTS runs (
   wft_failure TEXT,
   attempt INTEGER NOT NULL DEFAULT 1,
   memo TEXT,
-  search_attributes TEXT
+  search_attributes TEXT,
+  parent TEXT,
+  cancel_requested INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS events (
   run_id TEXT NOT NULL,
@@ -65,6 +67,23 @@ CREATE TABLE IF NOT EXISTS outbox (
   target TEXT NOT NULL,
   body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS children (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  workflow_id TEXT NOT NULL,
+  workflow_type TEXT NOT NULL,
+  child_run_id TEXT,
+  state TEXT NOT NULL,
+  parent_close_policy TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS updates (
+  update_id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  result TEXT,
+  failure TEXT
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS requests (request_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
 `;
 
@@ -80,6 +99,15 @@ export function migrate(sql: SqlStorage): void {
     if (version && Number(version.value) === SCHEMA_VERSION) return;
   }
   sql.exec(DDL);
+  // Version 1 → 2: columns of child runs and cancellation.
+  const columns = sql
+    .exec<{ name: string }>("SELECT name FROM pragma_table_info('runs')")
+    .toArray()
+    .map((c) => c.name);
+  if (!columns.includes("parent")) sql.exec("ALTER TABLE runs ADD COLUMN parent TEXT");
+  if (!columns.includes("cancel_requested")) {
+    sql.exec("ALTER TABLE runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0");
+  }
   sql.exec(
     "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     String(SCHEMA_VERSION),

@@ -27,6 +27,7 @@ import type {
 import {
   type EngineEnv,
   encodeToken,
+  executionName,
   queueFor,
   type ResolvedConfig,
   type TaskToken,
@@ -39,10 +40,26 @@ import {
   type NewEvent,
   newEvent,
 } from "../history/events";
-import type { Command } from "../replay/commands";
-import { NonDeterminismError, WorkflowRuntime, WorkflowTaskError } from "../replay/runtime";
+import { CLOSE_COMMANDS, type Command, commandEvent } from "../replay/commands";
+import {
+  NonDeterminismError,
+  UnknownHandlerError,
+  UpdateRejectedError,
+  WorkflowRuntime,
+  WorkflowTaskError,
+} from "../replay/runtime";
+import { toSearchAttributes } from "../visibility/search-attributes";
+import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { runLocalActivity } from "./local-activity";
-import type { Reply, StartReply, StartRequest } from "./rpc";
+import type {
+  Ack,
+  ChildReport,
+  OutboxMessage,
+  ParentRef,
+  Reply,
+  StartReply,
+  StartRequest,
+} from "./rpc";
 import { migrate } from "./schema";
 import { toWireEvent } from "./wire-events";
 
@@ -64,6 +81,18 @@ type RunRow = {
   attempt: number;
   memo: string | null;
   search_attributes: string | null;
+  parent: string | null;
+  cancel_requested: number;
+};
+
+type ChildRow = {
+  run_id: string;
+  seq: number;
+  workflow_id: string;
+  workflow_type: string;
+  child_run_id: string | null;
+  state: "Initiated" | "Started" | "Closed";
+  parent_close_policy: "Terminate" | "RequestCancel" | "Abandon";
 };
 
 type ActivityRow = {
@@ -112,6 +141,10 @@ interface RunStart {
   retryPolicy?: ResolvedRetryPolicy;
   memo?: string;
   searchAttributes?: string;
+  /** JSON ParentRef of a child workflow's runs. */
+  parent?: string;
+  /** Inputs recorded with WorkflowExecutionStarted (signal-with-start). */
+  extraInputs?: NewEvent[];
 }
 
 /** Work of one transition that is not an event: rows to write in the same transaction. */
@@ -146,6 +179,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   #armedAtMs: number | null | undefined;
   #clockOffsetMs = 0;
   readonly #closeWaiters = new Set<() => void>();
+  /** Woken after every committed transition (update callers re-check their update). */
+  readonly #changeWaiters = new Set<() => void>();
+  #delivering = false;
+  #deliverAgain = false;
 
   constructor(ctx: DurableObjectState, env: EngineEnv, config: ResolvedConfig) {
     super(ctx, env);
@@ -186,7 +223,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   // ---------------------------------------------------------------- RPC: client API
 
   async start(req: StartRequest): Promise<StartReply> {
-    return this.#serialized(async () => {
+    return this.#serialized(() => this.#start(req));
+  }
+
+  /** A child workflow's start, sent by its parent's outbox (deduplicated by its requestId). */
+  async startChild(req: StartRequest, parent: ParentRef): Promise<StartReply> {
+    return this.#serialized(() => this.#start(req, parent));
+  }
+
+  async #start(req: StartRequest, parent?: ParentRef): Promise<StartReply> {
+    {
       if (req.requestId) {
         const prior = this.#sql
           .exec<{ run_id: string }>(
@@ -203,6 +249,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
             current,
             "Terminated by a start with idReusePolicy TerminateIfRunning",
           );
+        } else if (req.signal) {
+          // Signal-with-start on a running workflow: signal it.
+          const ack = await this.#signal(
+            current,
+            req.signal.name,
+            req.signal.input,
+            req.signal.requestId,
+          );
+          if (!ack.ok) return ack;
+          return { ok: true, runId: current.run_id, started: false };
         } else if (req.idConflictPolicy === "UseExisting") {
           return { ok: true, runId: current.run_id, started: false };
         } else {
@@ -255,9 +311,314 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         retryPolicy: req.retryPolicy,
         memo: req.memo,
         searchAttributes: req.searchAttributes,
+        ...(parent ? { parent: JSON.stringify(parent) } : {}),
+        ...(req.signal
+          ? {
+              extraInputs: [
+                newEvent("WorkflowExecutionSignaled", {
+                  signalName: req.signal.name,
+                  input: req.signal.input,
+                  ...(req.signal.requestId ? { requestId: req.signal.requestId } : {}),
+                }),
+              ],
+            }
+          : {}),
       });
       return { ok: true, runId, started: true };
+    }
+  }
+
+  // ---------------------------------------------------------------- RPC: messages
+
+  async signal(
+    signalName: string,
+    input: string,
+    requestId?: string,
+    runId?: string,
+  ): Promise<Ack> {
+    return this.#serialized(async () => {
+      const run = this.#findRun(runId);
+      if (!run) return notFoundAck(this.#identity?.workflowId, runId);
+      return this.#signal(run, signalName, input, requestId);
     });
+  }
+
+  async #signal(run: RunRow, signalName: string, input: string, requestId?: string): Promise<Ack> {
+    if (requestId && this.#seenRequest(`signal:${requestId}`)) return { ok: true };
+    if (run.status !== "Running") return closedAck(run);
+    const effects: Effects = { sql: [] };
+    if (requestId) effects.sql.push(() => this.#rememberRequest(`signal:${requestId}`, run.run_id));
+    await this.#transition(
+      run,
+      [
+        newEvent("WorkflowExecutionSignaled", {
+          signalName,
+          input,
+          ...(requestId ? { requestId } : {}),
+        }),
+      ],
+      effects,
+    );
+    return { ok: true };
+  }
+
+  async cancel(reason?: string, requestId?: string, runId?: string): Promise<Ack> {
+    return this.#serialized(async () => {
+      const run = this.#findRun(runId);
+      if (!run) return notFoundAck(this.#identity?.workflowId, runId);
+      if (requestId && this.#seenRequest(`cancel:${requestId}`)) return { ok: true };
+      if (run.status !== "Running") return closedAck(run);
+      if (run.cancel_requested) return { ok: true };
+      const effects: Effects = {
+        sql: [
+          () => this.#sql.exec("UPDATE runs SET cancel_requested = 1 WHERE run_id = ?", run.run_id),
+        ],
+      };
+      if (requestId)
+        effects.sql.push(() => this.#rememberRequest(`cancel:${requestId}`, run.run_id));
+      await this.#transition(
+        run,
+        [newEvent("WorkflowExecutionCancelRequested", reason ? { reason } : {})],
+        effects,
+      );
+      return { ok: true };
+    });
+  }
+
+  async terminate(reason?: string, runId?: string): Promise<Ack> {
+    return this.#serialized(async () => {
+      const run = this.#findRun(runId);
+      if (!run) return notFoundAck(this.#identity?.workflowId, runId);
+      if (run.status !== "Running") return closedAck(run);
+      await this.#terminate(run, reason ?? "Terminated by request");
+      return { ok: true };
+    });
+  }
+
+  /** A child's final outcome, from the child's outbox. Deduplicated by the child row's state. */
+  async childClosed(report: ChildReport): Promise<Ack> {
+    return this.#serialized(async () => {
+      const child = this.#sql
+        .exec<ChildRow>(
+          "SELECT * FROM children WHERE run_id = ? AND seq = ?",
+          report.parentRunId,
+          report.seq,
+        )
+        .toArray()[0];
+      if (!child || child.state === "Closed") return { ok: true };
+      const closeChild = () =>
+        this.#sql.exec(
+          "UPDATE children SET state = 'Closed', child_run_id = coalesce(child_run_id, ?) WHERE run_id = ? AND seq = ?",
+          report.childRunId,
+          child.run_id,
+          child.seq,
+        );
+      const run = this.#findRun(report.parentRunId);
+      if (!run || run.status !== "Running") {
+        this.#commitEffects({ sql: [closeChild] });
+        return { ok: true };
+      }
+      const seq = report.seq;
+      const events: NewEvent[] = [];
+      if (child.state === "Initiated") {
+        events.push(
+          newEvent("ChildWorkflowExecutionStarted", {
+            seq,
+            workflowId: child.workflow_id,
+            runId: report.childRunId,
+          }),
+        );
+      }
+      switch (report.status) {
+        case "Completed":
+          events.push(
+            newEvent("ChildWorkflowExecutionCompleted", { seq, result: report.result ?? "null" }),
+          );
+          break;
+        case "Failed":
+          events.push(
+            newEvent("ChildWorkflowExecutionFailed", {
+              seq,
+              failure: report.failure ?? { message: "child failed", type: "Error" },
+            }),
+          );
+          break;
+        case "Canceled":
+          events.push(newEvent("ChildWorkflowExecutionCanceled", { seq }));
+          break;
+        case "Terminated":
+          events.push(newEvent("ChildWorkflowExecutionTerminated", { seq }));
+          break;
+        case "TimedOut":
+          events.push(newEvent("ChildWorkflowExecutionTimedOut", { seq }));
+          break;
+      }
+      await this.#transition(run, events, { sql: [closeChild] });
+      return { ok: true };
+    });
+  }
+
+  /** Answers a query from the run's state (warm, or replayed). Records nothing. */
+  async query(queryName: string, input: string, runId?: string): Promise<Reply> {
+    return this.#serialized(async () => {
+      const run = this.#findRun(runId);
+      if (!run) return this.#notFound(runId);
+      let runtime: WorkflowRuntime;
+      try {
+        runtime = run.status === "Running" ? await this.#runtimeFor(run) : await this.#replay(run);
+      } catch (err) {
+        return errorReply(
+          409,
+          "FailedPrecondition",
+          `The workflow cannot answer queries: its task is failing (${errorMessage(err)})`,
+        );
+      }
+      try {
+        const result = runtime.query(queryName, JSON.parse(input));
+        return { status: 200, body: `{"result":${JSON.stringify(result ?? null)}}` };
+      } catch (err) {
+        if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
+          return errorReply(400, "InvalidArgument", err.message);
+        }
+        return errorReply(
+          400,
+          "InvalidArgument",
+          `Query "${queryName}" failed: ${errorMessage(err)}`,
+        );
+      }
+    });
+  }
+
+  /**
+   * Validates an update against the current state; if accepted, records it and waits (up to
+   * `waitMs`) for its handler to finish. A repeated `updateId` gets the first outcome.
+   */
+  async update(
+    updateName: string,
+    input: string,
+    updateId: string,
+    waitMs: number,
+  ): Promise<Reply> {
+    const accepted = await this.#serialized(async (): Promise<Reply | undefined> => {
+      const known = this.#sql
+        .exec<{ update_id: string }>("SELECT update_id FROM updates WHERE update_id = ?", updateId)
+        .toArray()[0];
+      if (known) return undefined;
+      const run = this.#currentRun();
+      if (!run) return this.#notFound(undefined);
+      if (run.status !== "Running") {
+        return errorReply(
+          409,
+          "FailedPrecondition",
+          `Workflow "${this.#identity?.workflowId}" is ${run.status}: it takes no updates`,
+        );
+      }
+      let runtime: WorkflowRuntime;
+      try {
+        runtime = await this.#runtimeFor(run);
+      } catch (err) {
+        return errorReply(
+          409,
+          "FailedPrecondition",
+          `The workflow cannot take updates: its task is failing (${errorMessage(err)})`,
+        );
+      }
+      try {
+        runtime.validateUpdate(updateName, JSON.parse(input));
+      } catch (err) {
+        if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
+          return errorReply(400, "InvalidArgument", err.message);
+        }
+        return errorReply(
+          400,
+          "InvalidArgument",
+          `Update "${updateName}" was rejected: ${errorMessage(err)}`,
+        );
+      }
+      await this.#transition(
+        run,
+        [newEvent("WorkflowExecutionUpdateAccepted", { updateId, updateName, input })],
+        {
+          sql: [
+            () =>
+              this.#sql.exec(
+                "INSERT INTO updates (update_id, run_id, state) VALUES (?, ?, 'Accepted')",
+                updateId,
+                run.run_id,
+              ),
+          ],
+        },
+      );
+      return undefined;
+    });
+    if (accepted) return accepted;
+    const deadline = Date.now() + Math.min(Math.max(0, waitMs), MAX_RESULT_WAIT_MS);
+    for (;;) {
+      const row = this.#sql
+        .exec<{ run_id: string; state: string; result: string | null; failure: string | null }>(
+          "SELECT run_id, state, result, failure FROM updates WHERE update_id = ?",
+          updateId,
+        )
+        .toArray()[0];
+      if (!row) return errorReply(500, "Internal", "update record lost");
+      if (row.state === "Completed") {
+        if (row.failure) {
+          const failure = withoutStacks(JSON.parse(row.failure) as FailureInfo);
+          return errorReply(
+            400,
+            "InvalidArgument",
+            `Update "${updateName}" failed: ${failure.message}`,
+          );
+        }
+        return {
+          status: 200,
+          body: `{"result":${row.result ?? "null"},"updateId":${JSON.stringify(updateId)}}`,
+        };
+      }
+      const run = this.#findRun(row.run_id);
+      if (!run || run.status !== "Running") {
+        return errorReply(
+          409,
+          "FailedPrecondition",
+          `The workflow closed (${run?.status ?? "gone"}) before update "${updateName}" completed`,
+        );
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        return { status: 202, body: JSON.stringify({ updateId, status: "Accepted" }) };
+      }
+      await this.#waitForChange(remaining);
+    }
+  }
+
+  #waitForChange(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#changeWaiters.delete(done);
+        this.#closeWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#changeWaiters.add(done);
+      this.#closeWaiters.add(done);
+    });
+  }
+
+  #seenRequest(key: string): boolean {
+    return (
+      this.#sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM requests WHERE request_id = ?", key)
+        .one().n > 0
+    );
+  }
+
+  #rememberRequest(key: string, runId: string): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO requests (request_id, run_id) VALUES (?, ?)",
+      key,
+      runId,
+    );
   }
 
   async describe(runId?: string): Promise<Reply> {
@@ -468,6 +829,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         await this.#flushOutbox();
       }
     });
+    this.#kick();
   }
 
   // ---------------------------------------------------------------- RPC: test-only hooks
@@ -539,8 +901,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const runNo =
       (this.#sql.exec<{ n: number | null }>("SELECT max(run_no) AS n FROM runs").one().n ?? 0) + 1;
     this.#sql.exec(
-      `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes)
-       VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?)`,
+      `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes, parent)
+       VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?)`,
       s.runId,
       runNo,
       s.workflowType,
@@ -549,6 +911,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       s.attempt,
       s.memo ?? null,
       s.searchAttributes ?? null,
+      s.parent ?? null,
     );
     const run = this.#findRun(s.runId)!;
     const attributes: EventAttributes["WorkflowExecutionStarted"] = {
@@ -589,14 +952,15 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         this.#putTimer(`exec-timeout:${s.runId}`, s.runId, "exec-timeout", at),
       );
     }
-    const started = newEvent("WorkflowExecutionStarted", attributes);
+    const inputs = [newEvent("WorkflowExecutionStarted", attributes), ...(s.extraInputs ?? [])];
+    effects.sql.push(() => this.#visibility(this.#findRun(s.runId)!, inputs.length));
     if (s.startDelayMs) {
       // The first workflow task waits for the delay; the Started event is recorded now.
       const at = now + s.startDelayMs;
       effects.sql.push(() => this.#putTimer(`wft:${s.runId}`, s.runId, "wft", at));
-      await this.#transition(run, [started], effects, { runWorkflow: false });
+      await this.#transition(run, inputs, effects, { runWorkflow: false });
     } else {
-      await this.#transition(run, [started], effects);
+      await this.#transition(run, inputs, effects);
     }
   }
 
@@ -618,10 +982,112 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         run.run_id,
       );
       this.#abandonPending(run.run_id);
+      this.#onClose(run, status, true);
     });
     this.#cached = undefined;
     await this.#armAlarm();
     this.#notifyClosed();
+    this.#kick();
+  }
+
+  /**
+   * Inside a closing transaction: children per their parent close policy, the final outcome to a
+   * parent, and the visibility row. All leave through the outbox.
+   */
+  #onClose(
+    run: RunRow,
+    status: ExecutionStatus,
+    final: boolean,
+    outcome: { result?: string; failure?: FailureInfo } = {},
+  ): void {
+    const closed = this.#findRun(run.run_id)!;
+    this.#visibility(closed, 0);
+    const children = this.#sql
+      .exec<ChildRow>("SELECT * FROM children WHERE run_id = ? AND state != 'Closed'", run.run_id)
+      .toArray();
+    const identity = this.#identity!;
+    for (const child of children) {
+      const to = {
+        namespace: identity.namespace,
+        workflowId: child.workflow_id,
+        fromRunId: run.run_id,
+      };
+      if (child.parent_close_policy === "Terminate") {
+        this.#send({
+          ...to,
+          op: "terminate",
+          reason: `Parent ${identity.workflowId} closed (${status}); parent close policy Terminate`,
+        });
+      } else if (child.parent_close_policy === "RequestCancel") {
+        this.#send({
+          ...to,
+          op: "cancel",
+          reason: `Parent ${identity.workflowId} closed (${status})`,
+          requestId: `parent-close:${run.run_id}:${child.seq}`,
+        });
+      }
+    }
+    if (final && run.parent && status !== "ContinuedAsNew" && status !== "Running") {
+      const parent = JSON.parse(run.parent) as ParentRef;
+      this.#send({
+        namespace: parent.namespace,
+        workflowId: parent.workflowId,
+        fromRunId: run.run_id,
+        op: "childClosed",
+        report: {
+          parentRunId: parent.runId,
+          seq: parent.seq,
+          childRunId: run.run_id,
+          status,
+          ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+          ...(outcome.failure ? { failure: withoutStacks(outcome.failure) } : {}),
+        },
+      });
+    }
+  }
+
+  #send(message: OutboxMessage): void {
+    this.#sql.exec(
+      "INSERT INTO outbox (kind, target, body) VALUES ('rpc', ?, ?)",
+      executionName(message.namespace, message.workflowId),
+      JSON.stringify(message),
+    );
+  }
+
+  /** Queues the run's visibility row (D1), versioned by history length so late writes lose. */
+  #visibility(run: RunRow, appended: number): void {
+    const identity = this.#identity;
+    if (!identity) return;
+    let searchAttributes: VisibilityRow["searchAttributes"] = {};
+    try {
+      searchAttributes = toSearchAttributes(
+        run.search_attributes ? JSON.parse(run.search_attributes) : {},
+      );
+    } catch {
+      searchAttributes = {};
+    }
+    const parent = run.parent ? (JSON.parse(run.parent) as ParentRef) : null;
+    const row: VisibilityRow = {
+      namespace: identity.namespace,
+      workflowId: identity.workflowId,
+      runId: run.run_id,
+      workflowType: run.workflow_type,
+      status: run.status,
+      startTime: new Date(run.start_ms).toISOString(),
+      closeTime: run.close_ms !== null ? new Date(run.close_ms).toISOString() : null,
+      executionTime: null,
+      taskQueue: run.task_queue,
+      historyLength: run.history_length + appended,
+      memo: run.memo ? JSON.parse(run.memo) : null,
+      searchAttributes,
+      parent: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
+      version: (run.history_length + appended) * 4 + (run.status === "Running" ? 0 : 2),
+    };
+    this.#sql.exec(
+      "INSERT INTO outbox (kind, target, body) VALUES ('visibility', ?, ?)",
+      run.run_id,
+      JSON.stringify(row),
+    );
   }
 
   #abandonPending(runId: string): void {
@@ -742,13 +1208,18 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         ),
       );
     }
-    const close = commands.find((c) => c.type === "CompleteWorkflow" || c.type === "FailWorkflow");
+    const close = commands.find((c) => CLOSE_COMMANDS.has(c.type));
     let status: ExecutionStatus = "Running";
     let nextRun: RunStart | undefined;
     if (close?.type === "CompleteWorkflow") status = "Completed";
+    if (close?.type === "CancelWorkflow") status = "Canceled";
     if (close?.type === "FailWorkflow") {
       status = "Failed";
       nextRun = this.#workflowRetry(run, close.failure, now, events);
+    }
+    if (close?.type === "ContinueAsNew") {
+      status = "ContinuedAsNew";
+      nextRun = this.#continuation(run, close, events);
     }
     const historyLength = run.history_length + events.length;
     this.ctx.storage.transactionSync(() => {
@@ -794,6 +1265,14 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         historyLength,
         run.run_id,
       );
+      if (close) {
+        this.#onClose(run, status, nextRun === undefined, {
+          ...(close.type === "CompleteWorkflow" ? { result: close.result } : {}),
+          ...(close.type === "FailWorkflow" ? { failure: close.failure } : {}),
+        });
+      } else if (commands.some((c) => c.type === "UpsertSearchAttributes")) {
+        this.#visibility(this.#findRun(run.run_id)!, 0);
+      }
     });
     if (close) {
       this.#cached = undefined;
@@ -802,10 +1281,42 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     await this.#armAlarm();
     await this.#flushOutbox();
     if (close) this.#notifyClosed();
+    for (const waiter of [...this.#changeWaiters]) waiter();
+    this.#kick();
+  }
+
+  /** The run a ContinueAsNew command starts: fresh history, same execution deadline and parent. */
+  #continuation(
+    run: RunRow,
+    cmd: Extract<Command, { type: "ContinueAsNew" }>,
+    events: HistoryEvent[],
+  ): RunStart {
+    const started = this.#startedAttributes(run.run_id, events);
+    const recorded = events.find((e) => e.eventType === "WorkflowExecutionContinuedAsNew");
+    const runId =
+      recorded?.eventType === "WorkflowExecutionContinuedAsNew"
+        ? recorded.attributes.newExecutionRunId
+        : crypto.randomUUID();
+    return {
+      runId,
+      workflowType: cmd.workflowType,
+      taskQueue: cmd.taskQueue,
+      input: cmd.input,
+      attempt: 1,
+      firstExecutionRunId: started.firstExecutionRunId,
+      continuedExecutionRunId: run.run_id,
+      runTimeoutMs: started.runTimeoutMs,
+      executionTimeoutMs: started.executionTimeoutMs,
+      executionDeadlineMs: started.executionDeadlineMs,
+      retryPolicy: started.retryPolicy,
+      memo: run.memo ?? undefined,
+      searchAttributes: run.search_attributes ?? undefined,
+      ...(run.parent ? { parent: run.parent } : {}),
+    };
   }
 
   #isClosing(cmds: readonly Command[]): boolean {
-    return cmds.some((c) => c.type === "CompleteWorkflow" || c.type === "FailWorkflow");
+    return cmds.some((c) => CLOSE_COMMANDS.has(c.type));
   }
 
   /** Workflow retry policy: a failed run may be followed by a new run (Temporal's workflow retries). */
@@ -846,6 +1357,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
             retryPolicy: policy,
             memo: started.memo,
             searchAttributes: started.searchAttributes,
+            ...(run.parent ? { parent: run.parent } : {}),
           };
         }
       }
@@ -860,7 +1372,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return next;
   }
 
-  #startedAttributes(runId: string): EventAttributes["WorkflowExecutionStarted"] {
+  #startedAttributes(
+    runId: string,
+    events: readonly HistoryEvent[] = [],
+  ): EventAttributes["WorkflowExecutionStarted"] {
+    const first = events.find((e) => e.eventType === "WorkflowExecutionStarted");
+    if (first?.eventType === "WorkflowExecutionStarted") return first.attributes;
     const row = this.#sql
       .exec<{ attributes: string }>(
         "SELECT attributes FROM events WHERE run_id = ? AND event_id = 1",
@@ -959,27 +1476,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     );
     commands.forEach((cmd, i) => {
       switch (cmd.type) {
-        case "ScheduleActivity":
-          out.push(
-            newEvent("ActivityTaskScheduled", {
-              seq: cmd.seq,
-              activityId: cmd.activityId,
-              activityType: cmd.activityType,
-              input: cmd.input,
-              ...cmd.options,
-            }),
-          );
-          break;
-        case "StartTimer":
-          out.push(
-            newEvent("TimerStarted", {
-              seq: cmd.seq,
-              timerId: String(cmd.seq),
-              durationMs: cmd.durationMs,
-              fireAtMs: now + cmd.durationMs,
-            }),
-          );
-          break;
         case "RunLocalActivity":
           out.push(newEvent("MarkerRecorded", locals[i]!));
           break;
@@ -991,17 +1487,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
               newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" }),
             );
           } else {
-            out.push(newEvent("WorkflowExecutionCompleted", { result: cmd.result }));
+            out.push(commandEvent(cmd, now));
           }
           break;
-        case "FailWorkflow":
-          out.push(
-            newEvent("WorkflowExecutionFailed", {
-              failure: cmd.failure,
-              retryState: "RetryPolicyNotSet",
-            }),
-          );
-          break;
+        default:
+          out.push(commandEvent(cmd, now, crypto.randomUUID()));
       }
     });
     return { events: this.#assignIds(run, out, now, firstId) };
@@ -1060,9 +1550,101 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           String(cmd.seq),
         );
         return;
+      case "CancelTimer":
+        this.#deleteTimer(`timer:${run.run_id}:${cmd.seq}`);
+        return;
+      case "RequestCancelActivity":
+        // Abandoned: the worker learns it from its next heartbeat (cancelRequested) and its
+        // late report is ignored, as for any stale task token.
+        this.#sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", run.run_id, cmd.seq);
+        this.#sql.exec("DELETE FROM timers WHERE key LIKE ?", `act:${run.run_id}:${cmd.seq}:%`);
+        return;
+      case "CompleteUpdate":
+        this.#sql.exec(
+          "UPDATE updates SET state = 'Completed', result = ?, failure = ? WHERE update_id = ?",
+          cmd.result ?? null,
+          cmd.failure ? JSON.stringify(cmd.failure) : null,
+          cmd.updateId,
+        );
+        return;
+      case "UpsertSearchAttributes": {
+        const merged = {
+          ...(run.search_attributes ? (JSON.parse(run.search_attributes) as object) : {}),
+          ...(JSON.parse(cmd.searchAttributes) as object),
+        };
+        this.#sql.exec(
+          "UPDATE runs SET search_attributes = ? WHERE run_id = ?",
+          JSON.stringify(merged),
+          run.run_id,
+        );
+        run.search_attributes = JSON.stringify(merged);
+        return;
+      }
+      case "StartChild": {
+        this.#sql.exec(
+          `INSERT OR IGNORE INTO children (run_id, seq, workflow_id, workflow_type, state, parent_close_policy)
+           VALUES (?, ?, ?, ?, 'Initiated', ?)`,
+          run.run_id,
+          cmd.seq,
+          cmd.workflowId,
+          cmd.workflowType,
+          cmd.parentClosePolicy,
+        );
+        const identity = this.#identity!;
+        const retryPolicy = cmd.retryPolicy;
+        this.#send({
+          namespace: identity.namespace,
+          workflowId: cmd.workflowId,
+          fromRunId: run.run_id,
+          op: "startChild",
+          seq: cmd.seq,
+          parent: { ...identity, runId: run.run_id, seq: cmd.seq },
+          request: {
+            namespace: identity.namespace,
+            workflowId: cmd.workflowId,
+            workflowType: cmd.workflowType,
+            input: cmd.input,
+            taskQueue: cmd.taskQueue,
+            idReusePolicy: "AllowDuplicate",
+            idConflictPolicy: "Fail",
+            requestId: `child:${run.run_id}:${cmd.seq}`,
+            ...(cmd.runTimeoutMs ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
+            ...(cmd.executionTimeoutMs ? { executionTimeoutMs: cmd.executionTimeoutMs } : {}),
+            ...(retryPolicy ? { retryPolicy } : {}),
+            ...(cmd.memo ? { memo: cmd.memo } : {}),
+          },
+        });
+        return;
+      }
+      case "SignalExternal":
+        this.#send({
+          namespace: this.#identity!.namespace,
+          workflowId: cmd.workflowId,
+          fromRunId: run.run_id,
+          op: "signal",
+          seq: cmd.seq,
+          signalName: cmd.signalName,
+          input: cmd.input,
+          requestId: `ext:${run.run_id}:${cmd.seq}`,
+        });
+        return;
+      case "CancelExternal":
+        this.#send({
+          namespace: this.#identity!.namespace,
+          workflowId: cmd.workflowId,
+          fromRunId: run.run_id,
+          op: "cancel",
+          seq: cmd.seq,
+          reason: `Requested by workflow ${this.#identity!.workflowId}`,
+          requestId: `ext:${run.run_id}:${cmd.seq}`,
+        });
+        return;
       case "RunLocalActivity":
       case "CompleteWorkflow":
       case "FailWorkflow":
+      case "CancelWorkflow":
+      case "ContinueAsNew":
+      case "RecordPatch":
         return;
     }
   }
@@ -1313,7 +1895,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   async #flushOutbox(): Promise<void> {
     const rows = this.#sql
       .exec<{ id: number; kind: string; target: string; body: string }>(
-        "SELECT * FROM outbox ORDER BY id",
+        "SELECT * FROM outbox WHERE kind = 'activity' ORDER BY id",
       )
       .toArray();
     if (rows.length === 0) return;
@@ -1348,6 +1930,165 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       this.#sql.exec(`DELETE FROM outbox WHERE id IN (${sent.map(() => "?").join(",")})`, ...sent);
     }
     await this.#armAlarm();
+  }
+
+  /**
+   * Delivers messages to other executions and the visibility index, outside the lock: a receiver
+   * may message this object back while we wait for it. One delivery loop at a time.
+   */
+  #kick(): void {
+    if (this.#delivering) {
+      this.#deliverAgain = true;
+      return;
+    }
+    const pending =
+      this.#sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE kind != 'activity'")
+        .one().n > 0;
+    if (!pending) return;
+    this.#delivering = true;
+    const loop = async () => {
+      try {
+        do {
+          this.#deliverAgain = false;
+          await this.#deliverMessages();
+        } while (this.#deliverAgain);
+      } finally {
+        this.#delivering = false;
+      }
+    };
+    this.ctx.waitUntil(loop().catch((err) => console.error("sundial: delivery failed", err)));
+  }
+
+  async #deliverMessages(): Promise<void> {
+    const rows = this.#sql
+      .exec<{ id: number; kind: string; target: string; body: string }>(
+        "SELECT * FROM outbox WHERE kind != 'activity' ORDER BY id",
+      )
+      .toArray();
+    const failedTargets = new Set<string>();
+    for (const row of rows) {
+      // Keep per-target order: after a failure, later messages to that target wait for the retry.
+      if (failedTargets.has(row.target)) continue;
+      try {
+        if (row.kind === "visibility") {
+          const db = this.env.VISIBILITY;
+          if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow);
+          this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
+          continue;
+        }
+        const message = JSON.parse(row.body) as OutboxMessage;
+        const reply = await this.#rpc(message);
+        await this.#serialized(() => this.#delivered(row.id, message, reply));
+      } catch (err) {
+        failedTargets.add(row.target);
+        console.error(
+          `sundial: delivering a ${row.kind} message to ${row.target} failed; retrying from the alarm`,
+          err,
+        );
+      }
+    }
+    // Re-arm: to the next timer once the outbox is empty, or for a retry of what failed.
+    await this.#armAlarm(failedTargets.size > 0);
+  }
+
+  async #rpc(message: OutboxMessage): Promise<Ack | StartReply> {
+    const ns = this.env
+      .WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
+    const target = ns.get(ns.idFromName(executionName(message.namespace, message.workflowId)));
+    switch (message.op) {
+      case "startChild":
+        return (await target.startChild(message.request, message.parent)) as StartReply;
+      case "signal":
+        return (await target.signal(message.signalName, message.input, message.requestId)) as Ack;
+      case "cancel":
+        return (await target.cancel(message.reason, message.requestId)) as Ack;
+      case "terminate":
+        return (await target.terminate(message.reason)) as Ack;
+      case "childClosed":
+        return (await target.childClosed(message.report)) as Ack;
+    }
+  }
+
+  /** Records what a delivered message's reply means for the sender, and drops it from the outbox, in one transaction. */
+  async #delivered(id: number, message: OutboxMessage, reply: Ack | StartReply): Promise<void> {
+    const exists =
+      this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE id = ?", id).one().n >
+      0;
+    if (!exists) return;
+    const drop = () => this.#sql.exec("DELETE FROM outbox WHERE id = ?", id);
+    const run = this.#findRun(message.fromRunId);
+    const events: NewEvent[] = [];
+    const sql: Array<() => void> = [drop];
+    if (message.op === "startChild") {
+      const child = this.#sql
+        .exec<ChildRow>(
+          "SELECT * FROM children WHERE run_id = ? AND seq = ?",
+          message.fromRunId,
+          message.seq,
+        )
+        .toArray()[0];
+      if (child?.state === "Initiated") {
+        if (reply.ok && "runId" in reply) {
+          events.push(
+            newEvent("ChildWorkflowExecutionStarted", {
+              seq: message.seq,
+              workflowId: message.workflowId,
+              runId: reply.runId,
+            }),
+          );
+          sql.push(() =>
+            this.#sql.exec(
+              "UPDATE children SET state = 'Started', child_run_id = ? WHERE run_id = ? AND seq = ?",
+              reply.runId,
+              message.fromRunId,
+              message.seq,
+            ),
+          );
+        } else if (!reply.ok) {
+          events.push(
+            newEvent("StartChildWorkflowExecutionFailed", {
+              seq: message.seq,
+              workflowId: message.workflowId,
+              cause:
+                reply.error.code === "AlreadyStarted"
+                  ? "WorkflowExecutionAlreadyStarted"
+                  : reply.error.code,
+            }),
+          );
+          sql.push(() =>
+            this.#sql.exec(
+              "UPDATE children SET state = 'Closed' WHERE run_id = ? AND seq = ?",
+              message.fromRunId,
+              message.seq,
+            ),
+          );
+        }
+      }
+    } else if ((message.op === "signal" || message.op === "cancel") && message.seq !== undefined) {
+      const seq = message.seq;
+      if (reply.ok) {
+        events.push(
+          message.op === "signal"
+            ? newEvent("ExternalWorkflowExecutionSignaled", { seq })
+            : newEvent("ExternalWorkflowExecutionCancelRequested", { seq }),
+        );
+      } else {
+        const cause =
+          reply.error.code === "NotFound" ? "ExternalWorkflowExecutionNotFound" : reply.error.code;
+        events.push(
+          message.op === "signal"
+            ? newEvent("SignalExternalWorkflowExecutionFailed", { seq, cause })
+            : newEvent("RequestCancelExternalWorkflowExecutionFailed", { seq, cause }),
+        );
+      }
+    }
+    if (run && run.status === "Running" && events.length > 0) {
+      await this.#transition(run, events, { sql });
+    } else {
+      this.#commitEffects({ sql });
+      await this.#armAlarm();
+    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -1408,7 +2149,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       historyLength: run.history_length,
       memo: run.memo ? JSON.parse(run.memo) : {},
       searchAttributes: run.search_attributes ? JSON.parse(run.search_attributes) : {},
-      parent: null,
+      parent: run.parent
+        ? (({ workflowId, runId }: ParentRef) => ({ workflowId, runId }))(
+            JSON.parse(run.parent) as ParentRef,
+          )
+        : null,
       attempt: run.attempt,
       workflowTaskFailure: wftFailure
         ? { message: wftFailure.message, type: wftFailure.type, attempt: run.wft_attempt }
@@ -1418,7 +2163,19 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         timerId: String(t.data),
         fireTime: new Date(t.fire_at_ms).toISOString(),
       })),
-      pendingChildren: [],
+      pendingChildren: this.#sql
+        .exec<ChildRow>(
+          "SELECT * FROM children WHERE run_id = ? AND state != 'Closed' ORDER BY seq",
+          run.run_id,
+        )
+        .toArray()
+        .map((c) => ({
+          workflowId: c.workflow_id,
+          runId: c.child_run_id,
+          workflowType: c.workflow_type,
+          state: c.state,
+          parentClosePolicy: c.parent_close_policy,
+        })),
     };
   }
 
@@ -1508,4 +2265,30 @@ export function decodePageToken(token: string): { runId: string; after: number }
   } catch {
     return null;
   }
+}
+
+function notFoundAck(workflowId: string | undefined, runId?: string): Ack {
+  return {
+    ok: false,
+    error: {
+      code: "NotFound",
+      message: runId
+        ? `Run ${runId} of workflow "${workflowId ?? ""}" not found`
+        : `Workflow "${workflowId ?? ""}" not found`,
+    },
+  };
+}
+
+function closedAck(run: RunRow): Ack {
+  return {
+    ok: false,
+    error: {
+      code: "FailedPrecondition",
+      message: `Run ${run.run_id} is ${run.status}: it takes no more messages`,
+    },
+  };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
