@@ -1,0 +1,70 @@
+/** Types of harness.mjs (see there). */
+
+/** The repository's root directory. */
+export declare const repoRoot: string;
+
+/** A TCP port nobody listens on right now. */
+export declare function freePort(): Promise<number>;
+
+/** A running `wrangler dev` of the engine and the example activity Worker. */
+export interface DevServer {
+  /** e.g. `http://127.0.0.1:41234` */
+  address: string;
+  /** Stops it (SIGINT to its process group) and deletes its state. */
+  stop(): Promise<void>;
+  /** What it printed so far. */
+  log(): string;
+}
+
+/**
+ * Starts `wrangler dev -c wrangler.toml -c examples/activity-worker/wrangler.toml` on a free port
+ * with fresh state, and resolves once it answers `GET /`.
+ */
+export declare function startDevServer(options?: { timeoutMs?: number }): Promise<DevServer>;
+
+/** How a CLI run ended. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node cli/sundial.mjs …args` and resolves when it exits (killed after `timeoutMs`).
+ * SUNDIAL_* variables of the caller's environment are dropped unless given in `env`.
+ */
+export declare function runCli(
+  args: string[],
+  options?: { env?: Record<string, string>; stdin?: string; timeoutMs?: number },
+): Promise<CliRun>;
+
+/** A request the fake server received; header names are lower-case. */
+export interface FakeRequest {
+  method: string;
+  /** Path and query, e.g. `/api/v1/workflows/x?runId=r`. */
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The fake server's answer: `body` given as chunks is written piece by piece (streams). */
+export interface FakeReply {
+  /** @default 200 */
+  status?: number;
+  /** @default { "content-type": "application/json" } */
+  headers?: Record<string, string>;
+  body?: string | string[];
+  /** Pause between chunks. */
+  chunkDelayMs?: number;
+}
+
+/** A scripted HTTP server standing in for the engine, recording what the CLI sends. */
+export interface FakeServer {
+  address: string;
+  requests: FakeRequest[];
+  stop(): Promise<void>;
+}
+
+export declare function startFakeServer(
+  handler: (request: FakeRequest) => FakeReply | Promise<FakeReply>,
+): Promise<FakeServer>;
