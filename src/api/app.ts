@@ -2,18 +2,26 @@
 import { type Context, Hono } from "hono";
 import type { ResolvedConfig } from "../config";
 import { type EngineEnv, executionName } from "../config";
-import type { Reply, StartRequest } from "../execution/rpc";
+import type { Ack, Reply, StartRequest } from "../execution/rpc";
 import type { WorkflowExecutionBase } from "../execution/workflow-execution";
 import { decodePageToken, exceedsBytes } from "../execution/workflow-execution";
 import { ApiError, errorResponse } from "./errors";
 import {
+  cancelBodySchema,
   describeIssue,
+  handlerNameSchema,
   historyQuerySchema,
   namespaceSchema,
+  queryBodySchema,
   resultQuerySchema,
+  runQuerySchema,
+  signalBodySchema,
   startBodySchema,
+  terminateBodySchema,
+  updateBodySchema,
   workflowIdSchema,
 } from "./schemas";
+import { visibilityRoutes } from "./visibility-routes";
 
 type AppEnv = { Bindings: EngineEnv };
 type Ctx = Context<AppEnv>;
@@ -82,6 +90,62 @@ async function readJson(c: Ctx, maxBytes: number): Promise<unknown> {
   }
 }
 
+/** Like {@link readJson}, but an empty body is `{}` (bodies whose fields are all optional). */
+async function readOptionalJson(c: Ctx, maxBytes: number): Promise<unknown> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared === 0 && !c.req.header("transfer-encoding")) {
+    const text = await c.req.text();
+    if (text.trim() === "") return {};
+    return parseText(text, maxBytes);
+  }
+  return readJson(c, maxBytes);
+}
+
+function parseText(text: string, maxBytes: number): unknown {
+  if (exceedsBytes(text, maxBytes)) {
+    throw new ApiError("PayloadTooLarge", `Request body exceeds the limit of ${maxBytes} bytes`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("InvalidArgument", "Request body is not valid JSON");
+  }
+}
+
+function validate<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: import("zod").ZodError };
+  },
+  value: unknown,
+): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ApiError("InvalidArgument", describeIssue(parsed.error));
+  return parsed.data;
+}
+
+function nameOf(c: Ctx, param: string): string {
+  const parsed = handlerNameSchema.safeParse(c.req.param(param));
+  if (!parsed.success)
+    throw new ApiError("InvalidArgument", `${param}: ${describeIssue(parsed.error)}`);
+  return parsed.data;
+}
+
+/** A payload as JSON text, within the payload limit. */
+function payload(value: unknown, what: string, maxBytes: number): string {
+  const text = JSON.stringify(value ?? null);
+  if (exceedsBytes(text, maxBytes)) {
+    throw new ApiError("PayloadTooLarge", `${what} exceeds the payload limit of ${maxBytes} bytes`);
+  }
+  return text;
+}
+
+function ackResponse(ack: Ack, status: 200 | 202): Response {
+  if (!ack.ok) throw new ApiError(ack.error.code, ack.error.message);
+  return new Response("{}", { status, headers: { "content-type": "application/json" } });
+}
+
 function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -98,9 +162,13 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
         `Unknown workflowType "${b.workflowType}"; registered: ${known}`,
       );
     }
-    if (b.signal) {
-      throw new ApiError("InvalidArgument", "signal-with-start is not supported yet");
-    }
+    const signal = b.signal
+      ? {
+          name: validate(handlerNameSchema, b.signal.name),
+          input: payload(b.signal.input, "signal.input", config.limits.maxPayloadBytes),
+          ...(b.requestId ? { requestId: `start:${b.requestId}` } : {}),
+        }
+      : undefined;
     const input = JSON.stringify(b.input ?? null);
     if (exceedsBytes(input, config.limits.maxPayloadBytes)) {
       throw new ApiError(
@@ -124,6 +192,7 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
       ...(b.retryPolicy ? { retryPolicy: b.retryPolicy } : {}),
       ...(b.memo ? { memo: JSON.stringify(b.memo) } : {}),
       ...(b.searchAttributes ? { searchAttributes: JSON.stringify(b.searchAttributes) } : {}),
+      ...(signal ? { signal } : {}),
     };
     const result = await stubFor(c.env, namespace, workflowId).start(req);
     if (!result.ok) throw new ApiError(result.error.code, result.error.message);
@@ -166,6 +235,64 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
     );
   });
 
+  app.post("/workflows/:workflowId/signals/:signalName", async (c) => {
+    const namespace = namespaceOf(c);
+    const workflowId = workflowIdOf(c);
+    const signalName = nameOf(c, "signalName");
+    const { runId } = parseQuery(runQuerySchema, c);
+    const b = validate(signalBodySchema, await readOptionalJson(c, config.limits.maxRequestBytes));
+    const input = payload(b.input, "input", config.limits.maxPayloadBytes);
+    const ack = await stubFor(c.env, namespace, workflowId).signal(
+      signalName,
+      input,
+      b.requestId,
+      runId,
+    );
+    return ackResponse(ack, 202);
+  });
+
+  app.post("/workflows/:workflowId/queries/:queryName", async (c) => {
+    const namespace = namespaceOf(c);
+    const workflowId = workflowIdOf(c);
+    const queryName = nameOf(c, "queryName");
+    const { runId } = parseQuery(runQuerySchema, c);
+    const b = validate(queryBodySchema, await readOptionalJson(c, config.limits.maxRequestBytes));
+    const input = payload(b.input, "input", config.limits.maxPayloadBytes);
+    return reply(await stubFor(c.env, namespace, workflowId).query(queryName, input, runId));
+  });
+
+  app.post("/workflows/:workflowId/updates/:updateName", async (c) => {
+    const namespace = namespaceOf(c);
+    const workflowId = workflowIdOf(c);
+    const updateName = nameOf(c, "updateName");
+    const b = validate(updateBodySchema, await readOptionalJson(c, config.limits.maxRequestBytes));
+    const input = payload(b.input, "input", config.limits.maxPayloadBytes);
+    const updateId = b.updateId ?? crypto.randomUUID();
+    const stub = stubFor(c.env, namespace, workflowId);
+    return reply(await stub.update(updateName, input, updateId, b.wait ?? 60_000));
+  });
+
+  app.post("/workflows/:workflowId/cancel", async (c) => {
+    const namespace = namespaceOf(c);
+    const workflowId = workflowIdOf(c);
+    const { runId } = parseQuery(runQuerySchema, c);
+    const b = validate(cancelBodySchema, await readOptionalJson(c, config.limits.maxRequestBytes));
+    const ack = await stubFor(c.env, namespace, workflowId).cancel(b.reason, b.requestId, runId);
+    return ackResponse(ack, 202);
+  });
+
+  app.post("/workflows/:workflowId/terminate", async (c) => {
+    const namespace = namespaceOf(c);
+    const workflowId = workflowIdOf(c);
+    const { runId } = parseQuery(runQuerySchema, c);
+    const b = validate(
+      terminateBodySchema,
+      await readOptionalJson(c, config.limits.maxRequestBytes),
+    );
+    const ack = await stubFor(c.env, namespace, workflowId).terminate(b.reason, runId);
+    return ackResponse(ack, 200);
+  });
+
   app.post("/unsafe/workflows/:workflowId/replay", async (c) => {
     if (c.env.SUNDIAL_UNSAFE !== "1") throw new ApiError("NotFound", "No such route");
     const stub = stubFor(c.env, namespaceOf(c), workflowIdOf(c));
@@ -178,6 +305,7 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
 /** Builds the Hono app: `/api/v1/...` and `/api/v1/namespaces/{namespace}/...`. */
 export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  visibilityRoutes(app); // before /workflows/:workflowId, so /workflows/count is list's
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);
   app.route("/api/v1", routes);

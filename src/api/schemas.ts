@@ -81,6 +81,39 @@ export const historyQuerySchema = z.object({
   nextPageToken: z.string().min(1).optional(),
 });
 
+/** Signal, query and update names: as in code. */
+export const handlerNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z_][\w.-]{0,127}$/,
+    "name: letters, digits, _ . - (max 128), not starting with a digit",
+  );
+
+export const signalBodySchema = z
+  .object({ input: z.unknown().optional(), requestId: z.string().min(1).max(128).optional() })
+  .strict();
+
+export const queryBodySchema = z.object({ input: z.unknown().optional() }).strict();
+
+export const updateBodySchema = z
+  .object({
+    input: z.unknown().optional(),
+    updateId: z.string().min(1).max(128).optional(),
+    wait: durationSchema.refine((ms) => ms <= 60_000, "wait is at most 60s").optional(),
+  })
+  .strict();
+
+export const cancelBodySchema = z
+  .object({
+    reason: z.string().max(1024).optional(),
+    requestId: z.string().min(1).max(128).optional(),
+  })
+  .strict();
+
+export const terminateBodySchema = z.object({ reason: z.string().max(1024).optional() }).strict();
+
+export const runQuerySchema = z.object({ runId: z.string().min(1).optional() });
+
 /** The first problem of a zod error, as one sentence naming the field. */
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
