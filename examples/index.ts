@@ -1,7 +1,24 @@
 /** @module The example workflows and the activities the engine's own Worker runs. */
+import { approval, approvalActivities } from "./approval";
+import { fanOut, fanOutActivities, fanOutChild } from "./fan-out";
 import { greeting } from "./greeting";
 import { loanActivities, loanApplication } from "./loan-application";
+import { orderActivities, orderSaga } from "./order-saga";
 import { steps, stepsActivities } from "./steps";
 
-export const exampleWorkflows = [loanApplication, steps, greeting];
-export const exampleActivities = { ...loanActivities, ...stepsActivities };
+export const exampleWorkflows = [
+  loanApplication,
+  steps,
+  greeting,
+  approval,
+  orderSaga,
+  fanOut,
+  fanOutChild,
+];
+export const exampleActivities = {
+  ...loanActivities,
+  ...stepsActivities,
+  ...approvalActivities,
+  ...orderActivities,
+  ...fanOutActivities,
+};
