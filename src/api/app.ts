@@ -5,6 +5,7 @@ import { type EngineEnv, executionName } from "../config";
 import type { Ack, Reply, StartRequest } from "../execution/rpc";
 import type { WorkflowExecutionBase } from "../execution/workflow-execution";
 import { decodePageToken, exceedsBytes } from "../execution/workflow-execution";
+import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
 import { ApiError, errorResponse } from "./errors";
 import {
   cancelBodySchema,
@@ -175,6 +176,12 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
         "PayloadTooLarge",
         `input exceeds the payload limit of ${config.limits.maxPayloadBytes} bytes`,
       );
+    }
+    try {
+      toSearchAttributes(b.searchAttributes); // a bad one would be left out of the index
+    } catch (err) {
+      if (err instanceof SearchAttributeError) throw new ApiError("InvalidArgument", err.message);
+      throw err;
     }
     const workflowId = b.workflowId ?? crypto.randomUUID();
     const req: StartRequest = {

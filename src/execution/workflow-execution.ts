@@ -872,6 +872,19 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     });
   }
 
+  /**
+   * Test-only: delivers now what the outbox holds for other executions and the visibility index
+   * (normally sent in the background and retried from the alarm); returns how many such rows are
+   * still undelivered.
+   */
+  async unsafeDeliverOutbox(): Promise<number> {
+    this.#assertUnsafe();
+    await this.#deliverMessages();
+    return this.#sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE kind != 'activity'")
+      .one().n;
+  }
+
   #assertUnsafe(): void {
     if (!this.#unsafe) throw new Error("unsafe* methods need SUNDIAL_UNSAFE=1");
   }

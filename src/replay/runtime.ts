@@ -35,6 +35,7 @@ import type {
 } from "../../sdk/workflow/index";
 import type { EventAttributes, HistoryEvent } from "../history/events";
 import { COMMAND_EVENT_TYPES, INPUT_EVENT_TYPES } from "../history/events";
+import { toSearchAttributes } from "../visibility/search-attributes";
 import { type Command, commandMatches, describeCommand, describeEvent } from "./commands";
 
 /** Workflow code issued commands that do not match its recorded history. Fails the workflow task, not the execution. */
@@ -901,6 +902,8 @@ export class WorkflowRuntime {
       },
       upsertSearchAttributes: (attributes: Record<string, string | number | boolean | null>) => {
         this.#assertWritable("upsertSearchAttributes");
+        // Throws (a workflow-task failure, as for any bug) rather than index nothing.
+        toSearchAttributes(attributes);
         this.#push({
           type: "UpsertSearchAttributes",
           searchAttributes: JSON.stringify(attributes),
