@@ -5,6 +5,7 @@ import { type EngineEnv, executionName } from "../config";
 import type { Ack, Reply, StartRequest } from "../execution/rpc";
 import type { WorkflowExecutionBase } from "../execution/workflow-execution";
 import { decodePageToken, exceedsBytes } from "../execution/workflow-execution";
+import { uiRoutes } from "../ui/page";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
 import { ApiError, errorResponse } from "./errors";
 import {
@@ -316,7 +317,8 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);
   app.route("/api/v1", routes);
-  app.get("/", (c) =>
+  // `GET /`: the web UI for browsers, this JSON for `Accept: application/json`.
+  uiRoutes(app, (c) =>
     c.json({
       name: "sundial",
       api: "/api/v1",
