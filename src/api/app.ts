@@ -8,6 +8,7 @@ import { decodePageToken, exceedsBytes } from "../execution/workflow-execution";
 import { uiRoutes } from "../ui/page";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
 import { ApiError, errorResponse } from "./errors";
+import { historyEventStream, resumeAfter, wantsEventStream } from "./history-stream";
 import {
   cancelBodySchema,
   describeIssue,
@@ -224,6 +225,14 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
 
   app.get("/workflows/:workflowId/history", async (c) => {
     const q = parseQuery(historyQuerySchema, c);
+    if (wantsEventStream(c.req.header("accept"))) {
+      const namespace = namespaceOf(c);
+      const workflowId = workflowIdOf(c);
+      return historyEventStream(() => stubFor(c.env, namespace, workflowId), {
+        ...(q.runId ? { runId: q.runId } : {}),
+        after: resumeAfter(c.req.header("last-event-id"), q.after),
+      });
+    }
     let { runId, after } = q;
     if (q.nextPageToken) {
       const token = decodePageToken(q.nextPageToken);

@@ -40,6 +40,20 @@ export interface Reply {
   body: string;
 }
 
+/**
+ * One step of a live history (`watchHistory`): the run's events after the asked `eventId`, each as
+ * the JSON text of its wire shape, and whether the stream is over (the run closed and nothing of it
+ * is left to send). `runId` names the run, so the next step asks for the same one.
+ */
+export type HistoryWatch =
+  | {
+      ok: true;
+      runId: string;
+      events: { eventId: number; eventType: string; json: string }[];
+      closed: boolean;
+    }
+  | { ok: false; reply: Reply };
+
 /** The answer of a message RPC (signal, cancel, terminate, child report). */
 export type Ack = { ok: true } | { ok: false; error: RpcError };
 

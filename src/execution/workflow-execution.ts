@@ -54,6 +54,7 @@ import { runLocalActivity } from "./local-activity";
 import type {
   Ack,
   ChildReport,
+  HistoryWatch,
   OutboxMessage,
   ParentRef,
   Reply,
@@ -154,6 +155,7 @@ interface Effects {
 
 const OUTBOX_RETRY_MS = 1000;
 const MAX_RESULT_WAIT_MS = 60_000;
+const MAX_HISTORY_WAIT_MS = 25_000;
 const WFT_MAX_BACKOFF_MS = 10 * 60_000;
 
 function json(status: number, body: unknown): Reply {
@@ -181,6 +183,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   readonly #closeWaiters = new Set<() => void>();
   /** Woken after every committed transition (update callers re-check their update). */
   readonly #changeWaiters = new Set<() => void>();
+  /** Live history readers (`watchHistory`), woken whenever events are appended to any run. */
+  readonly #historyWaiters = new Set<() => void>();
   #delivering = false;
   #deliverAgain = false;
 
@@ -672,6 +676,57 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       nextPageToken: more ? encodePageToken(run.run_id, last.event_id) : null,
     };
     return json(200, body);
+  }
+
+  /**
+   * Live history: the run's events after `after`, waiting up to `waitMs` (at most 25 s) for the
+   * first one. Answers at once when there are events, or when the run is closed (then `closed` is
+   * true once its closing event has been handed out). Without `runId` it watches the latest run;
+   * callers pass the answered `runId` back, so a stream stays on one run across continue-as-new.
+   */
+  async watchHistory(query: {
+    runId?: string;
+    after: number;
+    limit: number;
+    waitMs: number;
+  }): Promise<HistoryWatch> {
+    const deadline = Date.now() + Math.min(Math.max(0, query.waitMs), MAX_HISTORY_WAIT_MS);
+    for (;;) {
+      const run = this.#findRun(query.runId);
+      if (!run) return { ok: false, reply: this.#notFound(query.runId) };
+      const rows = this.#sql
+        .exec<{ event_id: number; event_type: EventType; ts_ms: number; attributes: string }>(
+          "SELECT event_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?",
+          run.run_id,
+          query.after,
+          query.limit,
+        )
+        .toArray();
+      const last = rows.at(-1)?.event_id ?? query.after;
+      const closed = run.status !== "Running" && last >= run.history_length;
+      if (rows.length > 0 || closed || Date.now() >= deadline) {
+        return {
+          ok: true,
+          runId: run.run_id,
+          events: rows.map((r) => ({
+            eventId: r.event_id,
+            eventType: r.event_type,
+            json: JSON.stringify(toWireEvent(r.event_id, r.event_type, r.ts_ms, r.attributes)),
+          })),
+          closed,
+        };
+      }
+      // Registered in the same synchronous step as the read above: no append can slip between.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.#historyWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, deadline - Date.now());
+        this.#historyWaiters.add(done);
+      });
+    }
   }
 
   // ---------------------------------------------------------------- RPC: activity workers
@@ -2118,6 +2173,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         JSON.stringify(e.attributes),
       );
     }
+    // Inside the appending transaction: a woken reader re-reads only after it committed (or rolled back).
+    for (const waiter of [...this.#historyWaiters]) waiter();
   }
 
   #description(run: RunRow): WorkflowDescription {
