@@ -57,6 +57,16 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          // The web UI in a real chromium (Debian's /usr/bin/chromium) against wrangler dev.
+          name: "ui",
+          include: ["test/ui/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 90_000,
+          hookTimeout: 150_000,
+        },
+      },
+      {
         plugins: [workerd("warm")],
         test: {
           name: "warm",

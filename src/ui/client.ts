@@ -229,7 +229,7 @@ function listPage() {
     "Fields: WorkflowId, WorkflowType, ExecutionStatus, StartTime, CloseTime, TaskQueue and search attributes. ",
     "Operators: = != > >= < <= IN (…) STARTS_WITH, combined with AND, OR and ( ).");
   const errorSlot = h("div", { testid: "query-error-slot" });
-  const counts = h("div", { class: "counts", role: "group", "aria-label": "Filter by status", testid: "status-counts" });
+  const counts = h("div", { class: "counts", role: "group", "aria-label": "Executions by status", testid: "status-counts" });
   const tbody = h("tbody");
   const table = h("table", { testid: "workflow-table" },
     h("thead", null, h("tr", null,
@@ -276,6 +276,9 @@ function listPage() {
   }
   function setStatus(status) {
     state.status = state.status === status ? "" : status;
+    for (const chip of counts.querySelectorAll(".chip")) {
+      chip.setAttribute("aria-pressed", String(chip.dataset.testid === "count-" + (state.status || "All")));
+    }
     state.query = input.value.trim();
     history.pushState(null, "", listUrl({ query: state.query, status: state.status }));
     reset();

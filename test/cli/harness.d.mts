@@ -16,11 +16,18 @@ export interface DevServer {
   log(): string;
 }
 
+/** Applies migrations/ to the local D1 visibility index kept in `persistTo` (`wrangler d1 migrations apply --local`). */
+export declare function applyD1Migrations(persistTo: string): Promise<void>;
+
 /**
  * Starts `wrangler dev -c wrangler.toml -c examples/activity-worker/wrangler.toml` on a free port
- * with fresh state, and resolves once it answers `GET /`.
+ * with fresh state, and resolves once it answers `GET /`. `migrate`: apply the D1 migrations
+ * (the visibility index behind list and count) to that fresh state first.
  */
-export declare function startDevServer(options?: { timeoutMs?: number }): Promise<DevServer>;
+export declare function startDevServer(options?: {
+  timeoutMs?: number;
+  migrate?: boolean;
+}): Promise<DevServer>;
 
 /** How a CLI run ended. */
 export interface CliRun {

@@ -33,10 +33,38 @@ export function freePort() {
   });
 }
 
+/** Applies migrations/ to the local D1 visibility index kept in `persistTo`. */
+export function applyD1Migrations(persistTo) {
+  const args = [
+    join(repoRoot, "node_modules/wrangler/bin/wrangler.js"),
+    ...["d1", "migrations", "apply", "VISIBILITY", "--local", "--persist-to", persistTo],
+    ...["-c", "wrangler.toml"],
+  ];
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...QUIET, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    child.stdout.on("data", (chunk) => {
+      log += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      log += chunk;
+    });
+    child.on("error", fail);
+    child.on("close", (code) =>
+      code === 0 ? done() : fail(new Error(`d1 migrations apply exited with ${code}:\n${log}`)),
+    );
+  });
+}
+
 export async function startDevServer(options = {}) {
   const timeoutMs = options.timeoutMs ?? 45_000;
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const persistTo = await mkdtemp(join(tmpdir(), "sundial-cli-test-"));
+  if (options.migrate) await applyD1Migrations(persistTo);
   const args = [
     join(repoRoot, "node_modules/wrangler/bin/wrangler.js"),
     "dev",
