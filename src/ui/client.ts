@@ -27,6 +27,7 @@ function listUrl(params) {
   const qs = new URLSearchParams();
   if (params && params.query) qs.set("query", params.query);
   if (params && params.status) qs.set("status", params.status);
+  if (params && params.pageSize && params.pageSize !== PAGE_SIZE) qs.set("pageSize", String(params.pageSize));
   const s = qs.toString();
   return (route.nsPath || "") + "/" + (s ? "?" + s : "");
 }
@@ -207,6 +208,7 @@ function listPage() {
   const state = {
     query: params.get("query") || "",
     status: STATUSES.includes(params.get("status")) ? params.get("status") : "",
+    pageSize: Math.min(100, Math.max(1, Math.floor(Number(params.get("pageSize"))) || PAGE_SIZE)),
     tokens: [undefined], // page tokens: tokens[i] fetches page i
     page: 0,
     nextToken: null,
@@ -270,7 +272,7 @@ function listPage() {
   }
   function apply() {
     state.query = input.value.trim();
-    history.pushState(null, "", listUrl({ query: state.query, status: state.status }));
+    history.pushState(null, "", listUrl({ query: state.query, status: state.status, pageSize: state.pageSize }));
     reset();
     load();
   }
@@ -280,7 +282,7 @@ function listPage() {
       chip.setAttribute("aria-pressed", String(chip.dataset.testid === "count-" + (state.status || "All")));
     }
     state.query = input.value.trim();
-    history.pushState(null, "", listUrl({ query: state.query, status: state.status }));
+    history.pushState(null, "", listUrl({ query: state.query, status: state.status, pageSize: state.pageSize }));
     reset();
     load();
   }
@@ -328,7 +330,7 @@ function listPage() {
     const q = combine(state.query, state.status);
     const qs = new URLSearchParams();
     if (q) qs.set("query", q);
-    qs.set("pageSize", String(PAGE_SIZE));
+    qs.set("pageSize", String(state.pageSize));
     const token = state.tokens[state.page];
     if (token) qs.set("nextPageToken", token);
     loadCounts();
@@ -371,6 +373,21 @@ function listPage() {
 }
 
 // ---------- workflow page ----------
+const EVENT_TYPES = [
+  "WorkflowExecutionStarted", "WorkflowExecutionCompleted", "WorkflowExecutionFailed", "WorkflowExecutionTimedOut",
+  "WorkflowExecutionCanceled", "WorkflowExecutionTerminated", "WorkflowExecutionContinuedAsNew",
+  "WorkflowExecutionCancelRequested", "WorkflowTaskFailed", "WorkflowExecutionSignaled",
+  "WorkflowExecutionUpdateAccepted", "WorkflowExecutionUpdateCompleted", "ActivityTaskScheduled",
+  "ActivityTaskStarted", "ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut",
+  "ActivityTaskCancelRequested", "ActivityTaskCanceled", "TimerStarted", "TimerFired", "TimerCanceled",
+  "MarkerRecorded", "StartChildWorkflowExecutionInitiated", "StartChildWorkflowExecutionFailed",
+  "ChildWorkflowExecutionStarted", "ChildWorkflowExecutionCompleted", "ChildWorkflowExecutionFailed",
+  "ChildWorkflowExecutionCanceled", "ChildWorkflowExecutionTerminated", "ChildWorkflowExecutionTimedOut",
+  "SignalExternalWorkflowExecutionInitiated", "ExternalWorkflowExecutionSignaled",
+  "SignalExternalWorkflowExecutionFailed", "RequestCancelExternalWorkflowExecutionInitiated",
+  "ExternalWorkflowExecutionCancelRequested", "RequestCancelExternalWorkflowExecutionFailed",
+  "UpsertWorkflowSearchAttributes",
+];
 const CLOSE_EVENTS = {
   WorkflowExecutionCompleted: 1, WorkflowExecutionFailed: 1, WorkflowExecutionTimedOut: 1,
   WorkflowExecutionCanceled: 1, WorkflowExecutionTerminated: 1, WorkflowExecutionContinuedAsNew: 1,
@@ -405,7 +422,9 @@ function workflowPage(workflowId) {
     lastEventId: 0,
     bySeq: {},
     startMs: null,
-    polling: false,
+    live: false,
+    stream: null,
+    streamFailed: false,
     lastDescribe: 0,
   };
 
@@ -666,38 +685,88 @@ function workflowPage(workflowId) {
     const d = await describe();
     state.runId = state.runId || d.runId;
     await fetchNewEvents(isNew);
-    if (d.status === "Running") startPolling();
+    if (d.status === "Running") startLive();
+    else stopLive();
   }
-  async function tick() {
-    if (!state.polling) return;
+
+  // Live: the history as Server-Sent Events when the engine streams them, else polling
+  // history?after= every second. Describe refreshes status and pending work alongside.
+  function startLive() {
+    if (state.live) return;
+    state.live = true;
+    liveLabel.hidden = false;
+    if (typeof EventSource === "function" && !state.streamFailed) startStream();
+    else startPolling();
+    state.describeTimer = setInterval(() => { if (Date.now() - state.lastDescribe >= DESCRIBE_EVERY_MS) liveDescribe(); }, 1000);
+  }
+  function stopLive() {
+    state.live = false;
+    liveLabel.hidden = true;
+    clearTimeout(state.timer);
+    clearTimeout(state.describeSoon);
+    clearInterval(state.describeTimer);
+    if (state.stream) { state.stream.close(); state.stream = null; }
+  }
+  async function liveDescribe() {
+    if (!state.live) return;
     try {
-      const got = await fetchNewEvents(true);
-      const last = state.events[state.events.length - 1];
-      const closed = last && CLOSE_EVENTS[last.eventType];
-      if (got > 0 || closed || Date.now() - state.lastDescribe > DESCRIBE_EVERY_MS) {
-        const d = await describe();
-        if (d.status !== "Running") {
-          await fetchNewEvents(true);
-          stopPolling();
-          return;
-        }
-      }
+      const d = await describe();
       clear(errorSlot);
+      if (d.status !== "Running") {
+        await fetchNewEvents(true);
+        stopLive();
+      }
     } catch (err) {
       clear(errorSlot).append(errorBox(err, "page-error"));
     }
-    if (state.polling) state.timer = setTimeout(tick, LIVE_POLL_MS);
+  }
+  function describeSoon() {
+    clearTimeout(state.describeSoon);
+    state.describeSoon = setTimeout(liveDescribe, 150);
+  }
+  function startStream() {
+    liveLabel.dataset.mode = "stream";
+    liveLabel.title = "Streaming history (Server-Sent Events)";
+    const es = new EventSource(route.apiBase + historyPath(state.lastEventId));
+    state.stream = es;
+    const onEvent = (msg) => {
+      let e;
+      try { e = JSON.parse(msg.data); } catch { return; }
+      appendEvents([e], true);
+      if (CLOSE_EVENTS[e.eventType]) {
+        es.close();
+        state.stream = null;
+      }
+      describeSoon();
+    };
+    for (const type of EVENT_TYPES) es.addEventListener(type, onEvent);
+    es.onmessage = onEvent;
+    es.onerror = () => {
+      // CONNECTING: the browser reconnects by itself (with Last-Event-ID). CLOSED: no stream here.
+      if (es.readyState !== EventSource.CLOSED || state.stream !== es) return;
+      state.stream = null;
+      if (!state.live) return;
+      state.streamFailed = true;
+      startPolling();
+    };
+  }
+  async function tick() {
+    if (!state.live) return;
+    try {
+      const got = await fetchNewEvents(true);
+      const last = state.events[state.events.length - 1];
+      if (got > 0 || (last && CLOSE_EVENTS[last.eventType])) await liveDescribe();
+      else clear(errorSlot);
+    } catch (err) {
+      clear(errorSlot).append(errorBox(err, "page-error"));
+    }
+    if (state.live) state.timer = setTimeout(tick, LIVE_POLL_MS);
   }
   function startPolling() {
-    if (state.polling) return;
-    state.polling = true;
-    liveLabel.hidden = false;
-    state.timer = setTimeout(tick, LIVE_POLL_MS);
-  }
-  function stopPolling() {
-    state.polling = false;
-    liveLabel.hidden = true;
+    liveLabel.dataset.mode = "poll";
+    liveLabel.title = "Polling history every second";
     clearTimeout(state.timer);
+    state.timer = setTimeout(tick, LIVE_POLL_MS);
   }
   async function afterAction(message) {
     notice(message);

@@ -189,15 +189,24 @@ describe("workflow list", () => {
     await row(approval).waitFor();
   });
 
-  it("pages with next page", async () => {
+  it("pages with next page and back", async () => {
     const prefix = uniqueId("page");
     for (let i = 0; i < 3; i++) await start("greeting", `${prefix}-${i}`, { name: `n${i}` });
-    await page.goto(
-      `${server.address}/?query=${encodeURIComponent(`WorkflowId STARTS_WITH '${prefix}-'`)}`,
-    );
-    // pageSize is 20 in the UI: 3 fit on one page, so there is no next page.
-    await row(`${prefix}-0`).waitFor({ timeout: LIST_WAIT_MS });
+    const query = encodeURIComponent(`WorkflowId STARTS_WITH '${prefix}-'`);
+    await page.goto(`${server.address}/?query=${query}&pageSize=2`);
+    // Newest first: 2 and 1 on the first page, 0 on the second.
+    await row(`${prefix}-2`).waitFor({ timeout: LIST_WAIT_MS });
+    await row(`${prefix}-1`).waitFor();
+    await expect(page.getByTestId("workflow-row").count()).resolves.toBe(2);
+    await expect(page.getByTestId("prev-page").isDisabled()).resolves.toBe(true);
+    await page.getByTestId("next-page").click();
+    await row(`${prefix}-0`).waitFor();
+    await expect(page.getByTestId("workflow-row").count()).resolves.toBe(1);
+    await expect(page.getByTestId("page-label").textContent()).resolves.toBe("Page 2");
     await expect(page.getByTestId("next-page").isDisabled()).resolves.toBe(true);
+    await page.getByTestId("prev-page").click();
+    await row(`${prefix}-2`).waitFor();
+    await expect(page.getByTestId("page-label").textContent()).resolves.toBe("Page 1");
   });
 });
 
@@ -214,7 +223,10 @@ describe("workflow page", () => {
       `laptop for ${id}`,
     );
     await page.getByTestId("pending-timers").waitFor();
-    await page.getByTestId("live").waitFor();
+    const live = page.getByTestId("live");
+    await live.waitFor();
+    // The engine streams history (SSE), so the page follows the stream rather than polling.
+    await expect(live.getAttribute("data-mode")).resolves.toBe("stream");
 
     // A signal sent by someone else: the open page picks it up without a reload.
     await api("POST", `/workflows/${encodeURIComponent(id)}/signals/approve`, {
@@ -242,14 +254,18 @@ describe("workflow page", () => {
     await expect(signaled.getByTestId("event-attributes").textContent()).resolves.toContain(
       '"signalName": "approve"',
     );
+    await page.waitForTimeout(2_000); // let the new-event highlight fade
     await page.screenshot({ path: screenshotPath("detail.png"), fullPage: true });
   });
 
-  it("sends a signal from the Signal dialog, refusing invalid JSON", async () => {
+  it("sends a signal from the Signal dialog, refusing invalid JSON (polling without EventSource)", async () => {
     const id = uniqueId("signal");
     await startApproval(id);
+    // A browser without EventSource: the page falls back to polling history?after=.
+    await page.addInitScript("delete window.EventSource");
     await page.goto(detailUrl(id));
     await page.locator("[data-testid=history-event][data-event-type=TimerStarted]").waitFor();
+    await expect(page.getByTestId("live").getAttribute("data-mode")).resolves.toBe("poll");
 
     await page.getByTestId("signal-button").click();
     const dialog = page.getByTestId("signal-dialog");
