@@ -9,6 +9,7 @@ import { uiRoutes } from "../ui/page";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
 import { ApiError, errorResponse } from "./errors";
 import { historyEventStream, resumeAfter, wantsEventStream } from "./history-stream";
+import { openApiJson } from "./openapi";
 import {
   cancelBodySchema,
   describeIssue,
@@ -28,6 +29,7 @@ import { visibilityRoutes } from "./visibility-routes";
 
 type AppEnv = { Bindings: EngineEnv };
 type Ctx = Context<AppEnv>;
+const JSON_HEADERS = { "content-type": "application/json" };
 
 function stubFor(
   env: EngineEnv,
@@ -322,6 +324,7 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
 /** Builds the Hono app: `/api/v1/...` and `/api/v1/namespaces/{namespace}/...`. */
 export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.get("/api/v1/openapi.json", (c) => c.body(openApiJson(), 200, JSON_HEADERS));
   visibilityRoutes(app); // before /workflows/:workflowId, so /workflows/count is list's
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);
