@@ -464,12 +464,15 @@ class Handle<O> implements WorkflowHandle<O> {
     const { signal } = options;
     let last = options.after ?? 0;
     let idleReconnects = 0;
+    // Reconnects stay on the run the first stream followed (the server names it), so a
+    // continue-as-new while disconnected does not switch to the new run's history mid-way.
+    let runId = this.runId;
     for (;;) {
       const res = await this.#http.open(
         {
           method: "GET",
           path: `${this.#path}/history`,
-          query: { runId: this.runId, after: last > 0 ? last : undefined },
+          query: { runId, after: last > 0 ? last : undefined },
           idempotent: true,
           ...(signal ? { signal } : {}),
         },
@@ -483,6 +486,7 @@ class Handle<O> implements WorkflowHandle<O> {
         yield* this.#pollHistory(last, options);
         return;
       }
+      runId ??= res.headers.get("x-sundial-run-id") ?? undefined;
       let progressed = false;
       for await (const message of readSse(res.body)) {
         const event = parseWireEvent(message.data);
@@ -495,7 +499,7 @@ class Handle<O> implements WorkflowHandle<O> {
       }
       // The stream ended before a closing event: the run may have closed before we connected (the
       // server then ends at once), or the connection dropped, in which case Last-Event-ID resumes.
-      const description = await this.#describe(this.runId);
+      const description = await this.#describe(runId);
       if (description.status !== "Running" && description.historyLength <= last) return;
       idleReconnects = progressed ? 0 : idleReconnects + 1;
       if (idleReconnects > 1) await sleep(Math.min(5000, 250 * 2 ** idleReconnects), signal);

@@ -206,6 +206,42 @@ describe("live history (SSE)", () => {
     expect((await api(`${wf(workflowId)}/history`)).status).toBe(404);
   });
 
+  it("the client resumes a dropped stream on the same run across continue-as-new", async ({
+    expect,
+  }) => {
+    const workflowId = uniqueId("sse-client-can");
+    const { runId: firstRun } = await start({
+      workflowType: "looper",
+      workflowId,
+      input: { i: 0, until: 1 },
+    });
+    // The first history stream drops right after the TimerStarted frame.
+    let streams = 0;
+    const client = createClient({
+      baseUrl: "http://sundial.test",
+      fetch: async (input, init) => {
+        const res = await SELF.fetch(input, init);
+        if (!String(input).includes("/history") || !res.body || ++streams > 1) return res;
+        return new Response(cutAfter(res.body, "event: TimerStarted"), res);
+      },
+    });
+    const iterator = client.getHandle(workflowId).followHistory()[Symbol.asyncIterator]();
+    const followed: WireEvent[] = [];
+    while (followed.at(-1)?.eventType !== "TimerStarted") {
+      const step = await iterator.next();
+      if (step.done) throw new Error("followHistory ended early");
+      followed.push(step.value);
+    }
+    // While disconnected the run continues as new; the next run starts its own history.
+    await skipTime(workflowId, 1000);
+    for (let step = await iterator.next(); !step.done; step = await iterator.next()) {
+      followed.push(step.value);
+    }
+    expect(streams).toBe(2);
+    expect(followed).toEqual(await history(workflowId, firstRun));
+    expect(followed.at(-1)?.eventType).toBe("WorkflowExecutionContinuedAsNew");
+  });
+
   it("answers errors as JSON before any stream starts", async ({ expect }) => {
     const sse = { accept: "text/event-stream" };
     const missing = await api(`${wf(uniqueId("sse-nobody"))}/history`, { headers: sse });
@@ -223,3 +259,24 @@ describe("live history (SSE)", () => {
     expect(badRun.status).toBe(404);
   });
 });
+
+/** `body` up to the end of the first SSE message containing `marker`; then the stream ends. */
+function cutAfter(body: ReadableStream<Uint8Array>, marker: string): ReadableStream<Uint8Array> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const encoder = new TextEncoder();
+  let text = "";
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      const before = text.length;
+      text += value;
+      const at = text.indexOf(marker);
+      const end = at === -1 ? -1 : text.indexOf("\n\n", at);
+      if (end === -1) return controller.enqueue(encoder.encode(value));
+      controller.enqueue(encoder.encode(text.slice(before, end + 2)));
+      controller.close();
+      await reader.cancel();
+    },
+  });
+}
