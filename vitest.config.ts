@@ -53,7 +53,9 @@ export default defineConfig({
           name: "cli",
           include: ["test/cli/**/*.test.ts"],
           environment: "node",
-          testTimeout: 60_000,
+          // Concurrent tests each run the CLI (a Node process) several times against one wrangler
+          // dev: on two busy cores a test with ten runs needs more than a minute.
+          testTimeout: 120_000,
         },
       },
       {
