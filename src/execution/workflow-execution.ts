@@ -48,7 +48,7 @@ import {
   WorkflowRuntime,
   WorkflowTaskError,
 } from "../replay/runtime";
-import { toSearchAttributes } from "../visibility/search-attributes";
+import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { runLocalActivity } from "./local-activity";
 import type {
@@ -2218,7 +2218,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       taskQueue: run.task_queue,
       historyLength: run.history_length,
       memo: run.memo ? JSON.parse(run.memo) : {},
-      searchAttributes: run.search_attributes ? JSON.parse(run.search_attributes) : {},
+      searchAttributes: describedSearchAttributes(run.search_attributes),
       parent: run.parent
         ? (({ workflowId, runId }: ParentRef) => ({ workflowId, runId }))(
             JSON.parse(run.parent) as ParentRef,
@@ -2361,4 +2361,14 @@ function closedAck(run: RunRow): Ack {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A run's search attributes as list shows them: plain values, those removed (null) left out. */
+function describedSearchAttributes(stored: string | null): WorkflowDescription["searchAttributes"] {
+  const raw = stored ? (JSON.parse(stored) as WorkflowDescription["searchAttributes"]) : {};
+  try {
+    return plainSearchAttributes(toSearchAttributes(raw));
+  } catch {
+    return raw; // stored before validation: as it was given
+  }
 }

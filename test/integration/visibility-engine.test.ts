@@ -131,7 +131,13 @@ describe("visibility through the engine", () => {
       workflowId: "run-1",
       input: { sleeps: ["1h"] },
       memo: { note: "still going" },
-      searchAttributes: { CustomerId: "c-5", Priority: 7 },
+      // Explicitly typed: text (matched as "contains") and a datetime.
+      searchAttributes: {
+        CustomerId: "c-5",
+        Priority: 7,
+        Notes: { type: "text", value: "Needs a Second Review" },
+        DueAt: { type: "datetime", value: "2030-01-01T12:00:00+01:00" },
+      },
     });
     await startIn(ns, {
       workflowType: "tagger",
@@ -370,6 +376,15 @@ describe("visibility through the engine", () => {
       expected((e) => e.searchAttributes.Region === "eu"),
     );
     await expectQuery("Unknown = 'x'", []);
+    await expectQuery("Notes = 'second review'", ["run-1"]);
+    await expectQuery("Notes != 'second review'", []);
+    await expectQuery("DueAt = '2030-01-01T11:00:00Z'", ["run-1"]);
+    await expectQuery("DueAt > '2030-01-01T11:00:00.001Z'", []);
+    // Describe and list show the plain values.
+    expect(byId("run-1").searchAttributes).toMatchObject({
+      Notes: "Needs a Second Review",
+      DueAt: "2030-01-01T11:00:00.000Z",
+    });
   });
 
   it("filters on search attributes upserted by workflow code", async () => {
@@ -418,6 +433,7 @@ describe("visibility through the engine", () => {
       Stage: "approved",
       Reviewed: true,
     });
+    expect((await describeIn(ns, "tag-1")).searchAttributes).toEqual(entry.searchAttributes);
     expect(entry.closeTime).not.toBeNull();
   });
 
