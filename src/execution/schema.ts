@@ -87,6 +87,14 @@ CREATE TABLE IF NOT EXISTS updates (
 CREATE TABLE IF NOT EXISTS requests (request_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
 `;
 
+/** Whether the tables exist (reading sqlite_master writes nothing). */
+export function hasSchema(sql: SqlStorage): boolean {
+  return (
+    sql.exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'meta'").one().n >
+    0
+  );
+}
+
 /** Creates or upgrades the schema. Synchronous, idempotent. */
 export function migrate(sql: SqlStorage): void {
   const row = sql

@@ -61,7 +61,7 @@ import type {
   StartReply,
   StartRequest,
 } from "./rpc";
-import { migrate } from "./schema";
+import { hasSchema, migrate } from "./schema";
 import { toWireEvent } from "./wire-events";
 
 type RunRow = {
@@ -178,6 +178,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   /** The warm (sticky) runtime of the current run and how many events it has applied. */
   #cached: { runId: string; runtime: WorkflowRuntime; applied: number } | undefined;
   #identity: { namespace: string; workflowId: string } | undefined;
+  /** Whether this object's tables exist (false until its first start). */
+  #ready: boolean;
   #armedAtMs: number | null | undefined;
   #clockOffsetMs = 0;
   readonly #closeWaiters = new Set<() => void>();
@@ -192,6 +194,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     super(ctx, env);
     this.#config = config;
     this.#sql = ctx.storage.sql;
+    // An object never started keeps no storage at all: messages to an unknown id answer NotFound
+    // without creating tables (so probing random ids leaves nothing behind).
+    this.#ready = hasSchema(this.#sql);
+    if (!this.#ready) return;
     migrate(this.#sql);
     const meta = this.#sql
       .exec<{ key: string; value: string }>(
@@ -236,6 +242,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async #start(req: StartRequest, parent?: ParentRef): Promise<StartReply> {
+    this.#ensureSchema();
     {
       if (req.requestId) {
         const prior = this.#sql
@@ -342,7 +349,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   ): Promise<Ack> {
     return this.#serialized(async () => {
       const run = this.#findRun(runId);
-      if (!run) return notFoundAck(this.#identity?.workflowId, runId);
+      if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
       return this.#signal(run, signalName, input, requestId);
     });
   }
@@ -369,7 +376,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   async cancel(reason?: string, requestId?: string, runId?: string): Promise<Ack> {
     return this.#serialized(async () => {
       const run = this.#findRun(runId);
-      if (!run) return notFoundAck(this.#identity?.workflowId, runId);
+      if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
       if (requestId && this.#seenRequest(`cancel:${requestId}`)) return { ok: true };
       if (run.status !== "Running") return closedAck(run);
       if (run.cancel_requested) return { ok: true };
@@ -392,7 +399,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   async terminate(reason?: string, runId?: string): Promise<Ack> {
     return this.#serialized(async () => {
       const run = this.#findRun(runId);
-      if (!run) return notFoundAck(this.#identity?.workflowId, runId);
+      if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
       if (run.status !== "Running") return closedAck(run);
       await this.#terminate(run, reason ?? "Terminated by request");
       return { ok: true };
@@ -504,6 +511,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     waitMs: number,
   ): Promise<Reply> {
     const accepted = await this.#serialized(async (): Promise<Reply | undefined> => {
+      if (!this.#ready) return this.#notFound(undefined);
       const known = this.#sql
         .exec<{ update_id: string }>("SELECT update_id FROM updates WHERE update_id = ?", updateId)
         .toArray()[0];
@@ -827,6 +835,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   // ---------------------------------------------------------------- alarm
 
   override async alarm(): Promise<void> {
+    if (!this.#ready) return;
     await this.#serialized(async () => {
       this.#armedAtMs = undefined;
       await this.#flushOutbox();
@@ -884,6 +893,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         await this.#flushOutbox();
       }
     });
+    // An alarm is spent once its handler returns: arm the next one now (a timer, or a retry of
+    // undelivered outbox rows), so a crash during the background delivery below loses nothing.
+    await this.#serialized(() => this.#armAlarm(true));
     this.#kick();
   }
 
@@ -942,21 +954,38 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   #assertUnsafe(): void {
     if (!this.#unsafe) throw new Error("unsafe* methods need SUNDIAL_UNSAFE=1");
+    this.#ensureSchema();
   }
 
   // ---------------------------------------------------------------- runs
 
+  /** Creates the tables on the first start (and for test hooks). */
+  #ensureSchema(): void {
+    if (this.#ready) return;
+    migrate(this.#sql);
+    this.#ready = true;
+  }
+
   #currentRun(): RunRow | undefined {
+    if (!this.#ready) return undefined;
     return this.#sql.exec<RunRow>("SELECT * FROM runs ORDER BY run_no DESC LIMIT 1").toArray()[0];
   }
 
   #findRun(runId: string | undefined): RunRow | undefined {
     if (!runId) return this.#currentRun();
+    if (!this.#ready) return undefined;
     return this.#sql.exec<RunRow>("SELECT * FROM runs WHERE run_id = ?", runId).toArray()[0];
   }
 
+  /** The workflow id, also before the first start (from the object's name, `namespace/workflowId`). */
+  #workflowIdForMessages(): string {
+    if (this.#identity) return this.#identity.workflowId;
+    const name = this.ctx.id.name;
+    return name ? name.slice(name.indexOf("/") + 1) : "(unknown)";
+  }
+
   #notFound(runId: string | undefined): Reply {
-    const id = this.#identity?.workflowId ?? "(unknown)";
+    const id = this.#workflowIdForMessages();
     return errorReply(
       404,
       "NotFound",
@@ -964,24 +993,73 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     );
   }
 
+  /**
+   * Starts a run: its row, its WorkflowExecutionStarted event and its first workflow task commit in
+   * one transaction (a crash leaves either no run or a run with history).
+   */
   async #startRun(s: RunStart): Promise<void> {
+    const { run, inputs, effects } = this.#prepareRun(s);
+    await this.#transition(run, inputs, effects, { runWorkflow: !s.startDelayMs });
+  }
+
+  /**
+   * Inside a closing transaction (continue-as-new, workflow retry): records the next run's start
+   * durably, with its first workflow task due on the alarm. The caller runs that task right after
+   * the commit; if the object crashes first, the alarm does.
+   */
+  #startRunInTransaction(s: RunStart): void {
+    const { run, inputs, effects } = this.#prepareRun(s);
+    const events = this.#assignIds(run, inputs, this.#now());
+    this.#insertEvents(run.run_id, events);
+    for (const fn of effects.sql) fn();
+    if (!s.startDelayMs) this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", this.#now());
+    this.#sql.exec(
+      "UPDATE runs SET history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
+      events.length,
+      run.run_id,
+    );
+  }
+
+  /** The new run's row (inserted by the first effect), its first events and effects. */
+  #prepareRun(s: RunStart): { run: RunRow; inputs: NewEvent[]; effects: Effects } {
     const now = this.#now();
     const runNo =
       (this.#sql.exec<{ n: number | null }>("SELECT max(run_no) AS n FROM runs").one().n ?? 0) + 1;
-    this.#sql.exec(
-      `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes, parent)
-       VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?)`,
-      s.runId,
-      runNo,
-      s.workflowType,
-      s.taskQueue,
-      now,
-      s.attempt,
-      s.memo ?? null,
-      s.searchAttributes ?? null,
-      s.parent ?? null,
-    );
-    const run = this.#findRun(s.runId)!;
+    const run: RunRow = {
+      run_id: s.runId,
+      run_no: runNo,
+      workflow_type: s.workflowType,
+      task_queue: s.taskQueue,
+      status: "Running",
+      start_ms: now,
+      close_ms: null,
+      result: null,
+      failure: null,
+      next_run_id: null,
+      history_length: 0,
+      next_task_id: 0,
+      wft_attempt: 0,
+      wft_failure: null,
+      attempt: s.attempt,
+      memo: s.memo ?? null,
+      search_attributes: s.searchAttributes ?? null,
+      parent: s.parent ?? null,
+      cancel_requested: 0,
+    };
+    const insertRun = () =>
+      this.#sql.exec(
+        `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes, parent)
+         VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?)`,
+        run.run_id,
+        run.run_no,
+        run.workflow_type,
+        run.task_queue,
+        now,
+        run.attempt,
+        run.memo,
+        run.search_attributes,
+        run.parent,
+      );
     const attributes: EventAttributes["WorkflowExecutionStarted"] = {
       workflowType: s.workflowType,
       input: s.input,
@@ -999,7 +1077,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       ...(s.searchAttributes ? { searchAttributes: s.searchAttributes } : {}),
       ...(s.requestId ? { requestId: s.requestId } : {}),
     };
-    const effects: Effects = { sql: [] };
+    const effects: Effects = { sql: [insertRun] };
     if (s.requestId) {
       const requestId = s.requestId;
       effects.sql.push(() =>
@@ -1026,10 +1104,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       // The first workflow task waits for the delay; the Started event is recorded now.
       const at = now + s.startDelayMs;
       effects.sql.push(() => this.#putTimer(`wft:${s.runId}`, s.runId, "wft", at));
-      await this.#transition(run, inputs, effects, { runWorkflow: false });
-    } else {
-      await this.#transition(run, inputs, effects);
     }
+    return { run, inputs, effects };
   }
 
   async #terminate(run: RunRow, reason: string): Promise<void> {
@@ -1338,13 +1414,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           ...(close.type === "CompleteWorkflow" ? { result: close.result } : {}),
           ...(close.type === "FailWorkflow" ? { failure: close.failure } : {}),
         });
+        if (nextRun) this.#startRunInTransaction(nextRun);
       } else if (commands.some((c) => c.type === "UpsertSearchAttributes")) {
         this.#visibility(this.#findRun(run.run_id)!, 0);
       }
     });
     if (close) {
       this.#cached = undefined;
-      if (nextRun) await this.#startRun(nextRun);
+      // The next run is recorded; run its first workflow task now (the alarm would otherwise).
+      const next = nextRun && !nextRun.startDelayMs ? this.#findRun(nextRun.runId) : undefined;
+      if (next) await this.#transition(next, [], { sql: [] });
     }
     await this.#armAlarm();
     await this.#flushOutbox();
@@ -1742,6 +1821,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   // ---------------------------------------------------------------- activities
 
   #liveActivity(token: TaskToken): ActivityRow | undefined {
+    if (!this.#ready) return undefined;
     const act = this.#sql
       .exec<ActivityRow>(
         "SELECT * FROM activities WHERE run_id = ? AND seq = ?",
