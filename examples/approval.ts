@@ -66,8 +66,15 @@ export const approval = defineWorkflow(
       },
       {
         validator: ({ by }) => {
-          if (!(toMs(by) > 0))
+          let ms = Number.NaN;
+          try {
+            ms = toMs(by);
+          } catch {
+            // not a duration at all: rejected below
+          }
+          if (!(ms > 0)) {
             throw new Error(`extend.by must be a positive duration, got ${JSON.stringify(by)}`);
+          }
         },
       },
     );

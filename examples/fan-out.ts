@@ -28,7 +28,16 @@ export const fanOut = defineWorkflow("fanOut", async (ctx, input: { items: numbe
   );
   const results = settled.map((r) => (r.status === "fulfilled" ? r.value : null));
   const failures = settled.flatMap((r, i) =>
-    r.status === "rejected" ? [{ index: i, message: String((r.reason as Error).message) }] : [],
+    r.status === "rejected"
+      ? [
+          {
+            index: i,
+            type: (r.reason as Error).name, // ChildWorkflowFailure, its cause the child's failure
+            message: String((r.reason as Error).message),
+            cause: String(((r.reason as Error).cause as Error | undefined)?.message ?? ""),
+          },
+        ]
+      : [],
   );
   return { results, sum: results.reduce<number>((a, b) => a + (b ?? 0), 0), failures };
 });

@@ -122,3 +122,12 @@ export function assertIncreasingIds(events: WireEvent[]): void {
     if (e.eventId !== i + 1) throw new Error(`event ${i} has id ${e.eventId}, expected ${i + 1}`);
   });
 }
+
+/** Waits until the execution has a timer row of `kind` ("timer", "wft", …) and returns it. */
+export async function waitForTimer(workflowId: string, kind = "timer") {
+  return eventually(async () => {
+    const t = (await timers(workflowId)).find((x) => x.kind === kind);
+    if (!t) throw new Error(`no ${kind} timer yet`);
+    return t;
+  });
+}

@@ -13,26 +13,18 @@ import {
   stub,
   timers,
   uniqueId,
+  waitForTimer,
 } from "../helpers";
 
 afterEach(() => {
   codeVersion.value = 1;
 });
 
-/** Waits until the execution has a timer row of `kind`. */
-async function timerOf(workflowId: string, kind: string) {
-  return eventually(async () => {
-    const t = (await timers(workflowId)).find((x) => x.kind === kind);
-    if (!t) throw new Error(`no ${kind} timer yet`);
-    return t;
-  });
-}
-
 describe("durable sleep", () => {
   it("sleeps an hour by firing the alarm, not by waiting", async () => {
     const workflowId = uniqueId("sleep");
     await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1h"] } });
-    const timer = await timerOf(workflowId, "timer");
+    const timer = await waitForTimer(workflowId, "timer");
     expect((await describeWf(workflowId)).status).toBe("Running");
     // Once the outbox (visibility row) is delivered, the alarm is the timer's.
     await eventually(async () => {
@@ -102,7 +94,7 @@ describe("durable sleep", () => {
   it("replays now(), random() and uuid() to the same values", async () => {
     const workflowId = uniqueId("determinism");
     await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1s"] } });
-    await timerOf(workflowId, "timer");
+    await waitForTimer(workflowId, "timer");
     await skipTime(workflowId, 1000);
     const first = await result(workflowId);
     await abortAllDurableObjects();
@@ -116,7 +108,7 @@ describe("workflow-task failures", () => {
   it("fails the workflow task on non-determinism, keeps history, and completes once the code is restored", async () => {
     const workflowId = uniqueId("nde");
     await start({ workflowType: "shapeShifter", workflowId });
-    await timerOf(workflowId, "timer");
+    await waitForTimer(workflowId, "timer");
     const before = await history(workflowId);
     expect(before.map((e) => e.eventType)).toEqual([
       "WorkflowExecutionStarted",
@@ -151,7 +143,7 @@ describe("workflow-task failures", () => {
     expect((await describeWf(workflowId)).status).toBe("Running");
 
     codeVersion.value = 1;
-    await timerOf(workflowId, "wft");
+    await waitForTimer(workflowId, "wft");
     await skipTime(workflowId, 2000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "done" });
     const after = await history(workflowId);
@@ -165,7 +157,7 @@ describe("workflow-task failures", () => {
     const workflowId = uniqueId("buggy");
     codeVersion.value = 2;
     await start({ workflowType: "buggy", workflowId });
-    await timerOf(workflowId, "timer");
+    await waitForTimer(workflowId, "timer");
     await skipTime(workflowId, 1000);
     const desc = await eventually(async () => {
       const d = await describeWf(workflowId);
@@ -177,7 +169,7 @@ describe("workflow-task failures", () => {
       workflowTaskFailure: { type: "TypeError", message: "bug in workflow code" },
     });
     codeVersion.value = 1;
-    await timerOf(workflowId, "wft");
+    await waitForTimer(workflowId, "wft");
     await skipTime(workflowId, 1000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "fixed" });
     expect((await eventTypes(workflowId)).filter((t) => t === "WorkflowTaskFailed")).toHaveLength(
