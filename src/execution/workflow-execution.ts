@@ -425,7 +425,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           child.seq,
         );
       const run = this.#findRun(report.parentRunId);
-      if (!run || run.status !== "Running") {
+      if (run?.status !== "Running") {
         this.#commitEffects({ sql: [closeChild] });
         return { ok: true };
       }
@@ -588,7 +588,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         };
       }
       const run = this.#findRun(row.run_id);
-      if (!run || run.status !== "Running") {
+      if (run?.status !== "Running") {
         return errorReply(
           409,
           "FailedPrecondition",

@@ -21,7 +21,7 @@ import type {
   HistoryEvent,
   NewEvent,
 } from "../../../src/history/events";
-import { assertNever, newEvent } from "../../../src/history/events";
+import { newEvent } from "../../../src/history/events";
 import { type Command, commandEvent } from "../../../src/replay/commands";
 import { type RuntimeInfo, WorkflowRuntime } from "../../../src/replay/runtime";
 
