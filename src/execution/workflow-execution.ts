@@ -2020,7 +2020,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.#sql.exec("DELETE FROM timers WHERE key = ?", key);
   }
 
-  /** Sets the one alarm to the earliest timer (or an outbox retry). Recomputed from storage, never trusted from memory alone. */
+  /**
+   * Keeps the one alarm at or before the earliest timer (or outbox retry), recomputed from storage.
+   * An alarm already armed earlier stays put unless `force`: firing early is harmless (the handler
+   * fires nothing and re-arms exactly), and moving the alarm later on every change costs an alarm
+   * write per step (a queue activity moved it three times). `force` sets it exactly.
+   */
   async #armAlarm(force = false): Promise<void> {
     const next = this.#sql
       .exec<{ at: number | null }>("SELECT min(fire_at_ms) AS at FROM timers")
@@ -2034,6 +2039,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
     if (this.#armedAtMs === undefined) this.#armedAtMs = await this.ctx.storage.getAlarm();
     if (!force && at === this.#armedAtMs) return;
+    if (!force && this.#armedAtMs !== null && (at === null || at >= this.#armedAtMs)) return;
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
     this.#armedAtMs = at === null ? null : Math.max(at, Date.now());
@@ -2136,8 +2142,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         );
       }
     }
-    // Re-arm: to the next timer once the outbox is empty, or for a retry of what failed.
-    await this.#armAlarm(failedTargets.size > 0);
+    // Re-arm exactly: to the next timer once the outbox is empty, or for a retry of what failed.
+    await this.#armAlarm(true);
   }
 
   async #rpc(message: OutboxMessage): Promise<Ack | StartReply> {
