@@ -110,8 +110,27 @@ async function runTask(
     for (const t of timers) clearTimeout(t);
     await heartbeats.close();
   }
-  if (outcome.ok) await reporter.activityCompleted(task.token, outcome.result);
-  else await reporter.activityFailed(task.token, outcome.failure);
+  // The outcome is the expensive part: retry its report a few times (the engine's object may be
+  // restarting) before leaving it to the queue, whose redelivery would run the attempt again.
+  await withRetries(() =>
+    outcome.ok
+      ? reporter.activityCompleted(task.token, outcome.result)
+      : reporter.activityFailed(task.token, outcome.failure),
+  );
+}
+
+const REPORT_RETRY_DELAYS_MS = [25, 100, 250, 500, 1000];
+
+async function withRetries(fn: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const delay = REPORT_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** Throttles heartbeats to about half the heartbeat timeout; the first one goes out at once. */

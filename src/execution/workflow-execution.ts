@@ -742,9 +742,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   async activityStarted(token: TaskToken): Promise<StartedTask | null> {
     return this.#serialized(async () => {
       const act = this.#liveActivity(token);
-      if (act?.state !== "Scheduled") return null;
-      const now = this.#now();
+      if (!act) return null;
       const options = JSON.parse(act.options) as ActivityOptionsMs;
+      if (act.state === "Started") {
+        // The same attempt again: the consumer crashed, or lost our answer, after we recorded the
+        // start, and the queue redelivered the task. Hand it out again (activities are at least
+        // once) rather than strand the attempt until its start-to-close timeout.
+        return this.#startedTask(act, options);
+      }
+      if (act.state !== "Scheduled") return null;
+      const now = this.#now();
       this.#sql.exec(
         "UPDATE activities SET state = 'Started', started_ms = ?, last_heartbeat_ms = NULL WHERE run_id = ? AND seq = ?",
         now,
@@ -759,16 +766,20 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
       }
       await this.#armAlarm();
-      return {
-        input: act.input,
-        attempt: act.attempt,
-        ...(act.heartbeat_details !== null ? { heartbeatDetails: act.heartbeat_details } : {}),
-        ...(options.startToCloseTimeoutMs
-          ? { startToCloseTimeoutMs: options.startToCloseTimeoutMs }
-          : {}),
-        ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
-      };
+      return this.#startedTask(act, options);
     });
+  }
+
+  #startedTask(act: ActivityRow, options: ActivityOptionsMs): StartedTask {
+    return {
+      input: act.input,
+      attempt: act.attempt,
+      ...(act.heartbeat_details !== null ? { heartbeatDetails: act.heartbeat_details } : {}),
+      ...(options.startToCloseTimeoutMs
+        ? { startToCloseTimeoutMs: options.startToCloseTimeoutMs }
+        : {}),
+      ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+    };
   }
 
   async activityHeartbeat(token: TaskToken, details?: string): Promise<HeartbeatResponse> {
