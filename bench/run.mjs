@@ -230,25 +230,32 @@ async function measureQueueFloor(bench) {
   );
 }
 
-async function measureCfWorkflows(bench) {
-  const once = async () => {
-    const t0 = performance.now();
-    const res = await bench.fetch("http://bench/cf-workflow?steps=10&pollMs=1");
-    const body = await res.json();
-    const ms = performance.now() - t0;
-    if (res.status !== 200 || body.output !== 10) {
-      throw new Error(`cf-workflow: HTTP ${res.status} ${JSON.stringify(body)}`);
-    }
-    return { ms, inner: body.ms, create: body.createMs, polls: body.polls };
-  };
-  for (let i = 0; i < 3; i++) await once();
-  const runs = [];
-  for (let i = 0; i < 30; i++) runs.push(await once());
+/** One 10-step Cloudflare Workflow, created and polled to completion inside the bench Worker. */
+async function cfWorkflowOnce(bench) {
+  const t0 = performance.now();
+  const res = await bench.fetch("http://bench/cf-workflow?steps=10&pollMs=1");
+  const body = await res.json();
+  const ms = performance.now() - t0;
+  if (res.status !== 200 || body.output !== 10) {
+    throw new Error(`cf-workflow: HTTP ${res.status} ${JSON.stringify(body)}`);
+  }
+  return { ms, inner: body.ms, create: body.createMs, polls: body.polls };
+}
+
+function reportCf(runs) {
   log(`  cf workflows, client-side:   ${stats(runs.map((r) => r.ms))}`);
   log(`  cf workflows, inside Worker: ${stats(runs.map((r) => r.inner))}`);
   log(`  cf workflows, create() alone: ${stats(runs.map((r) => r.create))}`);
   log(`  cf workflows, status polls per run: median ${median(runs.map((r) => r.polls))}`);
   metrics.cf_workflows_latency_10_steps_ms = round(median(runs.map((r) => r.ms)));
+}
+
+/** Cloudflare Workflows alone (when the engine is not there to interleave with). */
+async function measureCfWorkflows(bench) {
+  for (let i = 0; i < 3; i++) await cfWorkflowOnce(bench);
+  const runs = [];
+  for (let i = 0; i < 30; i++) runs.push(await cfWorkflowOnce(bench));
+  reportCf(runs);
 }
 
 async function measureStepsRate(mf) {
@@ -267,11 +274,37 @@ async function measureStepsRate(mf) {
   }
 }
 
-async function measureLatency(mf) {
-  const queue = await runSteps(mf, 10, false, 30, 3);
+/**
+ * The 10-step latencies, interleaved run by run with Cloudflare Workflows' so that both see the
+ * same machine load (this machine's load moves them by tens of percent between phases).
+ */
+async function measureLatency(mf, bench) {
+  const queueRun = async () => (await runWorkflow(mf, "steps", { n: 10, local: false }, "s10")).ms;
+  const localRun = async () => (await runWorkflow(mf, "steps", { n: 10, local: true }, "l10")).ms;
+  // An engine failure stops the engine's runs but not Cloudflare's, so the baseline is still measured.
+  let engineError;
+  const engine = async (fn, into) => {
+    if (engineError) return;
+    try {
+      into.push(await fn());
+    } catch (err) {
+      engineError = err;
+    }
+  };
+  const cf = [];
+  const queue = [];
+  const local = [];
+  for (let i = 0; i < 33; i++) {
+    cf.push(await cfWorkflowOnce(bench));
+    await engine(queueRun, queue);
+    await engine(localRun, local);
+  }
+  // The first 3 of each are warm-ups.
+  for (const xs of [cf, queue, local]) xs.splice(0, 3);
+  reportCf(cf);
+  if (engineError) throw engineError;
   log(`  steps n=10 queue: ${stats(queue)}`);
   metrics.latency_10_steps_ms = round(median(queue));
-  const local = await runSteps(mf, 10, true, 30, 3);
   log(`  steps n=10 local: ${stats(local)}`);
   metrics.latency_10_local_steps_ms = round(median(local));
 }
@@ -348,10 +381,11 @@ async function main() {
       const bench = await mf.getWorker("bench");
       await phase("floor: DO RPC + SQLite INSERT", () => measureFloor(bench));
       await phase("floor: queue hops (diagnostics)", () => measureQueueFloor(bench));
-      await phase("Cloudflare Workflows: 10 step.do", () => measureCfWorkflows(bench));
       if (withEngine) {
         await phase("engine: steps n=100", () => measureStepsRate(mf));
-        await phase("engine: latency n=10", () => measureLatency(mf));
+        await phase("latency n=10: engine and Cloudflare Workflows, interleaved", () =>
+          measureLatency(mf, bench),
+        );
         await phase("engine: burst of 200 n=10", () => measureThroughput(mf));
         await phase("engine: cold replay 1k", () =>
           measureColdReplay(mf, 1_000, "cold_replay_ms_1k_events"),
@@ -360,6 +394,7 @@ async function main() {
           measureColdReplay(mf, 10_000, "cold_replay_ms_10k_events"),
         );
       } else {
+        await phase("Cloudflare Workflows: 10 step.do", () => measureCfWorkflows(bench));
         log("engine metrics are NaN: the engine did not build or start (see above)");
       }
     } finally {
