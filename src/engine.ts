@@ -33,9 +33,9 @@ function stubForToken(env: EngineEnv, token: string) {
 /** Reports activity outcomes straight to the execution objects (used in-process and by SundialService). */
 export function createReporter(env: EngineEnv): ActivityReporter {
   return {
-    async activityStarted(token): Promise<StartedTask | null> {
+    async activityStarted(token, deliveryId): Promise<StartedTask | null> {
       const s = stubForToken(env, token);
-      return s ? s.stub.activityStarted(s.token) : null;
+      return s ? s.stub.activityStarted(s.token, deliveryId) : null;
     },
     async activityHeartbeat(token, details): Promise<HeartbeatResponse> {
       const s = stubForToken(env, token);
@@ -72,8 +72,8 @@ export function createSundial(userConfig: SundialConfig) {
   /** The RPC entrypoint activity Workers report to (service binding with `entrypoint = "SundialService"`). */
   class SundialService extends WorkerEntrypoint<EngineEnv> implements ActivityReporter {
     #reporter = createReporter(this.env);
-    activityStarted(token: string) {
-      return this.#reporter.activityStarted(token);
+    activityStarted(token: string, deliveryId?: string) {
+      return this.#reporter.activityStarted(token, deliveryId);
     }
     activityHeartbeat(token: string, details?: string) {
       return this.#reporter.activityHeartbeat(token, details);

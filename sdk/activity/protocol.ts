@@ -34,8 +34,12 @@ export interface HeartbeatResponse {
  * Payloads are JSON text. Every method is idempotent: stale or repeated tokens are ignored.
  */
 export interface ActivityReporter {
-  /** Marks the attempt started and fetches its input; `null` when the task is stale (do not run it). */
-  activityStarted(token: string): Promise<StartedTask | null>;
+  /**
+   * Marks the attempt started and fetches its input; `null` when the task is stale (do not run it).
+   * `deliveryId` is the queue message's id: a redelivery of the message that started the attempt
+   * may start it again (the consumer crashed); other copies are stale.
+   */
+  activityStarted(token: string, deliveryId?: string): Promise<StartedTask | null>;
   activityHeartbeat(token: string, details?: string): Promise<HeartbeatResponse>;
   activityCompleted(token: string, result: string): Promise<void>;
   /** `failure` is a JSON-encoded FailureInfo. */

@@ -51,7 +51,7 @@ export async function runActivityBatch(
   await Promise.all(
     batch.messages.map(async (message) => {
       try {
-        await runTask(message.body, activities, reporter);
+        await runTask(message.body, activities, reporter, message.id);
         message.ack();
       } catch (err) {
         console.error(`sundial: reporting activity ${message.body.activityType} failed`, err);
@@ -65,9 +65,10 @@ async function runTask(
   task: ActivityTaskMessage,
   activities: Activities,
   reporter: ActivityReporter,
+  deliveryId?: string,
 ): Promise<void> {
   // Delivery is at least once: a stale or duplicate task answers null and is dropped unrun.
-  const started = await reporter.activityStarted(task.token);
+  const started = await reporter.activityStarted(task.token, deliveryId);
   if (!started) return;
   const fn = activities[task.activityType];
   if (!fn) {

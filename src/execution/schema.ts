@@ -1,6 +1,6 @@
 /** @module SQLite schema of a WorkflowExecution object. Versioned; `migrate` runs in the constructor. */
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS activities (
   last_heartbeat_ms INTEGER,
   next_attempt_ms INTEGER,
   last_attempt_ms INTEGER,
+  started_by TEXT,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
@@ -115,6 +116,14 @@ export function migrate(sql: SqlStorage): void {
   if (!columns.includes("parent")) sql.exec("ALTER TABLE runs ADD COLUMN parent TEXT");
   if (!columns.includes("cancel_requested")) {
     sql.exec("ALTER TABLE runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0");
+  }
+  // Version 2 → 3: which queue delivery started an activity attempt.
+  const activityColumns = sql
+    .exec<{ name: string }>("SELECT name FROM pragma_table_info('activities')")
+    .toArray()
+    .map((c) => c.name);
+  if (!activityColumns.includes("started_by")) {
+    sql.exec("ALTER TABLE activities ADD COLUMN started_by TEXT");
   }
   sql.exec(
     "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

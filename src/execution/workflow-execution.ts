@@ -113,6 +113,7 @@ type ActivityRow = {
   last_heartbeat_ms: number | null;
   next_attempt_ms: number | null;
   last_attempt_ms: number | null;
+  started_by: string | null;
 };
 
 type TimerKind = "timer" | "activity" | "wft" | "run-timeout" | "exec-timeout";
@@ -123,7 +124,19 @@ type TimerRow = {
   fire_at_ms: number;
   data: string | null;
 };
-type ActivityTimerData = { seq: number; attempt: number; type: TimeoutType | "Retry" };
+type ActivityTimerData = {
+  seq: number;
+  attempt: number;
+  type: TimeoutType | "Retry" | "Redispatch";
+};
+
+/**
+ * How long a dispatched task may sit unstarted before it is sent again (doubling, up to the max):
+ * a queue message lost with a crashed local runtime, or a consumer that never ran, must not strand
+ * the activity when it has no schedule-to-start timeout.
+ */
+const DISPATCH_LEASE_MS = 10_000;
+const MAX_DISPATCH_LEASE_MS = 5 * 60_000;
 
 /** What a new run starts with. */
 interface RunStart {
@@ -739,26 +752,34 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   // ---------------------------------------------------------------- RPC: activity workers
 
-  async activityStarted(token: TaskToken): Promise<StartedTask | null> {
+  /**
+   * Marks an attempt started and hands out its input. `deliveryId` (the queue message id, stable
+   * across the queue's redeliveries) lets the same delivery start it again: when the consumer
+   * crashed or lost this answer after the start was recorded, the redelivered message runs the
+   * attempt instead of being dropped (activities are at least once). Any other delivery of a
+   * started attempt (a redispatched copy, a duplicate) gets `null` and is dropped unrun.
+   */
+  async activityStarted(token: TaskToken, deliveryId?: string): Promise<StartedTask | null> {
     return this.#serialized(async () => {
       const act = this.#liveActivity(token);
       if (!act) return null;
       const options = JSON.parse(act.options) as ActivityOptionsMs;
       if (act.state === "Started") {
-        // The same attempt again: the consumer crashed, or lost our answer, after we recorded the
-        // start, and the queue redelivered the task. Hand it out again (activities are at least
-        // once) rather than strand the attempt until its start-to-close timeout.
-        return this.#startedTask(act, options);
+        return deliveryId !== undefined && act.started_by === deliveryId
+          ? this.#startedTask(act, options)
+          : null;
       }
       if (act.state !== "Scheduled") return null;
       const now = this.#now();
       this.#sql.exec(
-        "UPDATE activities SET state = 'Started', started_ms = ?, last_heartbeat_ms = NULL WHERE run_id = ? AND seq = ?",
+        "UPDATE activities SET state = 'Started', started_ms = ?, last_heartbeat_ms = NULL, started_by = ? WHERE run_id = ? AND seq = ?",
         now,
+        deliveryId ?? null,
         act.run_id,
         act.seq,
       );
       this.#deleteTimer(activityTimerKey(act, "ScheduleToStart"));
+      this.#deleteTimer(activityTimerKey(act, "Redispatch"));
       if (options.startToCloseTimeoutMs) {
         this.#putActivityTimer(act, "StartToClose", now + options.startToCloseTimeoutMs);
       }
@@ -1676,6 +1697,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           last_heartbeat_ms: null,
           next_attempt_ms: null,
           last_attempt_ms: null,
+          started_by: null,
         };
         this.#sql.exec(
           `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms)
@@ -1807,8 +1829,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
   }
 
-  /** Queues one attempt of an activity: an outbox row, sent after commit. */
+  /** Queues one attempt of an activity: an outbox row, sent after commit, and its dispatch lease. */
   #dispatch(act: ActivityRow, options: ActivityOptionsMs, now: number): void {
+    this.#enqueueTask(act, options);
+    this.#putActivityTimer(act, "Redispatch", now + DISPATCH_LEASE_MS);
+    if (options.scheduleToStartTimeoutMs) {
+      this.#putActivityTimer(act, "ScheduleToStart", now + options.scheduleToStartTimeoutMs);
+    }
+  }
+
+  #enqueueTask(act: ActivityRow, options: ActivityOptionsMs): void {
     const identity = this.#identity!;
     const message: ActivityTaskMessage = {
       token: encodeToken({ ...identity, runId: act.run_id, seq: act.seq, attempt: act.attempt }),
@@ -1824,9 +1854,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       options.taskQueue,
       JSON.stringify(message),
     );
-    if (options.scheduleToStartTimeoutMs) {
-      this.#putActivityTimer(act, "ScheduleToStart", now + options.scheduleToStartTimeoutMs);
-    }
   }
 
   // ---------------------------------------------------------------- activities
@@ -1960,6 +1987,19 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (!act) return undefined;
     const options = JSON.parse(act.options) as ActivityOptionsMs;
     switch (data.type) {
+      case "Redispatch": {
+        // Still not started: the message may be lost. Send it again, waiting longer each time.
+        if (act.state !== "Scheduled" || act.attempt !== data.attempt) return undefined;
+        const lease = Math.min(
+          Math.max(DISPATCH_LEASE_MS, now - act.scheduled_ms),
+          MAX_DISPATCH_LEASE_MS,
+        );
+        effects.sql.push(() => {
+          this.#enqueueTask(act, options);
+          this.#putActivityTimer(act, "Redispatch", now + lease);
+        });
+        return undefined;
+      }
       case "Retry": {
         if (act.state !== "Backoff" || act.attempt !== data.attempt) return undefined;
         effects.sql.push(() => {

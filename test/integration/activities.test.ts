@@ -10,6 +10,7 @@ import {
   skipTime,
   start,
   stub,
+  timers,
   uniqueId,
 } from "../helpers";
 
@@ -205,5 +206,47 @@ describe("idempotent activity reports", () => {
     expect(await eventTypes(workflowId)).toEqual(before);
     expect(await result(workflowId)).toMatchObject({ result: { attempt: 2 } });
     expect(encodeToken(attempt2)).toContain(runId);
+  });
+});
+
+describe("lost and redelivered tasks", () => {
+  it("sends a task again while it stays unstarted (its message may be lost), backing off", async () => {
+    const workflowId = uniqueId("lost");
+    // "parked" maps to a Queue nobody consumes here: every message sent to it is as good as lost.
+    const { runId } = await start({
+      workflowType: "oneActivity",
+      workflowId,
+      input: { type: "echo", input: "x", options: { taskQueue: "parked" } },
+    });
+    const lease = async () =>
+      eventually(async () => {
+        const t = (await timers(workflowId)).find((x) => x.key.endsWith(":Redispatch"));
+        if (!t) throw new Error("no dispatch lease yet");
+        return t;
+      });
+    const first = await lease();
+    await skipTime(workflowId, 10_000);
+    const second = await eventually(async () => {
+      const t = await lease();
+      if (t.fireAtMs <= first.fireAtMs) throw new Error("lease not renewed yet");
+      return t;
+    });
+    expect(second.fireAtMs - first.fireAtMs).toBeGreaterThanOrEqual(10_000);
+    expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
+      state: "Scheduled",
+      attempt: 1,
+    });
+
+    // A delivery starts it; the same delivery (redelivered after a consumer crash) may start it
+    // again; any other copy (a redispatched one) is stale. The lease ends with the start.
+    const token = { namespace: "default", workflowId, runId, seq: 1, attempt: 1 };
+    const started = await stub(workflowId).activityStarted(token, "delivery-1");
+    expect(started).toMatchObject({ attempt: 1, input: JSON.stringify("x") });
+    expect(await stub(workflowId).activityStarted(token, "delivery-1")).toEqual(started);
+    expect(await stub(workflowId).activityStarted(token, "delivery-2")).toBeNull();
+    expect(await stub(workflowId).activityStarted(token)).toBeNull();
+    expect((await timers(workflowId)).some((t) => t.key.endsWith(":Redispatch"))).toBe(false);
+    await stub(workflowId).activityCompleted(token, JSON.stringify("done"));
+    expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "done" });
   });
 });
