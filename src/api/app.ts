@@ -68,7 +68,7 @@ function parseQuery<T>(
   },
   c: Ctx,
 ): T {
-  const parsed = schema.safeParse(c.req.query());
+  const parsed = schema.safeParse(presentQuery(c.req.query()));
   if (!parsed.success) throw new ApiError("InvalidArgument", describeIssue(parsed.error));
   return parsed.data;
 }
@@ -128,6 +128,11 @@ function validate<T>(
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ApiError("InvalidArgument", describeIssue(parsed.error));
   return parsed.data;
+}
+
+/** Query parameters without the empty ones: `?runId=&after=` (API.md's notation) means "not given". */
+function presentQuery(query: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ""));
 }
 
 function nameOf(c: Ctx, param: string): string {

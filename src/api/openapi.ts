@@ -19,6 +19,7 @@ import type {
   WireEvent,
   WorkflowDescription,
 } from "../../sdk/common/wire";
+import { EVENT_TYPES } from "../history/events";
 import type { ListResult, WorkflowExecutionInfo } from "../visibility/store";
 import {
   cancelBodySchema,
@@ -192,7 +193,7 @@ const resultResponseSchema = z.union([
 
 const historyEventSchema = z.object({
   eventId: z.int().min(1).describe("Starts at 1 and increases by 1"),
-  eventType: z.string().describe("Temporal's event type names, e.g. WorkflowExecutionStarted"),
+  eventType: z.enum(EVENT_TYPES).describe("Temporal's event type names"),
   timestamp: isoTime,
   attributes: z.record(z.string(), anyJson),
 });
@@ -614,7 +615,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       version: "1",
       description:
         "Durable execution on Cloudflare Workers. JSON in and out; every error is " +
-        '`{"error": {"code", "message"}}`. When API keys are configured, send ' +
+        '`{"error": {"code", "message"}}`. An empty query parameter (`?runId=`) counts as not ' +
+        "given. When API keys are configured, send " +
         "`Authorization: Bearer <key>`. Schedules are not served yet and not listed here.",
     },
     servers: [{ url: "/" }],

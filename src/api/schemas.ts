@@ -120,5 +120,8 @@ export function describeIssue(error: z.ZodError): string {
   if (!issue) return "invalid request";
   const path = issue.path.join(".");
   if (issue.code === "unrecognized_keys") return `unknown field(s): ${issue.keys.join(", ")}`;
+  if (path === "" && issue.code === "invalid_type" && issue.expected === "object") {
+    return "Request body must be a JSON object";
+  }
   return path ? `${path}: ${issue.message}` : issue.message;
 }

@@ -47,7 +47,9 @@ function visibilityDb(env: object): D1Database {
 function params<T>(c: Context<AppEnv>, schema: z.ZodType<T>): { namespace: string; q: T } {
   const ns = namespaceSchema.safeParse(c.req.param("namespace") ?? "default");
   if (!ns.success) throw new ApiError("InvalidArgument", describeIssue(ns.error));
-  const q = schema.safeParse(c.req.query());
+  // An empty parameter (`?query=&pageSize=&nextPageToken=`) is one not given.
+  const given = Object.entries(c.req.query()).filter(([, value]) => value !== "");
+  const q = schema.safeParse(Object.fromEntries(given));
   if (!q.success) throw new ApiError("InvalidArgument", describeIssue(q.error));
   return { namespace: ns.data, q: q.data };
 }

@@ -1669,6 +1669,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
             out.push(commandEvent(cmd, now));
           }
           break;
+        case "RequestCancelActivity":
+          // The activity is dropped at once (see #applyCommand) and the code sees it canceled:
+          // Temporal's TryCancel, whose history has both events. Replay skips ActivityTaskCanceled.
+          out.push(commandEvent(cmd, now));
+          out.push(newEvent("ActivityTaskCanceled", { seq: cmd.seq }));
+          break;
         default:
           out.push(commandEvent(cmd, now, crypto.randomUUID()));
       }

@@ -80,6 +80,8 @@ export interface EventAttributes {
     | { markerName: "Patch"; patchId: string; deprecated: boolean };
   TimerCanceled: { seq: number; timerId: string };
   ActivityTaskCancelRequested: { seq: number };
+  /** Written right after ActivityTaskCancelRequested: the engine drops the activity at once (Temporal's TryCancel). */
+  ActivityTaskCanceled: { seq: number };
   WorkflowExecutionSignaled: { signalName: string; input: Payload; requestId?: string };
   WorkflowExecutionCancelRequested: { reason?: string };
   WorkflowExecutionCanceled: { details?: Payload };
@@ -128,6 +130,57 @@ export interface EventAttributes {
 export type ParentClosePolicy = "Terminate" | "RequestCancel" | "Abandon";
 
 export type EventType = keyof EventAttributes;
+
+/**
+ * Every event type the engine writes: API.md's list ("History event types"), plus the three
+ * `…Failed` events of child starts and external signals/cancels that API.md does not name.
+ */
+export const EVENT_TYPES = [
+  "WorkflowExecutionStarted",
+  "WorkflowExecutionCompleted",
+  "WorkflowExecutionFailed",
+  "WorkflowExecutionTimedOut",
+  "WorkflowExecutionCanceled",
+  "WorkflowExecutionTerminated",
+  "WorkflowExecutionContinuedAsNew",
+  "WorkflowExecutionCancelRequested",
+  "WorkflowTaskFailed",
+  "WorkflowExecutionSignaled",
+  "WorkflowExecutionUpdateAccepted",
+  "WorkflowExecutionUpdateCompleted",
+  "ActivityTaskScheduled",
+  "ActivityTaskStarted",
+  "ActivityTaskCompleted",
+  "ActivityTaskFailed",
+  "ActivityTaskTimedOut",
+  "ActivityTaskCancelRequested",
+  "ActivityTaskCanceled",
+  "TimerStarted",
+  "TimerFired",
+  "TimerCanceled",
+  "MarkerRecorded",
+  "StartChildWorkflowExecutionInitiated",
+  "StartChildWorkflowExecutionFailed",
+  "ChildWorkflowExecutionStarted",
+  "ChildWorkflowExecutionCompleted",
+  "ChildWorkflowExecutionFailed",
+  "ChildWorkflowExecutionCanceled",
+  "ChildWorkflowExecutionTerminated",
+  "ChildWorkflowExecutionTimedOut",
+  "SignalExternalWorkflowExecutionInitiated",
+  "ExternalWorkflowExecutionSignaled",
+  "SignalExternalWorkflowExecutionFailed",
+  "RequestCancelExternalWorkflowExecutionInitiated",
+  "ExternalWorkflowExecutionCancelRequested",
+  "RequestCancelExternalWorkflowExecutionFailed",
+  "UpsertWorkflowSearchAttributes",
+] as const satisfies readonly EventType[];
+
+// A type in EventAttributes missing from EVENT_TYPES fails to compile here.
+const everyEventTypeListed: Exclude<EventType, (typeof EVENT_TYPES)[number]> extends never
+  ? true
+  : false = true;
+void everyEventTypeListed;
 
 /** One event as stored: `taskId` groups the events one activation (one transaction) appended. */
 export type HistoryEvent = {
