@@ -60,6 +60,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Crash recovery: wrangler dev SIGKILLed mid-way and restarted on the same state.
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 150_000,
+        },
+      },
+      {
+        test: {
           // The web UI in a real chromium (Debian's /usr/bin/chromium) against wrangler dev.
           name: "ui",
           include: ["test/ui/**/*.test.ts"],

@@ -10,8 +10,17 @@ export declare function freePort(): Promise<number>;
 export interface DevServer {
   /** e.g. `http://127.0.0.1:41234` */
   address: string;
-  /** Stops it (SIGINT to its process group) and deletes its state. */
+  /** Where its local state lives (`--persist-to`). */
+  persistTo: string;
+  /** The wrangler process, leader of its own process group (workerd is in it). */
+  pid: number;
+  /** Stops it (SIGINT to its process group) and deletes its state unless the caller gave `persistTo`. */
   stop(): Promise<void>;
+  /**
+   * Crashes it: SIGKILL to its process group and every descendant (workerd); resolves, with the
+   * processes it killed, once none of them is left (rejects if one survives 10 s). Keeps its state.
+   */
+  kill(): Promise<{ pid: number; name: string }[]>;
   /** What it printed so far. */
   log(): string;
 }
@@ -21,12 +30,14 @@ export declare function applyD1Migrations(persistTo: string): Promise<void>;
 
 /**
  * Starts `wrangler dev -c wrangler.toml -c examples/activity-worker/wrangler.toml` on a free port
- * with fresh state, and resolves once it answers `GET /`. `migrate`: apply the D1 migrations
- * (the visibility index behind list and count) to that fresh state first.
+ * with fresh state (or `persistTo`'s), and resolves once it answers `GET /`. `migrate`: apply the
+ * D1 migrations (the visibility index behind list and count) to that state first.
  */
 export declare function startDevServer(options?: {
   timeoutMs?: number;
   migrate?: boolean;
+  /** An existing state directory (e.g. a killed server's) instead of a fresh one; kept on stop(). */
+  persistTo?: string;
 }): Promise<DevServer>;
 
 /** How a CLI run ended. */

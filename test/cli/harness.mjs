@@ -4,7 +4,7 @@
  * for workerd, without Node's types) can check the tests that import it.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -60,10 +60,63 @@ export function applyD1Migrations(persistTo) {
   });
 }
 
+/** Live (not zombie) processes, as { pid, ppid, pgrp, name }, from /proc (Linux); undefined without it. */
+async function processTable() {
+  let pids;
+  try {
+    pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  const table = [];
+  for (const pid of pids) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
+      const close = stat.lastIndexOf(")");
+      const [state, ppid, pgrp] = stat.slice(close + 2).split(" ");
+      if (state === "Z" || state === "X") continue;
+      const name = stat.slice(stat.indexOf("(") + 1, close);
+      table.push({ pid: Number(pid), ppid: Number(ppid), pgrp: Number(pgrp), name });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return table;
+}
+
+/** Pids of `root`'s process group and of all its descendants (workerd), alive now. */
+async function treeOf(root) {
+  const table = await processTable();
+  if (!table) {
+    try {
+      process.kill(-root, 0);
+      return [{ pid: root, name: `group ${root}` }];
+    } catch {
+      return [];
+    }
+  }
+  const found = new Map(
+    table.filter((p) => p.pgrp === root || p.pid === root).map((p) => [p.pid, p]),
+  );
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of table) {
+      if (!found.has(p.pid) && found.has(p.ppid)) {
+        found.set(p.pid, p);
+        grew = true;
+      }
+    }
+  }
+  return [...found.values()];
+}
+
 export async function startDevServer(options = {}) {
   const timeoutMs = options.timeoutMs ?? 45_000;
   const [port, inspectorPort] = [await freePort(), await freePort()];
-  const persistTo = await mkdtemp(join(tmpdir(), "sundial-cli-test-"));
+  // A caller's persistTo is kept (a restart reuses it); a fresh one is ours and deleted on stop().
+  const ownState = !options.persistTo;
+  const persistTo = options.persistTo ?? (await mkdtemp(join(tmpdir(), "sundial-cli-test-")));
   if (options.migrate) await applyD1Migrations(persistTo);
   const args = [
     join(repoRoot, "node_modules/wrangler/bin/wrangler.js"),
@@ -102,7 +155,36 @@ export async function startDevServer(options = {}) {
       await exited;
       clearTimeout(timer);
     }
-    await rm(persistTo, { recursive: true, force: true });
+    if (ownState) await rm(persistTo, { recursive: true, force: true });
+  };
+
+  // A crash: SIGKILL to the whole process group (wrangler and workerd) and any descendant, no
+  // cleanup, state kept. Resolves with the killed processes once none of them is left.
+  const kill = async () => {
+    const before = await treeOf(child.pid);
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {}
+    // Any descendant that left the group dies too.
+    for (const p of before) {
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {}
+    }
+    if (child.exitCode === null && child.signalCode === null) await exited;
+    for (const deadline = Date.now() + 10_000; ; ) {
+      const table = (await processTable()) ?? [];
+      const alive = [
+        ...(await treeOf(child.pid)),
+        ...before.filter((p) => table.some((q) => q.pid === p.pid && q.name === p.name)),
+      ];
+      if (alive.length === 0) return before;
+      if (Date.now() > deadline) {
+        const names = alive.map((p) => `${p.pid} (${p.name})`).join(", ");
+        throw new Error(`processes of wrangler dev ${child.pid} survived SIGKILL: ${names}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   };
 
   const deadline = Date.now() + timeoutMs;
@@ -124,7 +206,7 @@ export async function startDevServer(options = {}) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { address, stop, log: () => log };
+  return { address, persistTo, pid: child.pid, stop, kill, log: () => log };
 }
 
 export function runCli(args, options = {}) {
