@@ -11,7 +11,7 @@ export const steps = defineWorkflow("steps", async (ctx, input: { n: number; loc
   const n = Math.max(0, Math.floor(Number(input?.n ?? 0)));
   const acts = input?.local
     ? ctx.proxyLocalActivities<typeof stepsActivities>()
-    : ctx.proxyActivities<typeof stepsActivities>({ startToCloseTimeout: "30s" });
+    : ctx.proxyActivities<typeof stepsActivities>({ startToCloseTimeout: "10s" });
   for (let i = 0; i < n; i++) await acts.noop(i);
   return n;
 });
