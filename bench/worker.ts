@@ -122,11 +122,13 @@ async function hopChains(env: BenchEnv, chains: number, hops: number): Promise<R
   return json({ chains, hops, ms, chainMs: each, msPerHop: ms / hops });
 }
 
-/** Creates one instance and polls `status()` until it is complete, as a client would. */
-async function cfWorkflow(env: BenchEnv, steps: number, pollMs: number): Promise<Response> {
-  const t0 = performance.now();
-  const instance = await env.BENCH_WF.create({ params: { n: steps } });
-  const createMs = performance.now() - t0;
+/** Polls `status()` every `pollMs` until the instance is complete: a long-poll done in the Worker. */
+async function cfAwait(
+  instance: WorkflowInstance,
+  pollMs: number,
+  t0: number,
+  createMs: number,
+): Promise<Response> {
   let polls = 0;
   for (;;) {
     const s = await instance.status();
@@ -141,6 +143,26 @@ async function cfWorkflow(env: BenchEnv, steps: number, pollMs: number): Promise
   }
 }
 
+/** Creates one instance and awaits it in the same request (one client round trip). */
+async function cfWorkflow(env: BenchEnv, steps: number, pollMs: number): Promise<Response> {
+  const t0 = performance.now();
+  const instance = await env.BENCH_WF.create({ params: { n: steps } });
+  return cfAwait(instance, pollMs, t0, performance.now() - t0);
+}
+
+/** Creates one instance and answers its id at once, as Sundial's `POST /workflows` answers. */
+async function cfCreate(env: BenchEnv, steps: number): Promise<Response> {
+  const t0 = performance.now();
+  const instance = await env.BENCH_WF.create({ params: { n: steps } });
+  return json({ id: instance.id, createMs: performance.now() - t0 });
+}
+
+/** Awaits an instance made by `cfCreate`, as Sundial's `GET …/result?wait=` does. */
+async function cfResult(env: BenchEnv, id: string, pollMs: number): Promise<Response> {
+  const t0 = performance.now();
+  return cfAwait(await env.BENCH_WF.get(id), pollMs, t0, 0);
+}
+
 export default {
   async fetch(request: Request, env: BenchEnv): Promise<Response> {
     const url = new URL(request.url);
@@ -153,6 +175,10 @@ export default {
         return hopChains(env, intParam(url, "chains", 1), intParam(url, "hops", 100));
       case "/cf-workflow":
         return cfWorkflow(env, intParam(url, "steps", 10), intParam(url, "pollMs", 1));
+      case "/cf-workflow/create":
+        return cfCreate(env, intParam(url, "steps", 10));
+      case "/cf-workflow/result":
+        return cfResult(env, url.searchParams.get("id") ?? "", intParam(url, "pollMs", 1));
       default:
         return json({ error: `no route ${url.pathname}` }, 404);
     }
