@@ -1594,6 +1594,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       runId: run.run_id,
       startTimeMs: first.timestampMs,
       started: first.attributes,
+      maxPayloadBytes: this.#config.limits.maxPayloadBytes,
     });
   }
 

@@ -88,6 +88,8 @@ export interface RuntimeInfo {
   runId: string;
   startTimeMs: number;
   started: EventAttributes["WorkflowExecutionStarted"];
+  /** Inputs that workflow code sends out (activities, children, signals, continue-as-new) are capped. */
+  maxPayloadBytes?: number;
 }
 
 const DEFAULT_START_TO_CLOSE_MS = 10 * 60_000;
@@ -140,8 +142,28 @@ export class WorkflowRuntime {
   readonly #childStarted = new Map<number, Pending>();
   readonly #children = new Map<number, { workflowType: string; workflowId: string }>();
 
+  readonly #maxPayloadBytes: number | undefined;
+
+  /**
+   * A payload leaving workflow code, as JSON text. Past the payload limit it throws a
+   * non-retryable `PayloadTooLarge` where the call was made (deterministic: replay does the same),
+   * instead of failing the transaction that would store it.
+   */
+  #payload(value: unknown, what: string): string {
+    const text = JSON.stringify(value ?? null);
+    const max = this.#maxPayloadBytes;
+    if (max !== undefined && text.length > max / 3 && new TextEncoder().encode(text).length > max) {
+      throw ApplicationFailure.nonRetryable(
+        `The ${what} is larger than ${max} bytes; store large data elsewhere (R2) and pass a reference`,
+        "PayloadTooLarge",
+      );
+    }
+    return text;
+  }
+
   constructor(definition: WorkflowDefinition, info: RuntimeInfo) {
     this.#definition = definition;
+    this.#maxPayloadBytes = info.maxPayloadBytes;
     this.#started = info.started;
     this.#nowMs = info.startTimeMs;
     this.#rngState = info.started.randomSeed >>> 0;
@@ -695,6 +717,7 @@ export class WorkflowRuntime {
     this.#assertWritable("startChild");
     const scope = this.#scope;
     if (scope.cancelled) throw new CancelledFailure("startChild in a cancelled scope");
+    const payload = this.#payload(options.input, `input of child workflow ${workflowType}`);
     const seq = ++this.#seq;
     const workflowId = options.workflowId ?? `${this.#info.workflowId}-child-${seq}`;
     this.#children.set(seq, { workflowType, workflowId });
@@ -706,7 +729,7 @@ export class WorkflowRuntime {
       seq,
       workflowId,
       workflowType,
-      input: JSON.stringify(options.input ?? null),
+      input: payload,
       taskQueue: options.taskQueue ?? this.#info.taskQueue,
       parentClosePolicy: options.parentClosePolicy ?? "Terminate",
       ...withMs("runTimeoutMs", options.runTimeout),
@@ -727,14 +750,22 @@ export class WorkflowRuntime {
   #external(workflowId: string): ExternalWorkflowHandle {
     return {
       workflowId,
-      signal: <A>(signal: SignalDefinition<A> | string, input?: A) =>
-        this.#issue<void>({
+      signal: <A>(signal: SignalDefinition<A> | string, input?: A) => {
+        const signalName = typeof signal === "string" ? signal : signal.name;
+        let payload: string;
+        try {
+          payload = this.#payload(input, `input of signal ${signalName}`);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+        return this.#issue<void>({
           type: "SignalExternal",
           seq: ++this.#seq,
           workflowId,
-          signalName: typeof signal === "string" ? signal : signal.name,
-          input: JSON.stringify(input ?? null),
-        }),
+          signalName,
+          input: payload,
+        });
+      },
       cancel: () => this.#issue<void>({ type: "CancelExternal", seq: ++this.#seq, workflowId }),
     };
   }
@@ -788,6 +819,12 @@ export class WorkflowRuntime {
     input: unknown,
     options: ActivityOptions = {},
   ): Promise<O> {
+    let payload: string;
+    try {
+      payload = this.#payload(input, `input of activity ${activityType}`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const seq = ++this.#seq;
     const scheduleToClose = optional(options.scheduleToCloseTimeout);
     const startToClose =
@@ -810,7 +847,7 @@ export class WorkflowRuntime {
         seq,
         activityId,
         activityType,
-        input: JSON.stringify(input ?? null),
+        input: payload,
         options: {
           taskQueue: options.taskQueue ?? this.#info.taskQueue,
           ...(startToClose !== undefined ? { startToCloseTimeoutMs: startToClose } : {}),
@@ -829,13 +866,19 @@ export class WorkflowRuntime {
     input: unknown,
     options: LocalActivityOptions = {},
   ): Promise<O> {
+    let payload: string;
+    try {
+      payload = this.#payload(input, `input of local activity ${activityType}`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const seq = ++this.#seq;
     this.#scheduled.set(seq, { activityType, activityId: String(seq) });
     return this.#issue<O>({
       type: "RunLocalActivity",
       seq,
       activityType,
-      input: JSON.stringify(input ?? null),
+      input: payload,
       startToCloseTimeoutMs:
         optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS,
       retry: resolveRetryPolicy({ maximumAttempts: 3, initialInterval: 100, ...options.retry }),
@@ -888,11 +931,12 @@ export class WorkflowRuntime {
       getExternalWorkflowHandle: (id: string) => this.#external(id),
       continueAsNew: (input?: unknown, options?: { workflowType?: string; taskQueue?: string }) => {
         this.#assertWritable("continueAsNew");
+        const payload = this.#payload(input, "input of continue-as-new");
         this.#issueClose({
           type: "ContinueAsNew",
           workflowType: options?.workflowType ?? this.#info.workflowType,
           taskQueue: options?.taskQueue ?? this.#info.taskQueue,
-          input: JSON.stringify(input ?? null),
+          input: payload,
         });
         return new Promise<never>(() => {});
       },

@@ -250,3 +250,31 @@ describe("lost and redelivered tasks", () => {
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "done" });
   });
 });
+
+describe("payload limits on what workflow code sends", () => {
+  it.each(["activity", "local", "child", "signal"] as const)(
+    "rejects an oversized %s input with a catchable PayloadTooLarge and stores nothing",
+    async (via) => {
+      const workflowId = uniqueId(`big-${via}`);
+      await start({ workflowType: "oversized", workflowId, input: { via } });
+      expect(await result(workflowId)).toMatchObject({
+        status: "Completed",
+        result: { caught: "PayloadTooLarge" },
+      });
+      const types = await eventTypes(workflowId);
+      expect(types).toEqual(["WorkflowExecutionStarted", "WorkflowExecutionCompleted"]);
+    },
+  );
+
+  it("fails the workflow with PayloadTooLarge when it is not caught", async () => {
+    const workflowId = uniqueId("big-uncaught");
+    await start({
+      workflowType: "oversized",
+      workflowId,
+      input: { via: "activity", uncaught: true },
+    });
+    const body = await result(workflowId);
+    expect(body).toMatchObject({ status: "Failed", failure: { type: "PayloadTooLarge" } });
+    expect(JSON.stringify(body)).toContain("65536 bytes");
+  });
+});
