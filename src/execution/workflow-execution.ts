@@ -1398,6 +1398,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       nextRun = this.#continuation(run, close, events);
     }
     const historyLength = run.history_length + events.length;
+    const warnAt = this.#config.limits.historyWarnEvents;
+    if (run.history_length < warnAt && historyLength >= warnAt) {
+      console.warn(
+        `sundial: workflow "${this.#identity?.workflowId}" run ${run.run_id} has ${historyLength} events, past the warning threshold of ${warnAt}; it fails at ${this.#config.limits.historyMaxEvents}. Use continue-as-new to start a fresh history.`,
+      );
+    }
     this.ctx.storage.transactionSync(() => {
       this.#insertEvents(run.run_id, events);
       for (const fn of effects.sql) fn();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   assertIncreasingIds,
   describeWf,
@@ -95,6 +95,24 @@ describe("steps", () => {
     const types = await eventTypes(workflowId);
     expect(types.filter((t) => t === "ActivityTaskCompleted")).toHaveLength(5);
     expect(types.at(-1)).toBe("WorkflowExecutionCompleted");
+  });
+
+  it("warns once when a run's history passes the warning threshold", async () => {
+    const warn = vi.spyOn(console, "warn");
+    try {
+      const workflowId = uniqueId("long");
+      // 120 local activities give 122 events: past the fixture's 100-event threshold, once.
+      await start({ workflowType: "steps", workflowId, input: { n: 120, local: true } });
+      expect(await result(workflowId)).toMatchObject({ status: "Completed", result: 120 });
+      const warnings = warn.mock.calls
+        .map((args) => String(args[0]))
+        .filter((m) => m.includes(workflowId));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain("past the warning threshold of 100");
+      expect(warnings[0]).toContain("continue-as-new");
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("runs n local activities recorded as markers", async () => {
