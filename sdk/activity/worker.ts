@@ -68,7 +68,8 @@ async function runTask(
   deliveryId?: string,
 ): Promise<void> {
   // Delivery is at least once: a stale or duplicate task answers null and is dropped unrun.
-  const started = await reporter.activityStarted(task.token, deliveryId);
+  // Safe to retry: a repeated start of the same delivery gets the same answer.
+  const started = await withRetries(() => reporter.activityStarted(task.token, deliveryId));
   if (!started) return;
   const fn = activities[task.activityType];
   if (!fn) {
@@ -122,7 +123,7 @@ async function runTask(
 
 const REPORT_RETRY_DELAYS_MS = [25, 100, 250, 500, 1000];
 
-async function withRetries(fn: () => Promise<void>): Promise<void> {
+async function withRetries<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
