@@ -92,6 +92,54 @@ export interface RuntimeInfo {
   maxPayloadBytes?: number;
 }
 
+/**
+ * The runtime whose workflow code is running (propagated across awaits). Inside it, `Date.now()`,
+ * `new Date()`, `Math.random()` and `crypto.randomUUID()` are deterministic: the time of the event
+ * being processed and the run's seeded generator, exactly like `ctx.now()` / `ctx.random()` /
+ * `ctx.uuid()`. Everywhere else (the engine, other requests) they are the real ones.
+ */
+const activeRuntime = new AsyncLocalStorage<WorkflowRuntime>();
+const PATCHED = Symbol.for("sundial.deterministicGlobals");
+
+function installDeterministicGlobals(): void {
+  const g = globalThis as typeof globalThis & { [PATCHED]?: true };
+  if (g[PATCHED]) return;
+  g[PATCHED] = true;
+  const RealDate = Date;
+  const realNow = Date.now.bind(Date);
+  const realRandom = Math.random.bind(Math);
+  const now = () => activeRuntime.getStore()?.deterministicNow() ?? realNow();
+  g.Date = new Proxy(RealDate, {
+    construct(target, args, newTarget) {
+      const values = args.length === 0 && activeRuntime.getStore() ? [now()] : args;
+      return Reflect.construct(target, values, newTarget === g.Date ? target : newTarget);
+    },
+    get(target, prop, receiver) {
+      if (prop === "now") return now;
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+  Math.random = () => activeRuntime.getStore()?.deterministicRandom() ?? realRandom();
+  const c = (g as { crypto?: { randomUUID?: () => string } }).crypto;
+  const realUUID = c?.randomUUID?.bind(c);
+  if (c && realUUID) {
+    try {
+      Object.defineProperty(c, "randomUUID", {
+        configurable: true,
+        writable: true,
+        value: () => {
+          const rt = activeRuntime.getStore();
+          return rt ? uuid4(() => rt.deterministicRandom() ?? realRandom()) : realUUID();
+        },
+      });
+    } catch {
+      // Not patchable here: ctx.uuid() stays the deterministic way.
+    }
+  }
+}
+
+installDeterministicGlobals();
+
 const DEFAULT_START_TO_CLOSE_MS = 10 * 60_000;
 const DEFAULT_LOCAL_START_TO_CLOSE_MS = 30_000;
 
@@ -277,10 +325,28 @@ export class WorkflowRuntime {
     }
   }
 
+  /** @internal The time workflow code sees (`Date.now()` inside workflow code). */
+  deterministicNow(): number {
+    return this.#nowMs;
+  }
+
+  /**
+   * @internal `Math.random()` inside workflow code: the run's seeded generator. Queries and
+   * validators are not replayed, so they must not advance it: they get a real random number.
+   */
+  deterministicRandom(): number | undefined {
+    return this.#readOnly ? undefined : this.#random();
+  }
+
+  /** Runs workflow code: in its cancellation scope, with the deterministic globals. */
+  #enter<R>(scope: Scope, fn: () => R): R {
+    return activeRuntime.run(this, () => this.#scopes.run(scope, fn));
+  }
+
   #readOnlyCall<T>(fn: () => T): T {
     this.#readOnly = true;
     try {
-      return fn();
+      return activeRuntime.run(this, fn);
     } finally {
       this.#readOnly = false;
     }
@@ -423,7 +489,7 @@ export class WorkflowRuntime {
       } else this.#fail(err);
     };
     try {
-      const result = this.#scopes.run(this.#root, fn);
+      const result = this.#enter(this.#root, fn);
       if (result instanceof Promise) result.catch(onError);
     } catch (err) {
       onError(err);
@@ -447,9 +513,7 @@ export class WorkflowRuntime {
     }
     let promise: Promise<unknown>;
     try {
-      promise = Promise.resolve(
-        this.#scopes.run(this.#root, () => entry.handler(JSON.parse(a.input))),
-      );
+      promise = Promise.resolve(this.#enter(this.#root, () => entry.handler(JSON.parse(a.input))));
     } catch (err) {
       promise = Promise.reject(err);
     }
@@ -493,7 +557,7 @@ export class WorkflowRuntime {
     const ctx = this.#context();
     let promise: Promise<unknown>;
     try {
-      promise = this.#scopes.run(this.#root, () => this.#definition.run(ctx, JSON.parse(input)));
+      promise = this.#enter(this.#root, () => this.#definition.run(ctx, JSON.parse(input)));
     } catch (err) {
       promise = Promise.reject(err);
     }

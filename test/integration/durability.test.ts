@@ -7,6 +7,7 @@ import {
   eventTypes,
   eventually,
   history,
+  post,
   result,
   skipTime,
   start,
@@ -175,5 +176,38 @@ describe("workflow-task failures", () => {
     expect((await eventTypes(workflowId)).filter((t) => t === "WorkflowTaskFailed")).toHaveLength(
       1,
     );
+  });
+});
+
+describe("deterministic platform globals in workflow code", () => {
+  it("makes Date.now, new Date, Math.random and crypto.randomUUID replay to the same values", async () => {
+    const workflowId = uniqueId("globals");
+    await start({ workflowType: "globalsUser", workflowId });
+    const timer = await waitForTimer(workflowId);
+    const [started] = await history(workflowId);
+    const sleptMs = timer.fireAtMs - Date.parse(started?.timestamp ?? "");
+    expect(sleptMs).toBeGreaterThanOrEqual(1000);
+    expect(sleptMs).toBeLessThan(2000);
+    await skipTime(workflowId, 2000);
+    const body = await result(workflowId);
+    expect(body.status).toBe("Completed");
+    const seen = (body as unknown as { result: Array<Record<string, unknown>> }).result;
+    expect(seen).toHaveLength(2);
+    for (const s of seen) {
+      // Workflow time is the event's time, as ctx.now() says.
+      expect(s.now).toBe(s.ctxNow);
+      expect(s.date).toBe(new Date(s.now as number).toISOString());
+      expect(s.random).toBeGreaterThanOrEqual(0);
+      expect(s.random).toBeLessThan(1);
+      expect(s.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+    expect(seen[0]?.now).toBe(Date.parse(started?.timestamp ?? ""));
+    // A query on the closed run replays its history from scratch: the same values come back.
+    await abortAllDurableObjects();
+    const replayed = await post(`/api/v1/workflows/${workflowId}/queries/seen`, {});
+    expect(replayed.status).toBe(200);
+    expect(await replayed.json()).toEqual({ result: seen });
+    // Outside workflow code the globals are the real ones.
+    expect(Math.abs(Date.now() - new Date().getTime())).toBeLessThan(1000);
   });
 });

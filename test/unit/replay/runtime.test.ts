@@ -1028,6 +1028,35 @@ describe("WorkflowRuntime deterministic context", () => {
     expect(result.after[1]).not.toBe(result.before[2]);
   });
 
+  const platformDice = defineWorkflow("platformDice", async () => {
+    const before = [Math.random(), Date.now(), new Date().toISOString(), crypto.randomUUID()];
+    await new Promise((resolve) => setTimeout(resolve, 0)); // ordinary awaits keep the context
+    const mid = [Math.random(), Date.now()];
+    return { before, mid };
+  });
+
+  it("makes Math.random, Date.now, new Date and crypto.randomUUID deterministic inside workflow code", async () => {
+    const a = await drive(platformDice, { randomSeed: 1234 });
+    const b = await drive(platformDice, { randomSeed: 1234, mode: "cold" });
+    const c = await drive(platformDice, { randomSeed: 99 });
+    const parse = (close: typeof a.close) =>
+      JSON.parse((close as Extract<Command, { type: "CompleteWorkflow" }>).result) as {
+        before: [number, number, string, string];
+        mid: [number, number];
+      };
+    const ra = parse(a.close);
+    expect(parse(b.close)).toEqual(ra);
+    expect(parse(c.close).before[0]).not.toBe(ra.before[0]);
+    const startedAt = a.history[0]?.timestampMs;
+    expect(ra.before[1]).toBe(startedAt);
+    expect(ra.before[2]).toBe(new Date(startedAt ?? 0).toISOString());
+    expect(ra.before[3]).toMatch(UUID_V4);
+    expect(ra.mid[1]).toBe(startedAt);
+    // Outside workflow code they are the platform's own.
+    expect(Math.abs(Date.now() - new Date().getTime())).toBeLessThan(1000);
+    expect(Date.now()).not.toBe(startedAt);
+  });
+
   it("returns different ctx.random() and ctx.uuid() values with a different randomSeed", async () => {
     const a = await drive(dice, { randomSeed: 1234 });
     const b = await drive(dice, { randomSeed: 1235 });
