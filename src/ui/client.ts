@@ -181,7 +181,8 @@ function openDialog(opts) {
     confirm.disabled = true;
     try {
       await opts.onConfirm();
-      close();
+      if (opts.keepOpen) confirm.disabled = false;
+      else close();
     } catch (err) {
       errorSlot.append(errorBox(err, "dialog-error-message"));
       confirm.disabled = false;
@@ -190,7 +191,7 @@ function openDialog(opts) {
   dialog.showModal();
   const first = form.querySelector("input, textarea");
   if (first) first.focus();
-  return { dialog, confirm, errorSlot };
+  return { dialog, confirm, errorSlot, close };
 }
 
 // ---------- list page ----------
@@ -430,6 +431,8 @@ function workflowPage(workflowId) {
 
   const statusSlot = h("span", { testid: "status-slot" });
   const signalBtn = h("button", { type: "button", testid: "signal-button", disabled: true, onclick: () => signalDialog() }, "Signal");
+  const queryBtn = h("button", { type: "button", testid: "query-button", disabled: true, onclick: () => queryDialog() }, "Query");
+  const updateBtn = h("button", { type: "button", testid: "update-button", disabled: true, onclick: () => updateDialog() }, "Update");
   const cancelBtn = h("button", { type: "button", testid: "cancel-button", disabled: true, onclick: () => cancelDialog() }, "Cancel");
   const terminateBtn = h("button", { type: "button", class: "danger", testid: "terminate-button", disabled: true, onclick: () => terminateDialog() }, "Terminate");
   const noticeSlot = h("div", { role: "status", "aria-live": "polite", testid: "notice-slot" });
@@ -455,7 +458,7 @@ function workflowPage(workflowId) {
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: listUrl(), testid: "back-to-list" }, "Workflows"), " / ", workflowId),
     h("div", { class: "page-head" },
       h("h1", { testid: "workflow-id" }, workflowId), statusSlot,
-      h("div", { class: "actions" }, signalBtn, cancelBtn, terminateBtn)),
+      h("div", { class: "actions" }, queryBtn, signalBtn, updateBtn, cancelBtn, terminateBtn)),
     noticeSlot,
     errorSlot,
     taskFailureSlot,
@@ -484,7 +487,8 @@ function workflowPage(workflowId) {
     state.describe = d;
     clear(statusSlot).append(statusBadge(d.status, true));
     const running = d.status === "Running";
-    signalBtn.disabled = cancelBtn.disabled = terminateBtn.disabled = !running;
+    signalBtn.disabled = updateBtn.disabled = cancelBtn.disabled = terminateBtn.disabled = !running;
+    queryBtn.disabled = false; // queries answer on closed runs too
     const item = (label, value, testid) => h("div", null, h("dt", null, label), h("dd", { testid }, value));
     clear(summary);
     const started = Date.parse(d.startTime);
@@ -781,14 +785,16 @@ function workflowPage(workflowId) {
   }
 
   // ----- actions -----
-  function signalDialog() {
-    const seen = Array.from(new Set(state.events.filter((e) => e.eventType === "WorkflowExecutionSignaled").map((e) => e.attributes.signalName)));
-    const nameInput = h("input", { type: "text", id: "signal-name", name: "signalName", required: true, autocomplete: "off", spellcheck: "false", testid: "signal-name", list: "signal-names" });
-    const datalist = h("datalist", { id: "signal-names" }, seen.map((s) => h("option", { value: s })));
-    const jsonInput = h("textarea", { id: "signal-input", name: "input", spellcheck: "false", testid: "signal-input", placeholder: "{\"approved\": true}", "aria-describedby": "signal-input-hint" });
-    const jsonHint = h("div", { class: "hint", id: "signal-input-hint", testid: "signal-input-hint" }, "Any JSON value; leave empty to send no input.");
-    const nameHint = h("div", { class: "hint", id: "signal-name-hint" });
-    nameInput.setAttribute("aria-describedby", "signal-name-hint");
+  /**
+   * The name + JSON input fields shared by the Signal, Query and Update dialogs; both are validated
+   * as the user types and the dialog's confirm button follows. kind: "signal" | "query" | "update".
+   */
+  function messageFields(kind, label, placeholder, suggestions) {
+    const nameInput = h("input", { type: "text", id: kind + "-name", name: kind + "Name", required: true, autocomplete: "off", spellcheck: "false", testid: kind + "-name", list: kind + "-names", "aria-describedby": kind + "-name-hint" });
+    const datalist = h("datalist", { id: kind + "-names" }, suggestions.map((s) => h("option", { value: s })));
+    const jsonInput = h("textarea", { id: kind + "-input", name: "input", spellcheck: "false", testid: kind + "-input", placeholder, "aria-describedby": kind + "-input-hint" });
+    const jsonHint = h("div", { class: "hint", id: kind + "-input-hint", testid: kind + "-input-hint" }, "Any JSON value; leave empty to send no input.");
+    const nameHint = h("div", { class: "hint", id: kind + "-name-hint" });
     const parse = () => {
       const text = jsonInput.value.trim();
       if (!text) return { ok: true, value: undefined };
@@ -802,28 +808,119 @@ function workflowPage(workflowId) {
       const nameOk = /^[A-Za-z_][\w.-]{0,127}$/.test(nameInput.value.trim());
       nameInput.setAttribute("aria-invalid", String(!nameOk && nameInput.value !== ""));
       nameHint.textContent = nameOk || nameInput.value === "" ? "" : "Letters, digits, _ . - (max 128), not starting with a digit.";
-      d.confirm.disabled = !p.ok || !nameOk;
       return p.ok && nameOk;
     };
+    const fields = [
+      h("div", { class: "field" }, h("label", { for: kind + "-name" }, label), nameInput, datalist, nameHint),
+      h("div", { class: "field" }, h("label", { for: kind + "-input" }, "Input (JSON)"), jsonInput, jsonHint),
+    ];
+    return { fields, nameInput, jsonInput, parse, check, name: () => nameInput.value.trim() };
+  }
+  function body(p) {
+    return p.value === undefined ? {} : { input: p.value };
+  }
+  /** The answer of a query or update, shown inside its dialog. */
+  function answerView(kind, name, result) {
+    return h("div", { class: "answer", testid: kind + "-answer" },
+      h("div", { class: "answer-head" }, h("strong", null, (kind === "query" ? "Query " : "Update ") + name), " returned at " + fmtTime(new Date().toISOString()).slice(11) + ":"),
+      jsonBlock(result === undefined ? null : result, kind + "-result"));
+  }
+  function namesFrom(eventType, key) {
+    return Array.from(new Set(state.events.filter((e) => e.eventType === eventType).map((e) => e.attributes && e.attributes[key]).filter(Boolean)));
+  }
+
+  function signalDialog() {
+    const f = messageFields("signal", "Signal name", "{\"approved\": true}", namesFrom("WorkflowExecutionSignaled", "signalName"));
     const d = openDialog({
       title: "Send a signal",
       lede: "To " + workflowId + (state.runId ? " (run " + state.runId + ")" : ""),
       testid: "signal-dialog",
       confirmLabel: "Send signal",
-      fields: [
-        h("div", { class: "field" }, h("label", { for: "signal-name" }, "Signal name"), nameInput, datalist, nameHint),
-        h("div", { class: "field" }, h("label", { for: "signal-input" }, "Input (JSON)"), jsonInput, jsonHint),
-      ],
-      validate: check,
+      fields: f.fields,
+      validate: () => f.check(),
       onConfirm: async () => {
-        const p = parse();
-        const name = nameInput.value.trim();
-        await api("POST", apiWorkflowPath(workflowId) + "/signals/" + encodeURIComponent(name) + runQuery(), p.value === undefined ? {} : { input: p.value });
+        const name = f.name();
+        await api("POST", apiWorkflowPath(workflowId) + "/signals/" + encodeURIComponent(name) + runQuery(), body(f.parse()));
         afterAction("Signal " + name + " sent.");
       },
     });
-    nameInput.addEventListener("input", check);
-    jsonInput.addEventListener("input", check);
+    const check = () => { d.confirm.disabled = !f.check(); };
+    f.nameInput.addEventListener("input", check);
+    f.jsonInput.addEventListener("input", check);
+    d.confirm.disabled = true;
+  }
+  // Read-only: no confirmation, and it answers on closed runs too. The dialog stays open.
+  function queryDialog() {
+    const answer = h("div", { testid: "query-answer-slot", "aria-live": "polite" });
+    const f = messageFields("query", "Query name", "(none)", []);
+    const d = openDialog({
+      title: "Query this workflow",
+      lede: "Asks " + workflowId + (state.runId ? " (run " + state.runId + ")" : "") + " a question. Read-only: nothing is recorded in the history.",
+      testid: "query-dialog",
+      confirmLabel: "Run query",
+      keepOpen: true,
+      fields: [f.fields, answer],
+      validate: () => f.check(),
+      onConfirm: async () => {
+        clear(answer);
+        const name = f.name();
+        const r = await api("POST", apiWorkflowPath(workflowId) + "/queries/" + encodeURIComponent(name) + runQuery(), body(f.parse()));
+        answer.append(answerView("query", name, r ? r.result : undefined));
+      },
+    });
+    const check = () => { d.confirm.disabled = !f.check(); };
+    f.nameInput.addEventListener("input", check);
+    f.jsonInput.addEventListener("input", check);
+    d.confirm.disabled = true;
+  }
+  // Changes the workflow: the first click asks for confirmation, the second sends. Editing the
+  // fields takes the confirmation back. The dialog stays open to show the result or the rejection.
+  function updateDialog() {
+    const answer = h("div", { testid: "update-answer-slot", "aria-live": "polite" });
+    const prompt = h("div", { class: "confirm-prompt", role: "alert", testid: "update-confirm-prompt", hidden: true });
+    const f = messageFields("update", "Update name", "{\"by\": \"30m\"}", namesFrom("WorkflowExecutionUpdateAccepted", "updateName"));
+    let armed = false;
+    const d = openDialog({
+      title: "Send an update",
+      lede: "To the current run of " + workflowId + ". Its handler runs and can change the workflow; accepted updates are recorded in the history.",
+      testid: "update-dialog",
+      confirmLabel: "Send update",
+      keepOpen: true,
+      fields: [f.fields, prompt, answer],
+      validate: () => f.check(),
+      onConfirm: async () => {
+        const name = f.name();
+        if (!armed) {
+          armed = true;
+          clear(answer);
+          prompt.textContent = "Send update " + name + " to " + workflowId + "? It changes the workflow and cannot be taken back.";
+          prompt.hidden = false;
+          d.confirm.textContent = "Confirm update";
+          d.confirm.className = "danger solid";
+          return;
+        }
+        disarm();
+        clear(answer);
+        try {
+          const r = await api("POST", apiWorkflowPath(workflowId) + "/updates/" + encodeURIComponent(name), body(f.parse()));
+          answer.append(answerView("update", name, r ? r.result : undefined));
+          afterAction("Update " + name + " completed.");
+        } catch (err) {
+          // A rejection changes nothing; still refresh in case the run moved on meanwhile.
+          if (err.status !== 400) afterAction("Update " + name + " failed.");
+          throw err;
+        }
+      },
+    });
+    function disarm() {
+      armed = false;
+      prompt.hidden = true;
+      d.confirm.textContent = "Send update";
+      d.confirm.className = "primary";
+    }
+    const check = () => { disarm(); d.confirm.disabled = !f.check(); };
+    f.nameInput.addEventListener("input", check);
+    f.jsonInput.addEventListener("input", check);
     d.confirm.disabled = true;
   }
   function reasonField(id) {

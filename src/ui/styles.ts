@@ -180,6 +180,13 @@ dialog::backdrop { background: rgba(20, 26, 43, .45); }
 dialog form { padding: 20px; margin: 0; }
 dialog h2 { font-size: 17px; margin-bottom: 6px; }
 dialog .lede { color: var(--muted); margin: 0 0 14px; word-break: break-word; }
+dialog .answer { margin-top: 4px; }
+dialog .answer-head { font-size: 13px; color: var(--muted); margin-bottom: 6px; }
+dialog .answer-head strong { color: var(--text); }
+.confirm-prompt {
+  border-radius: 6px; padding: 10px 12px; margin: 4px 0 10px; border: 1px solid #f3d48a;
+  background: #fff8e6; color: #6b4a00; word-break: break-word;
+}
 dialog .buttons { display: flex; justify-content: flex-end; gap: 8px; margin-top: 16px; }
 .kv { font-family: var(--mono); font-size: 12.5px; }
 @media (max-width: 760px) {

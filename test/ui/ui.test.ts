@@ -243,6 +243,8 @@ describe("workflow page", () => {
     await page.getByTestId("workflow-status").filter({ hasText: "Completed" }).waitFor();
     await expect(page.getByTestId("result-json").textContent()).resolves.toContain('"grace"');
     await expect(page.getByTestId("signal-button").isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId("update-button").isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId("query-button").isEnabled()).resolves.toBe(true);
     await page.getByTestId("live").waitFor({ state: "hidden" });
 
     // Event ids run 1..n, and an event expands to its attributes as JSON.
@@ -256,6 +258,13 @@ describe("workflow page", () => {
     );
     await page.waitForTimeout(2_000); // let the new-event highlight fade
     await page.screenshot({ path: screenshotPath("detail.png"), fullPage: true });
+
+    // A closed run still answers queries.
+    await page.getByTestId("query-button").click();
+    const dialog = page.getByTestId("query-dialog");
+    await dialog.getByLabel("Query name").fill("state");
+    await dialog.getByTestId("dialog-confirm").click();
+    await expect(dialog.getByTestId("query-result").textContent()).resolves.toContain('"approved"');
   });
 
   it("sends a signal from the Signal dialog, refusing invalid JSON (polling without EventSource)", async () => {
@@ -286,6 +295,111 @@ describe("workflow page", () => {
     await expect(page.getByTestId("result-json").textContent()).resolves.toContain('"ui-test"');
     const d = await api("GET", `/workflows/${encodeURIComponent(id)}/result`);
     expect(d).toMatchObject({ status: "Completed", result: { approved: false, by: "ui-test" } });
+  });
+
+  it("queries from the Query dialog, showing the answer or the 400 in the dialog", async () => {
+    const id = uniqueId("query");
+    await startApproval(id);
+    await page.goto(detailUrl(id));
+    await page.locator("[data-testid=history-event][data-event-type=TimerStarted]").waitFor();
+    const events = await page.getByTestId("history-event").count();
+
+    await page.getByTestId("query-button").click();
+    const dialog = page.getByTestId("query-dialog");
+    await dialog.waitFor();
+    await dialog.getByLabel("Query name").fill("state");
+    await dialog.getByLabel("Input (JSON)").fill("{");
+    await expect(dialog.getByTestId("dialog-confirm").isDisabled()).resolves.toBe(true);
+    await expect(dialog.getByTestId("query-input-hint").textContent()).resolves.toContain(
+      "Invalid JSON",
+    );
+    await dialog.getByLabel("Input (JSON)").fill("");
+    // Read-only: one click runs it, no confirmation step, and the dialog stays open.
+    await dialog.getByTestId("dialog-confirm").click();
+    const result = dialog.getByTestId("query-result");
+    await result.waitFor();
+    const answer = JSON.parse((await result.textContent()) ?? "null");
+    expect(answer).toMatchObject({ item: `laptop for ${id}`, status: "waiting" });
+    await expect(dialog.isVisible()).resolves.toBe(true);
+
+    // An unknown query: the API's 400 message, readable, in the dialog; the old answer goes.
+    await dialog.getByLabel("Query name").fill("nope");
+    await dialog.getByTestId("dialog-confirm").click();
+    const error = dialog.getByTestId("dialog-error-message");
+    await error.waitFor();
+    const text = (await error.textContent()) ?? "";
+    expect(text).toContain("HTTP 400");
+    expect(text).toContain('has no query "nope"');
+    await expect(result.count()).resolves.toBe(0);
+    await expect(dialog.isVisible()).resolves.toBe(true);
+
+    // Queries record nothing.
+    await dialog.getByTestId("dialog-cancel").click();
+    await dialog.waitFor({ state: "detached" });
+    await expect(page.getByTestId("history-event").count()).resolves.toBe(events);
+    await expect(page.getByTestId("update-button").isEnabled()).resolves.toBe(true);
+  });
+
+  it("sends an update after confirmation; a rejected one shows the validator's message and records nothing", async () => {
+    const id = uniqueId("update");
+    await startApproval(id);
+    await page.goto(detailUrl(id));
+    await page.locator("[data-testid=history-event][data-event-type=TimerStarted]").waitFor();
+    const events = await page.getByTestId("history-event").count();
+
+    await page.getByTestId("update-button").click();
+    const dialog = page.getByTestId("update-dialog");
+    await dialog.waitFor();
+    const confirm = dialog.getByTestId("dialog-confirm");
+    await dialog.getByLabel("Update name").fill("extend");
+    await dialog.getByLabel("Input (JSON)").fill('{"by": "-5m"');
+    await expect(confirm.isDisabled()).resolves.toBe(true);
+    await dialog.getByLabel("Input (JSON)").fill('{"by": "-5m"}');
+
+    // The first click only asks; the second sends.
+    await confirm.click();
+    await dialog.getByTestId("update-confirm-prompt").waitFor();
+    await expect(confirm.textContent()).resolves.toBe("Confirm update");
+    await confirm.click();
+    const error = dialog.getByTestId("dialog-error-message");
+    await error.waitFor();
+    const text = (await error.textContent()) ?? "";
+    expect(text).toContain("HTTP 400");
+    expect(text).toContain('extend.by must be a positive duration, got "-5m"');
+    await expect(dialog.isVisible()).resolves.toBe(true);
+    await page.waitForTimeout(1_500); // the live stream would have shown an event by now
+    await expect(page.getByTestId("history-event").count()).resolves.toBe(events);
+    const history = await api("GET", `/workflows/${encodeURIComponent(id)}/history`);
+    expect(JSON.stringify(history)).not.toContain("WorkflowExecutionUpdate");
+
+    // Editing takes the confirmation back.
+    await dialog.getByLabel("Input (JSON)").fill('{"by": "30m"}');
+    await dialog.getByTestId("update-confirm-prompt").waitFor({ state: "hidden" });
+    await expect(confirm.textContent()).resolves.toBe("Send update");
+    await confirm.click();
+    await dialog.getByTestId("update-confirm-prompt").waitFor();
+    await confirm.click();
+    const result = dialog.getByTestId("update-result");
+    await result.waitFor();
+    const deadline = JSON.parse((await result.textContent()) ?? "null") as string;
+    expect(typeof deadline).toBe("string");
+    expect(Number.isNaN(Date.parse(deadline))).toBe(false);
+    await expect(error.count()).resolves.toBe(0);
+    // The query agrees with the new deadline.
+    const state = await api("POST", `/workflows/${encodeURIComponent(id)}/queries/state`, {});
+    expect((state.result as { deadline: string }).deadline).toBe(deadline);
+
+    await dialog.getByTestId("dialog-cancel").click();
+    await dialog.waitFor({ state: "detached" });
+    const accepted = page.locator(
+      "[data-testid=history-event][data-event-type=WorkflowExecutionUpdateAccepted]",
+    );
+    await accepted.waitFor();
+    await expect(accepted.textContent()).resolves.toContain("extend");
+    await page
+      .locator("[data-testid=history-event][data-event-type=WorkflowExecutionUpdateCompleted]")
+      .waitFor();
+    await expect(page.getByTestId("workflow-status").textContent()).resolves.toBe("Running");
   });
 
   it("cancels after confirmation", async () => {
