@@ -6,6 +6,8 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type {
   ActivityReporter,
   ActivityTaskMessage,
+  EagerOffer,
+  EagerTask,
   HeartbeatResponse,
   StartedTask,
 } from "../sdk/activity/protocol";
@@ -41,13 +43,13 @@ export function createReporter(env: EngineEnv): ActivityReporter {
       const s = stubForToken(env, token);
       return s ? s.stub.activityHeartbeat(s.token, details) : { cancelRequested: true };
     },
-    async activityCompleted(token, result) {
+    async activityCompleted(token, result, offer): Promise<EagerTask | null> {
       const s = stubForToken(env, token);
-      if (s) await s.stub.activityCompleted(s.token, result);
+      return s ? s.stub.activityCompleted(s.token, result, offer) : null;
     },
-    async activityFailed(token, failure) {
+    async activityFailed(token, failure, offer): Promise<EagerTask | null> {
       const s = stubForToken(env, token);
-      if (s) await s.stub.activityFailed(s.token, failure);
+      return s ? s.stub.activityFailed(s.token, failure, offer) : null;
     },
   };
 }
@@ -78,11 +80,11 @@ export function createSundial(userConfig: SundialConfig) {
     activityHeartbeat(token: string, details?: string) {
       return this.#reporter.activityHeartbeat(token, details);
     }
-    activityCompleted(token: string, result: string) {
-      return this.#reporter.activityCompleted(token, result);
+    activityCompleted(token: string, result: string, offer?: EagerOffer) {
+      return this.#reporter.activityCompleted(token, result, offer);
     }
-    activityFailed(token: string, failure: string) {
-      return this.#reporter.activityFailed(token, failure);
+    activityFailed(token: string, failure: string, offer?: EagerOffer) {
+      return this.#reporter.activityFailed(token, failure, offer);
     }
   }
 

@@ -6,7 +6,13 @@ export {
   ApplicationFailure,
   CancelledFailure,
 } from "../common/failures";
-export type { ActivityReporter, ActivityTaskMessage, StartedTask } from "./protocol";
+export type {
+  ActivityReporter,
+  ActivityTaskMessage,
+  EagerOffer,
+  EagerTask,
+  StartedTask,
+} from "./protocol";
 export type { ActivityWorkerOptions } from "./worker";
 export { createActivityWorker, runActivityBatch } from "./worker";
 

@@ -10,6 +10,8 @@ export interface ActivityTaskMessage {
   activityId: string;
   activityType: string;
   attempt: number;
+  /** The task queue the message was sent to (absent on messages from older engines): eager offers name it. */
+  taskQueue?: string;
 }
 
 /** What the engine answers when a worker starts a task. */
@@ -21,6 +23,26 @@ export interface StartedTask {
   heartbeatDetails?: string;
   startToCloseTimeoutMs?: number;
   heartbeatTimeoutMs?: number;
+}
+
+/**
+ * Eager activity dispatch (Temporal's eager activity execution): a consumer reporting an outcome
+ * offers to run, at once, a next task of its own task queue and of a type it has registered.
+ */
+export interface EagerOffer {
+  taskQueue: string;
+  activityTypes: string[];
+  /** The id of the queue message whose consumer makes the offer (recorded as who started the task). */
+  deliveryId: string;
+}
+
+/**
+ * A task handed out in answer to an {@link EagerOffer}: already marked started (do not call
+ * `activityStarted`), with no queue message behind it. If its consumer dies, the attempt is retried
+ * at its start-to-close (or heartbeat) timeout, like any attempt whose worker crashed.
+ */
+export interface EagerTask extends ActivityTaskMessage, StartedTask {
+  taskQueue: string;
 }
 
 /** Heartbeat answer: stop when `cancelRequested` (cancelled, timed out, or superseded). */
@@ -41,7 +63,19 @@ export interface ActivityReporter {
    */
   activityStarted(token: string, deliveryId?: string): Promise<StartedTask | null>;
   activityHeartbeat(token: string, details?: string): Promise<HeartbeatResponse>;
-  activityCompleted(token: string, result: string): Promise<void>;
-  /** `failure` is a JSON-encoded FailureInfo. */
-  activityFailed(token: string, failure: string): Promise<void>;
+  /**
+   * Reports a result. With an `offer`, the engine may answer with the next task of the same workflow
+   * (at most one per report; see {@link EagerTask}); without one, or when none fits, nothing.
+   */
+  activityCompleted(
+    token: string,
+    result: string,
+    offer?: EagerOffer,
+  ): Promise<EagerTask | null> | Promise<void>;
+  /** `failure` is a JSON-encoded FailureInfo. `offer` as for `activityCompleted`. */
+  activityFailed(
+    token: string,
+    failure: string,
+    offer?: EagerOffer,
+  ): Promise<EagerTask | null> | Promise<void>;
 }

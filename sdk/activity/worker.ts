@@ -1,7 +1,13 @@
 /** @module createActivityWorker: a Worker `queue()` handler that runs activities and reports to the engine. */
 import { ApplicationFailure, toFailure } from "../common/failures";
 import type { Activities, ActivityContext } from "./index";
-import type { ActivityReporter, ActivityTaskMessage } from "./protocol";
+import type {
+  ActivityReporter,
+  ActivityTaskMessage,
+  EagerOffer,
+  EagerTask,
+  StartedTask,
+} from "./protocol";
 
 export interface ActivityWorkerOptions<Env> {
   activities: Activities;
@@ -42,7 +48,15 @@ function defaultReporter(env: unknown): ActivityReporter {
   return binding;
 }
 
-/** Runs every message of a batch concurrently; a message is retried only when the engine could not be reached. */
+/** Eager chains stop offering after this many tasks or this long per queue message. */
+const EAGER_MAX_TASKS = 100;
+const EAGER_MAX_MS = 60_000;
+
+/**
+ * Runs every message of a batch concurrently; a message is retried only when the engine could not
+ * be reached. After a task, the consumer offers to run the workflow's next task of its own task
+ * queue (eager dispatch: no queue round trip) and runs what it is handed, up to a cap, before acking.
+ */
 export async function runActivityBatch(
   batch: MessageBatch<ActivityTaskMessage>,
   activities: Activities,
@@ -50,27 +64,53 @@ export async function runActivityBatch(
 ): Promise<void> {
   await Promise.all(
     batch.messages.map(async (message) => {
+      const began = Date.now();
+      const types = Object.keys(activities);
+      let chained = 0;
+      const offer = (): EagerOffer | undefined =>
+        message.body.taskQueue !== undefined &&
+        chained < EAGER_MAX_TASKS &&
+        Date.now() - began < EAGER_MAX_MS
+          ? { taskQueue: message.body.taskQueue, activityTypes: types, deliveryId: message.id }
+          : undefined;
+      let next: EagerTask | null;
       try {
-        await runTask(message.body, activities, reporter, message.id);
-        message.ack();
+        next = await runTask(message.body, activities, reporter, message.id, offer);
       } catch (err) {
         console.error(`sundial: reporting activity ${message.body.activityType} failed`, err);
         message.retry();
+        return;
       }
+      // An eager task has no message of its own: if this consumer dies, the engine retries its
+      // attempt at the start-to-close (or heartbeat) timeout, as for any crashed worker.
+      try {
+        while (next) {
+          chained++;
+          next = await runTask(next, activities, reporter, message.id, offer, next);
+        }
+      } catch (err) {
+        console.error("sundial: reporting an eagerly dispatched activity failed", err);
+      }
+      message.ack();
     }),
   );
 }
 
+/** Runs one task and reports it; answers the eager task handed back, if any. */
 async function runTask(
   task: ActivityTaskMessage,
   activities: Activities,
   reporter: ActivityReporter,
-  deliveryId?: string,
-): Promise<void> {
+  deliveryId: string | undefined,
+  offer: () => EagerOffer | undefined,
+  eager?: StartedTask,
+): Promise<EagerTask | null> {
   // Delivery is at least once: a stale or duplicate task answers null and is dropped unrun.
   // Safe to retry: a repeated start of the same delivery gets the same answer.
-  const started = await withRetries(() => reporter.activityStarted(task.token, deliveryId));
-  if (!started) return;
+  // An eager task was started by the engine when it handed it out.
+  const started =
+    eager ?? (await withRetries(() => reporter.activityStarted(task.token, deliveryId)));
+  if (!started) return null;
   const fn = activities[task.activityType];
   if (!fn) {
     const failure = ApplicationFailure.nonRetryable(
@@ -78,7 +118,7 @@ async function runTask(
       "ActivityNotRegistered",
     );
     await reporter.activityFailed(task.token, JSON.stringify(toFailure(failure)));
-    return;
+    return null;
   }
   const abort = new AbortController();
   const timers: ReturnType<typeof setTimeout>[] = [];
@@ -114,10 +154,14 @@ async function runTask(
   }
   // The outcome is the expensive part: retry its report a few times (the engine's object may be
   // restarting) before leaving it to the queue, whose redelivery would run the attempt again.
-  await withRetries(() =>
-    outcome.ok
-      ? reporter.activityCompleted(task.token, outcome.result)
-      : reporter.activityFailed(task.token, outcome.failure),
+  // Each try makes the offer again: a report whose answer was lost hands out nothing twice (the
+  // repeated report is stale), and the task it did hand out is retried at its timeout.
+  // Reporters of older engines answer nothing (undefined): no eager task.
+  return withRetries(
+    async (): Promise<EagerTask | null> =>
+      (await (outcome.ok
+        ? reporter.activityCompleted(task.token, outcome.result, offer())
+        : reporter.activityFailed(task.token, outcome.failure, offer()))) ?? null,
   );
 }
 

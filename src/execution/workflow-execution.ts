@@ -5,6 +5,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
   ActivityTaskMessage,
+  EagerOffer,
+  EagerTask,
   HeartbeatResponse,
   StartedTask,
 } from "../../sdk/activity/protocol";
@@ -160,6 +162,18 @@ interface RunStart {
   /** Inputs recorded with WorkflowExecutionStarted (signal-with-start). */
   extraInputs?: NewEvent[];
 }
+
+/**
+ * An eager-dispatch offer made with an activity's report, and the one task it was given (set inside
+ * the transition's transaction; handed back after the commit).
+ */
+interface EagerClaim {
+  offer: EagerOffer;
+  task?: EagerTask;
+}
+type EagerTaskMessage = ActivityTaskMessage & { taskQueue: string };
+/** `started_by` of an eagerly dispatched attempt: `eager:<deliveryId>:<seq>:<attempt>`. */
+const EAGER_PREFIX = "eager:";
 
 /** Work of one transition that is not an event: rows to write in the same transaction. */
 interface Effects {
@@ -824,18 +838,30 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     });
   }
 
-  async activityCompleted(token: TaskToken, result: string): Promise<void> {
-    await this.#serialized(async () => {
+  /**
+   * Records a result. With an `offer` (eager dispatch), the first activity this transition schedules
+   * on the offer's task queue, of a type the offer lists, is not queued: it is recorded as started
+   * by the offering consumer, in the same transaction, and handed back to run at once.
+   */
+  async activityCompleted(
+    token: TaskToken,
+    result: string,
+    offer?: EagerOffer,
+  ): Promise<EagerTask | null> {
+    return this.#serialized(async () => {
       const act = this.#liveActivity(token);
-      if (act?.state !== "Started") return; // stale, duplicate, or never started: ignore
+      if (act?.state !== "Started") return null; // stale, duplicate, or never started: ignore
       const run = this.#currentRun()!;
+      const eager: EagerClaim | undefined = offer ? { offer } : undefined;
       if (exceedsBytes(result, this.#config.limits.maxPayloadBytes)) {
         await this.#activityAttemptFailed(
           run,
           act,
           toFailure(this.#payloadTooLarge("activity result")),
+          undefined,
+          eager,
         );
-        return;
+        return eager?.task ?? null;
       }
       const effects: Effects = { sql: [() => this.#deleteActivity(act)] };
       await this.#transition(
@@ -845,14 +871,21 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           newEvent("ActivityTaskCompleted", { seq: act.seq, result, attempt: act.attempt }),
         ],
         effects,
+        eager ? { eager } : {},
       );
+      return eager?.task ?? null;
     });
   }
 
-  async activityFailed(token: TaskToken, failureJson: string): Promise<void> {
-    await this.#serialized(async () => {
+  /** Records a failed attempt; `offer` as for {@link activityCompleted}. */
+  async activityFailed(
+    token: TaskToken,
+    failureJson: string,
+    offer?: EagerOffer,
+  ): Promise<EagerTask | null> {
+    return this.#serialized(async () => {
       const act = this.#liveActivity(token);
-      if (act?.state !== "Started") return;
+      if (act?.state !== "Started") return null;
       const run = this.#currentRun()!;
       let failure: FailureInfo;
       try {
@@ -860,7 +893,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       } catch {
         failure = { message: "activity worker sent an unreadable failure", type: "Error" };
       }
-      await this.#activityAttemptFailed(run, act, failure);
+      const eager: EagerClaim | undefined = offer ? { offer } : undefined;
+      await this.#activityAttemptFailed(run, act, failure, undefined, eager);
+      return eager?.task ?? null;
     });
   }
 
@@ -1303,7 +1338,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     run: RunRow,
     inputs: NewEvent[],
     effects: Effects,
-    options: { runWorkflow?: boolean } = {},
+    options: { runWorkflow?: boolean; eager?: EagerClaim } = {},
   ): Promise<void> {
     const now = this.#now();
     const events = this.#assignIds(run, inputs, now);
@@ -1407,7 +1442,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.ctx.storage.transactionSync(() => {
       this.#insertEvents(run.run_id, events);
       for (const fn of effects.sql) fn();
-      for (const cmd of commands) this.#applyCommand(run, cmd, now);
+      // A closing transition abandons what it schedules: nothing to hand out eagerly then.
+      const eager = close ? undefined : options.eager;
+      for (const cmd of commands) this.#applyCommand(run, cmd, now, eager);
       if (taskFailure) {
         const attempt = run.wft_attempt + 1;
         const backoff = Math.min(1000 * 2 ** (attempt - 1), WFT_MAX_BACKOFF_MS);
@@ -1690,7 +1727,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   /** Writes the effects of a recorded command (inside the transaction). */
-  #applyCommand(run: RunRow, cmd: Command, now: number): void {
+  #applyCommand(run: RunRow, cmd: Command, now: number, eager?: EagerClaim): void {
     switch (cmd.type) {
       case "ScheduleActivity": {
         const act: ActivityRow = {
@@ -1731,7 +1768,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
             now + cmd.options.scheduleToCloseTimeoutMs,
           );
         }
-        this.#dispatch(act, cmd.options, now);
+        if (eager && this.#fitsOffer(eager, cmd.activityType, cmd.options)) {
+          eager.task = this.#startEagerly(act, cmd.options, eager.offer, now);
+        } else {
+          this.#dispatch(act, cmd.options, now);
+        }
         return;
       }
       case "StartTimer":
@@ -1851,9 +1892,52 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
   }
 
-  #enqueueTask(act: ActivityRow, options: ActivityOptionsMs): void {
+  /**
+   * Eager dispatch takes at most one task per report, only of the offer's task queue and types, and
+   * only when a crash of its consumer is bounded: with no queue message behind the task, a
+   * start-to-close or heartbeat timeout is what retries an attempt whose consumer died.
+   */
+  #fitsOffer(eager: EagerClaim, activityType: string, options: ActivityOptionsMs): boolean {
+    return (
+      eager.task === undefined &&
+      options.taskQueue === eager.offer.taskQueue &&
+      Array.isArray(eager.offer.activityTypes) &&
+      eager.offer.activityTypes.includes(activityType) &&
+      Boolean(options.startToCloseTimeoutMs || options.heartbeatTimeoutMs)
+    );
+  }
+
+  /**
+   * Records the first attempt of a new activity as started by the offering consumer (inside the
+   * transaction): its start-to-close and heartbeat timers as `activityStarted` puts them, and no
+   * dispatch lease or schedule-to-start timer, since nothing is queued.
+   */
+  #startEagerly(
+    act: ActivityRow,
+    options: ActivityOptionsMs,
+    offer: EagerOffer,
+    now: number,
+  ): EagerTask {
+    const startedBy = `${EAGER_PREFIX}${offer.deliveryId}:${act.seq}:${act.attempt}`;
+    this.#sql.exec(
+      "UPDATE activities SET state = 'Started', started_ms = ?, started_by = ? WHERE run_id = ? AND seq = ?",
+      now,
+      startedBy,
+      act.run_id,
+      act.seq,
+    );
+    if (options.startToCloseTimeoutMs) {
+      this.#putActivityTimer(act, "StartToClose", now + options.startToCloseTimeoutMs);
+    }
+    if (options.heartbeatTimeoutMs) {
+      this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
+    }
+    return { ...this.#taskMessage(act, options), ...this.#startedTask(act, options) };
+  }
+
+  #taskMessage(act: ActivityRow, options: ActivityOptionsMs): EagerTaskMessage {
     const identity = this.#identity!;
-    const message: ActivityTaskMessage = {
+    return {
       token: encodeToken({ ...identity, runId: act.run_id, seq: act.seq, attempt: act.attempt }),
       namespace: identity.namespace,
       workflowId: identity.workflowId,
@@ -1861,7 +1945,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       activityId: act.activity_id,
       activityType: act.activity_type,
       attempt: act.attempt,
+      taskQueue: options.taskQueue,
     };
+  }
+
+  #enqueueTask(act: ActivityRow, options: ActivityOptionsMs): void {
+    const message: ActivityTaskMessage = this.#taskMessage(act, options);
     this.#sql.exec(
       "INSERT INTO outbox (kind, target, body) VALUES ('activity', ?, ?)",
       options.taskQueue,
@@ -1897,10 +1986,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     act: ActivityRow,
     failure: FailureInfo,
     timeoutType?: TimeoutType,
+    eager?: EagerClaim,
   ): Promise<void> {
     const effects: Effects = { sql: [] };
     const events = this.#attemptFailedEvents(run, act, failure, this.#now(), effects, timeoutType);
-    if (events) await this.#transition(run, events, effects);
+    if (events) await this.#transition(run, events, effects, eager ? { eager } : {});
     else {
       this.#commitEffects(effects);
       await this.#armAlarm();
@@ -1979,6 +2069,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return newEvent("ActivityTaskStarted", {
       seq: act.seq,
       attempt: act.attempt,
+      ...(act.started_by?.startsWith(EAGER_PREFIX) ? { eager: true } : {}),
       ...(act.last_failure ? { lastFailure: JSON.parse(act.last_failure) as FailureInfo } : {}),
     });
   }

@@ -51,7 +51,8 @@ export interface EventAttributes {
     activityType: string;
     input: Payload;
   } & ActivityOptionsMs;
-  ActivityTaskStarted: { seq: number; attempt: number; lastFailure?: FailureInfo };
+  /** `eager`: handed to the consumer that reported the previous activity (eager dispatch), unqueued. */
+  ActivityTaskStarted: { seq: number; attempt: number; lastFailure?: FailureInfo; eager?: boolean };
   ActivityTaskCompleted: { seq: number; result: Payload; attempt: number };
   ActivityTaskFailed: {
     seq: number;
