@@ -1052,12 +1052,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   #notFound(runId: string | undefined): Reply {
-    const id = this.#workflowIdForMessages();
-    return errorReply(
-      404,
-      "NotFound",
-      runId ? `Run ${runId} of workflow "${id}" not found` : `Workflow "${id}" not found`,
-    );
+    return errorReply(404, "NotFound", notFoundMessage(this.#workflowIdForMessages(), runId));
   }
 
   /**
@@ -2578,16 +2573,14 @@ export function decodePageToken(token: string): { runId: string; after: number }
   }
 }
 
-function notFoundAck(workflowId: string | undefined, runId?: string): Ack {
-  return {
-    ok: false,
-    error: {
-      code: "NotFound",
-      message: runId
-        ? `Run ${runId} of workflow "${workflowId ?? ""}" not found`
-        : `Workflow "${workflowId ?? ""}" not found`,
-    },
-  };
+function notFoundMessage(workflowId: string, runId?: string): string {
+  return runId
+    ? `Run ${runId} of workflow "${workflowId}" not found`
+    : `Workflow "${workflowId}" not found`;
+}
+
+function notFoundAck(workflowId: string, runId?: string): Ack {
+  return { ok: false, error: { code: "NotFound", message: notFoundMessage(workflowId, runId) } };
 }
 
 function closedAck(run: RunRow): Ack {
