@@ -111,7 +111,23 @@ async function treeOf(root) {
   return [...found.values()];
 }
 
+/**
+ * Starts `wrangler dev`. The ports come from freePort(), which cannot hold them: a wrangler dev of
+ * another test project may take one first. Then wrangler exits with "Address already in use", and
+ * this starts it again on new ports.
+ */
 export async function startDevServer(options = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (err) {
+      const taken = err instanceof Error && err.message.includes("Address already in use");
+      if (!taken || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startDevServerOnce(options) {
   const timeoutMs = options.timeoutMs ?? 45_000;
   const [port, inspectorPort] = [await freePort(), await freePort()];
   // A caller's persistTo is kept (a restart reuses it); a fresh one is ours and deleted on stop().
