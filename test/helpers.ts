@@ -106,10 +106,35 @@ export async function result(workflowId: string): Promise<ResultResponse> {
   });
 }
 
-/** Moves the execution's clock forward by `ms` and runs its alarm now (Temporal-style time skipping). */
-export async function skipTime(workflowId: string, ms: number): Promise<void> {
+/**
+ * Moves the execution's clock forward by `ms` and runs its alarm now (Temporal-style time skipping).
+ * Fails when no alarm was set: a skip that runs nothing would let "nothing more happens" tests pass
+ * for the wrong reason. Pass `{ alarm: false }` to assert that no alarm was pending instead.
+ */
+export async function skipTime(
+  workflowId: string,
+  ms: number,
+  options: { alarm?: boolean } = {},
+): Promise<void> {
+  const { runs: before, armedAtMs } = await stub(workflowId).unsafeAlarmState();
+  const pending = armedAtMs !== null || (await stub(workflowId).unsafeTimers()).length > 0;
+  const want = options.alarm ?? true;
+  if (pending !== want) {
+    throw new Error(`skipTime(${workflowId}): ${want ? "no alarm was set" : "an alarm was set"}`);
+  }
   await stub(workflowId).unsafeAdvanceClock(ms);
+  if (!want) return;
+  // Advancing the clock re-arms the alarm in the past, so workerd may fire it before
+  // runDurableObjectAlarm does (which then answers false): wait until a handler really ran.
   await runDurableObjectAlarm(stub(workflowId));
+  await vi.waitFor(
+    async () => {
+      if ((await stub(workflowId).unsafeAlarmState()).runs <= before) {
+        throw new Error(`skipTime(${workflowId}): the alarm has not run yet`);
+      }
+    },
+    { timeout: 10_000, interval: 10 },
+  );
 }
 
 /** Timer rows of the execution (what the one alarm multiplexes). */

@@ -214,6 +214,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   readonly #changeWaiters = new Set<() => void>();
   /** Live history readers (`watchHistory`), woken whenever events are appended to any run. */
   readonly #historyWaiters = new Set<() => void>();
+  /** Alarm handlers that ran to the end in this instance (test hook `unsafeAlarmState`). */
+  #alarmRuns = 0;
   #delivering = false;
   #deliverAgain = false;
 
@@ -963,6 +965,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     // An alarm is spent once its handler returns: arm the next one now (a timer, or a retry of
     // undelivered outbox rows), so a crash during the background delivery below loses nothing.
     await this.#serialized(() => this.#armAlarm(true));
+    this.#alarmRuns += 1;
     this.#kick();
   }
 
@@ -980,6 +983,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       await this.#armAlarm(true);
       return this.#now();
     });
+  }
+
+  /** Test-only: how many alarm handlers ran to the end in this instance, and the armed alarm time. */
+  async unsafeAlarmState(): Promise<{ runs: number; armedAtMs: number | null }> {
+    this.#assertUnsafe();
+    return { runs: this.#alarmRuns, armedAtMs: await this.ctx.storage.getAlarm() };
   }
 
   /** Test-only: the timer rows, for asserting what is scheduled. */

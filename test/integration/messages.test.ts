@@ -137,14 +137,15 @@ describe("signals", () => {
   it("signals another execution from workflow code", async () => {
     const target = uniqueId("target");
     const sender = uniqueId("sender");
-    await start({ workflowType: "collector", workflowId: target, input: { n: 1 } });
+    await start({ workflowType: "collector", workflowId: target, input: { n: 1, wait: "1h" } });
     await start({ workflowType: "signaller", workflowId: sender, input: { target } });
     expect(await result(sender)).toMatchObject({ status: "Completed", result: "sent" });
     const senderTypes = await eventTypes(sender);
     expect(count(senderTypes, "SignalExternalWorkflowExecutionInitiated")).toBe(1);
     expect(count(senderTypes, "ExternalWorkflowExecutionSignaled")).toBe(1);
-    // The target's 1s timer may have fired for real by now; skipping time is harmless then.
-    await skipTime(target, 1000);
+    // The signal waits in the buffer until the target's hour-long sleep is skipped.
+    expect(count(await eventTypes(target), "WorkflowExecutionSignaled")).toBe(1);
+    await skipTime(target, 3_600_000);
     expect(await result(target)).toMatchObject({
       status: "Completed",
       result: ["from-signaller"],
