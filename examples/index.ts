@@ -1,5 +1,6 @@
 /** @module The example workflows and the activities the engine's own Worker runs. */
 import { approval, approvalActivities } from "./approval";
+import { chain, chainActivities } from "./chain";
 import { fanOut, fanOutActivities, fanOutChild } from "./fan-out";
 import { greeting } from "./greeting";
 import { loanActivities, loanApplication } from "./loan-application";
@@ -14,6 +15,7 @@ export const exampleWorkflows = [
   orderSaga,
   fanOut,
   fanOutChild,
+  chain,
 ];
 export const exampleActivities = {
   ...loanActivities,
@@ -21,4 +23,5 @@ export const exampleActivities = {
   ...approvalActivities,
   ...orderActivities,
   ...fanOutActivities,
+  ...chainActivities,
 };
