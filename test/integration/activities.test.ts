@@ -105,7 +105,13 @@ describe("activity timeouts", () => {
     const workflowId = uniqueId("s2c");
     await start({ workflowType: "timeouts", workflowId, input: { kind: "startToClose" } });
     await pendingActivity(workflowId, (a) => a.state === "Started" && a.attempt === 1);
-    await skipTime(workflowId, 5000);
+    // Just under the 5 s start-to-close nothing happens; past it, attempt 1 times out.
+    await skipTime(workflowId, 3500);
+    expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
+      state: "Started",
+      attempt: 1,
+    });
+    await skipTime(workflowId, 2000);
     releaseHung(); // the consumer's own copy of attempt 1 gives up; its late report is ignored
     const backoff = await pendingActivity(workflowId, (a) => a.state === "Backoff");
     expect(backoff.lastFailure).toMatchObject({
@@ -125,7 +131,14 @@ describe("activity timeouts", () => {
     await pendingActivity(workflowId, (a) => a.state === "Backoff");
     await skipTime(workflowId, 1000);
     await pendingActivity(workflowId, (a) => a.state === "Started" && a.attempt === 2);
-    await skipTime(workflowId, 5000); // past the 8s schedule-to-close
+    // ~7 s since scheduling: under both the 8 s schedule-to-close and attempt 2's start-to-close.
+    await skipTime(workflowId, 1000);
+    expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
+      state: "Started",
+      attempt: 2,
+    });
+    // ~8.5 s: past schedule-to-close, still ~2.5 s before attempt 2's start-to-close (due at ~11 s).
+    await skipTime(workflowId, 1500);
     releaseHung();
     expect(await result(workflowId)).toMatchObject({
       status: "Completed",
@@ -147,7 +160,13 @@ describe("activity timeouts", () => {
     await start({ workflowType: "timeouts", workflowId, input: { kind: "heartbeat" } });
     const beating = await pendingActivity(workflowId, (a) => a.lastHeartbeat !== null);
     expect(beating.lastHeartbeat?.details).toEqual({ progress: 42 });
-    await skipTime(workflowId, 3000);
+    // Under the 3 s heartbeat timeout nothing happens (its 1 h start-to-close is far away).
+    await skipTime(workflowId, 1500);
+    expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
+      state: "Started",
+      attempt: 1,
+    });
+    await skipTime(workflowId, 2000);
     releaseHung();
     const backoff = await pendingActivity(workflowId, (a) => a.state === "Backoff");
     expect(backoff.lastFailure).toMatchObject({
@@ -165,7 +184,12 @@ describe("activity timeouts", () => {
     const workflowId = uniqueId("s2s");
     await start({ workflowType: "timeouts", workflowId, input: { kind: "scheduleToStart" } });
     await pendingActivity(workflowId, (a) => a.state === "Scheduled");
-    await skipTime(workflowId, 30_000);
+    await skipTime(workflowId, 28_000);
+    expect((await describeWf(workflowId)).status).toBe("Running");
+    expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
+      state: "Scheduled",
+    });
+    await skipTime(workflowId, 3000);
     expect(await result(workflowId)).toMatchObject({
       status: "Completed",
       result: { failed: true, timeoutType: "ScheduleToStart" },
@@ -225,13 +249,26 @@ describe("lost and redelivered tasks", () => {
         return t;
       });
     const first = await lease();
-    await skipTime(workflowId, 10_000);
-    const second = await eventually(async () => {
-      const t = await lease();
-      if (t.fireAtMs <= first.fireAtMs) throw new Error("lease not renewed yet");
-      return t;
+    // Each lease is as long as the task has waited so far (10 s at least), capped at 5 min: skip
+    // to each lease's end and measure the next one.
+    const intervals: number[] = [];
+    let current = first;
+    for (let i = 0; i < 7; i++) {
+      const now = await stub(workflowId).unsafeAdvanceClock(0);
+      await skipTime(workflowId, Math.max(0, current.fireAtMs - now));
+      const renewed = current;
+      current = await eventually(async () => {
+        const t = await lease();
+        if (t.fireAtMs <= renewed.fireAtMs) throw new Error("lease not renewed yet");
+        return t;
+      });
+      intervals.push(current.fireAtMs - renewed.fireAtMs);
+    }
+    const expected = [10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000];
+    intervals.forEach((ms, i) => {
+      expect(ms, `lease ${i + 2}`).toBeGreaterThanOrEqual(expected[i] ?? 0);
+      expect(ms, `lease ${i + 2}`).toBeLessThan((expected[i] ?? 0) + 5_000);
     });
-    expect(second.fireAtMs - first.fireAtMs).toBeGreaterThanOrEqual(10_000);
     expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
       state: "Scheduled",
       attempt: 1,
