@@ -516,13 +516,76 @@ describe("workflow timeouts", () => {
         [field]: "1m",
       });
       await waitForTimer(workflowId);
-      await skipTime(workflowId, 60_000);
+      await skipTime(workflowId, 58_000);
+      expect((await describeWf(workflowId)).status).toBe("Running");
+      await skipTime(workflowId, 3_000);
       const body = await result(workflowId);
       expect(body.status).toBe("TimedOut");
-      expect((await eventTypes(workflowId)).at(-1)).toBe("WorkflowExecutionTimedOut");
+      expect((await history(workflowId)).at(-1)).toMatchObject({
+        eventType: "WorkflowExecutionTimedOut",
+        attributes: { timeoutType: field === "runTimeout" ? "Run" : "Execution" },
+      });
       expect(await timers(workflowId)).toEqual([]);
     },
   );
+
+  /** Skips `steps` (ms each), then says how the chain stands. */
+  async function skipThrough(workflowId: string, steps: number[]) {
+    for (const ms of steps) {
+      // A sleep ("timer") or a retry's delayed first task ("wft").
+      await eventually(async () => {
+        const kinds = (await timers(workflowId)).map((t) => t.kind);
+        if (!kinds.includes("timer") && !kinds.includes("wft")) throw new Error("no timer yet");
+      });
+      await skipTime(workflowId, ms);
+    }
+    return describeWf(workflowId);
+  }
+
+  it("executionTimeout spans continue-as-new; runTimeout starts over with each run", async () => {
+    const exec = uniqueId("exec-can");
+    const run = uniqueId("run-can");
+    const input = { i: 0, until: 1000 };
+    await start({ workflowType: "looper", workflowId: exec, input, executionTimeout: "1m" });
+    await start({ workflowType: "looper", workflowId: run, input, runTimeout: "1m" });
+    // Each skip ends a run's 1 s sleep: it continues as new. 50 s in, both chains still run.
+    for (const id of [exec, run]) {
+      expect((await skipThrough(id, [30_000, 20_000])).status).toBe("Running");
+    }
+    // 61 s after the first start: past the execution deadline, but every run is young.
+    await skipThrough(exec, [11_000]);
+    const timedOut = await result(exec);
+    expect(timedOut.status).toBe("TimedOut");
+    expect((await history(exec)).at(-1)).toMatchObject({
+      eventType: "WorkflowExecutionTimedOut",
+      attributes: { timeoutType: "Execution" },
+    });
+    const stillRunning = await skipThrough(run, [11_000]);
+    expect(stillRunning.status).toBe("Running");
+    expect(stillRunning.runId).not.toBe((await history(run))[0]?.attributes.firstExecutionRunId);
+  });
+
+  it("executionTimeout spans workflow retries", async () => {
+    const workflowId = uniqueId("exec-retry");
+    await start({
+      workflowType: "failsAfterSleep",
+      workflowId,
+      input: { sleep: "20s" },
+      executionTimeout: "1m",
+      retryPolicy: { initialInterval: "5s", backoffCoefficient: 1, maximumAttempts: 0 },
+    });
+    // Attempt 1 fails at 20 s, attempt 2 starts 5 s later and fails at 45 s; attempt 3 starts at 50 s.
+    await skipThrough(workflowId, [20_000, 5_000, 20_000, 5_000]);
+    const third = await describeWf(workflowId);
+    expect(third.status).toBe("Running");
+    // Attempt 3 would fail at 70 s; the execution deadline (60 s) comes first.
+    await skipThrough(workflowId, [11_000]);
+    expect((await result(workflowId)).status).toBe("TimedOut");
+    expect((await history(workflowId)).at(-1)).toMatchObject({
+      eventType: "WorkflowExecutionTimedOut",
+      attributes: { timeoutType: "Execution" },
+    });
+  });
 });
 
 describe("bad inputs to the message endpoints", () => {
