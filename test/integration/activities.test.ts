@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { encodeToken } from "../../src/config";
 import { releaseHung } from "../fixtures/workflows";
 import {
   describeWf,
@@ -229,7 +228,6 @@ describe("idempotent activity reports", () => {
     expect(await stub(workflowId).activityStarted(attempt2)).toBeNull();
     expect(await eventTypes(workflowId)).toEqual(before);
     expect(await result(workflowId)).toMatchObject({ result: { attempt: 2 } });
-    expect(encodeToken(attempt2)).toContain(runId);
   });
 });
 

@@ -45,7 +45,10 @@ describe("start: id reuse and conflict policies", () => {
       status: 200,
       body: { workflowId, runId: first.body.runId, started: false },
     });
-    expect((await history(workflowId)).filter((e) => e.eventId === 1)).toHaveLength(1);
+    // The retry started no second run: the latest run is still the first one, and it has one start.
+    expect((await describeWf(workflowId)).runId).toBe(first.body.runId);
+    const events = await history(workflowId);
+    expect(events.filter((e) => e.eventType === "WorkflowExecutionStarted")).toHaveLength(1);
   });
 
   it("answers 409 AlreadyStarted for a running id, and UseExisting returns the running run", async () => {

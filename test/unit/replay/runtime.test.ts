@@ -899,6 +899,9 @@ describe("WorkflowRuntime workflow failures", () => {
 
     expect(outcome).toBeInstanceOf(WorkflowTaskError);
     expect((outcome as Error).message).toMatch(/BigInt/);
+    // No promise derived from the workflow's result rejected unobserved.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(leaked).toEqual([]);
   });
 
   it("issues FailWorkflow for a thrown ApplicationFailure", async () => {
