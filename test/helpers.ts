@@ -66,9 +66,25 @@ export async function eventTypes(workflowId: string): Promise<string[]> {
   return (await history(workflowId)).map((e) => e.eventType);
 }
 
+/** Evictions this test file made (cold mode), and the points that had to make one. */
+export const coldEvictions = { done: 0, required: 0 };
+
 /** In cold mode, drops every object's memory (SQLite and alarms survive): the next call replays. */
 export async function evictIfCold(): Promise<void> {
-  if (mode === "cold") await abortAllDurableObjects();
+  if (mode !== "cold") return;
+  await abortAllDurableObjects();
+  coldEvictions.done += 1;
+}
+
+/**
+ * A point where the cold project always evicts (not only when a poll happens to fail): before each
+ * time skip, so every timer fires on an object that restarts from SQLite. The setup file checks at
+ * the end of each file that every such point evicted.
+ */
+async function evictHere(): Promise<void> {
+  if (mode !== "cold") return;
+  coldEvictions.required += 1;
+  await evictIfCold();
 }
 
 const EVICT_EVERY_MS = 200;
@@ -109,13 +125,16 @@ export async function result(workflowId: string): Promise<ResultResponse> {
 /**
  * Moves the execution's clock forward by `ms` and runs its alarm now (Temporal-style time skipping).
  * Fails when no alarm was set: a skip that runs nothing would let "nothing more happens" tests pass
- * for the wrong reason. Pass `{ alarm: false }` to assert that no alarm was pending instead.
+ * for the wrong reason. Pass `{ alarm: false }` to assert that no alarm was pending instead. In the
+ * cold project it evicts every object first (`{ evict: false }` keeps them).
  */
 export async function skipTime(
   workflowId: string,
   ms: number,
-  options: { alarm?: boolean } = {},
+  options: { alarm?: boolean; evict?: boolean } = {},
 ): Promise<void> {
+  // A test holding a live stream open keeps the object (an eviction would end the stream).
+  if (options.evict !== false) await evictHere();
   const { runs: before, armedAtMs } = await stub(workflowId).unsafeAlarmState();
   const pending = armedAtMs !== null || (await stub(workflowId).unsafeTimers()).length > 0;
   const want = options.alarm ?? true;

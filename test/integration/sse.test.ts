@@ -153,7 +153,7 @@ describe("live history (SSE)", () => {
     const stream = await openStream(workflowId);
     expect(stream.response.headers.get("x-sundial-run-id")).toBe(firstRun);
     await stream.until(is("TimerStarted"));
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 1000, { evict: false });
     const ended = await stream.rest();
     expect(ended.at(-1)?.eventType).toBe("WorkflowExecutionContinuedAsNew");
     const firstHistory = await history(workflowId, firstRun);
@@ -165,7 +165,7 @@ describe("live history (SSE)", () => {
     expect(secondRun).not.toBe(firstRun);
     const started = await next.until(is("TimerStarted"));
     expect(started[0]).toMatchObject({ eventId: 1, eventType: "WorkflowExecutionStarted" });
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 1000, { evict: false });
     const rest = await next.rest();
     expect(rest.at(-1)?.eventType).toBe("WorkflowExecutionCompleted");
     expect([...started, ...rest]).toEqual(await history(workflowId, secondRun ?? undefined));
