@@ -5,6 +5,7 @@ import { greeting } from "./greeting";
 import { loanActivities, loanApplication } from "./loan-application";
 import { orderActivities, orderSaga } from "./order-saga";
 import { steps, stepsActivities } from "./steps";
+import { wideActivities, wideActivitiesActivities } from "./wide-activities";
 
 export const exampleWorkflows = [
   loanApplication,
@@ -14,6 +15,7 @@ export const exampleWorkflows = [
   orderSaga,
   fanOut,
   fanOutChild,
+  wideActivities,
 ];
 export const exampleActivities = {
   ...loanActivities,
@@ -21,4 +23,5 @@ export const exampleActivities = {
   ...approvalActivities,
   ...orderActivities,
   ...fanOutActivities,
+  ...wideActivitiesActivities,
 };
