@@ -53,6 +53,7 @@ import {
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { runLocalActivity } from "./local-activity";
+import { withinLocalBudget } from "./local-budget";
 import {
   assertQueuesBound,
   countRows,
@@ -1358,8 +1359,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         await runtime.applyTask(events);
         let localBudget = this.#config.limits.localActivitiesPerTask;
         while (runtime.unmatched.length > 0) {
-          const issued = [...runtime.unmatched];
-          if (localBudget <= 0 && issued.every((c) => c.type === "RunLocalActivity")) {
+          const issued = withinLocalBudget(runtime.unmatched, localBudget);
+          if (issued.length === 0) {
             continueNow = true; // commit what we have; the alarm continues at once
             break;
           }
