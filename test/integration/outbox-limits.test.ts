@@ -78,9 +78,13 @@ async function outboxCount(workflowId: string): Promise<number> {
 async function leaveOldUndeliverableRow(workflowId: string, runId: string): Promise<void> {
   await runInDurableObject(stub(workflowId), (_obj, state) => {
     const sql = state.storage.sql;
+    const columns = sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('outbox')")
+      .toArray()
+      .map((c) => c.name);
     sql.exec("DROP INDEX IF EXISTS outbox_by_run");
     for (const column of ["run_id", "attempts", "last_error", "next_attempt_ms"]) {
-      sql.exec(`ALTER TABLE outbox DROP COLUMN ${column}`);
+      if (columns.includes(column)) sql.exec(`ALTER TABLE outbox DROP COLUMN ${column}`);
     }
     sql.exec("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
     sql.exec(
