@@ -6,6 +6,7 @@ import { greeting } from "./greeting";
 import { loanActivities, loanApplication } from "./loan-application";
 import { orderActivities, orderSaga } from "./order-saga";
 import { steps, stepsActivities } from "./steps";
+import { wideActivities, wideActivitiesActivities } from "./wide-activities";
 
 export const exampleWorkflows = [
   loanApplication,
@@ -16,6 +17,7 @@ export const exampleWorkflows = [
   fanOut,
   fanOutChild,
   chain,
+  wideActivities,
 ];
 export const exampleActivities = {
   ...loanActivities,
@@ -24,4 +26,5 @@ export const exampleActivities = {
   ...orderActivities,
   ...fanOutActivities,
   ...chainActivities,
+  ...wideActivitiesActivities,
 };

@@ -138,7 +138,7 @@ export const CLOSING_EVENT_TYPES: ReadonlySet<string> = new Set([
 /** One entry of {@link SundialClient.list}: a description without the pending lists. */
 export type WorkflowExecutionInfo = Omit<
   WorkflowDescription,
-  "pendingActivities" | "pendingTimers" | "pendingChildren"
+  "pendingActivities" | "pendingTimers" | "pendingChildren" | "pendingDeliveries"
 >;
 
 /** A page of {@link SundialClient.list}. */

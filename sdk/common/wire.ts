@@ -81,6 +81,21 @@ export interface WorkflowDescription {
   pendingActivities: PendingActivity[];
   pendingTimers: PendingTimer[];
   pendingChildren: PendingChild[];
+  /**
+   * Side effects of this run that failed to go out at least once and are being retried with
+   * backoff (activity tasks to a Queue, messages to other executions, the visibility row).
+   */
+  pendingDeliveries: PendingDelivery[];
+}
+
+/** An outbox row being retried: what it is, where it goes, and why it has not gone yet. */
+export interface PendingDelivery {
+  kind: "activity" | "rpc" | "visibility";
+  /** Task queue (activity), `namespace/workflowId` (rpc) or run id (visibility). */
+  target: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptTime: string | null;
 }
 
 export type ResultResponse =

@@ -14,6 +14,7 @@ import type {
   HistoryResponse,
   PendingActivity,
   PendingChild,
+  PendingDelivery,
   PendingTimer,
   StartResponse,
   WireEvent,
@@ -135,6 +136,16 @@ const pendingChildSchema = z.object({
   parentClosePolicy: z.enum(["Terminate", "RequestCancel", "Abandon"]),
 });
 
+const pendingDeliverySchema = z.object({
+  kind: z.enum(["activity", "rpc", "visibility"]),
+  target: z
+    .string()
+    .describe("Task queue (activity), namespace/workflowId (rpc) or run id (visibility)"),
+  attempts: z.int(),
+  lastError: z.string().nullable(),
+  nextAttemptTime: isoTime.nullable(),
+});
+
 const parentSchema = z.object({ workflowId: z.string(), runId: z.string() }).nullable();
 
 const descriptionSchema = z.object({
@@ -157,6 +168,11 @@ const descriptionSchema = z.object({
   pendingActivities: z.array(pendingActivitySchema),
   pendingTimers: z.array(pendingTimerSchema),
   pendingChildren: z.array(pendingChildSchema),
+  pendingDeliveries: z
+    .array(pendingDeliverySchema)
+    .describe(
+      "Side effects of the run that failed at least once and are retried with backoff (capped at 5 min)",
+    ),
 });
 
 const executionInfoSchema = z.object({
@@ -223,12 +239,13 @@ const keyChecks: [
   SameKeys<z.infer<typeof pendingActivitySchema>, PendingActivity>,
   SameKeys<z.infer<typeof pendingTimerSchema>, PendingTimer>,
   SameKeys<z.infer<typeof pendingChildSchema>, PendingChild>,
+  SameKeys<z.infer<typeof pendingDeliverySchema>, PendingDelivery>,
   SameKeys<z.infer<typeof descriptionSchema>, WorkflowDescription>,
   SameKeys<z.infer<typeof executionInfoSchema>, WorkflowExecutionInfo>,
   SameKeys<z.infer<typeof listResponseSchema>, ListResult>,
   SameKeys<z.infer<typeof historyEventSchema>, WireEvent>,
   SameKeys<z.infer<typeof historyResponseSchema>, HistoryResponse>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 void keyChecks;
 
 /** Named schemas: `components.schemas`, referenced as `#/components/schemas/<id>`. */

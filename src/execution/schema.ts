@@ -1,6 +1,6 @@
 /** @module SQLite schema of a WorkflowExecution object. Versioned; `migrate` runs in the constructor. */
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,7 +66,11 @@ CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   kind TEXT NOT NULL,
   target TEXT NOT NULL,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  run_id TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  next_attempt_ms INTEGER
 );
 CREATE TABLE IF NOT EXISTS children (
   run_id TEXT NOT NULL,
@@ -125,6 +129,22 @@ export function migrate(sql: SqlStorage): void {
   if (!activityColumns.includes("started_by")) {
     sql.exec("ALTER TABLE activities ADD COLUMN started_by TEXT");
   }
+  // Version 3 → 4: per-row delivery state of the outbox (backoff, last error) and the run that wrote
+  // it; a row written before carries its run in its body (fromRunId of a message, runId otherwise).
+  const outboxColumns = sql
+    .exec<{ name: string }>("SELECT name FROM pragma_table_info('outbox')")
+    .toArray()
+    .map((c) => c.name);
+  if (!outboxColumns.includes("run_id")) {
+    sql.exec("ALTER TABLE outbox ADD COLUMN run_id TEXT");
+    sql.exec("ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0");
+    sql.exec("ALTER TABLE outbox ADD COLUMN last_error TEXT");
+    sql.exec("ALTER TABLE outbox ADD COLUMN next_attempt_ms INTEGER");
+    sql.exec(
+      "UPDATE outbox SET run_id = coalesce(json_extract(body, '$.fromRunId'), json_extract(body, '$.runId'))",
+    );
+  }
+  sql.exec("CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id)");
   sql.exec(
     "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     String(SCHEMA_VERSION),

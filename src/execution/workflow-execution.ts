@@ -53,6 +53,21 @@ import {
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { runLocalActivity } from "./local-activity";
+import { withinLocalBudget } from "./local-budget";
+import {
+  assertQueuesBound,
+  countRows,
+  dropRunDeliveries,
+  enqueue,
+  errorText,
+  isDue,
+  outboxRows,
+  outboxWakeAt,
+  pendingDeliveries,
+  recordFailure,
+  sendActivityTasks,
+} from "./outbox";
+import { unboundTaskQueueMessage } from "./outbox-policy";
 import type {
   Ack,
   ChildReport,
@@ -180,7 +195,6 @@ interface Effects {
   sql: Array<() => void>;
 }
 
-const OUTBOX_RETRY_MS = 1000;
 const MAX_RESULT_WAIT_MS = 60_000;
 const MAX_HISTORY_WAIT_MS = 25_000;
 const WFT_MAX_BACKOFF_MS = 10 * 60_000;
@@ -271,6 +285,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async #start(req: StartRequest, parent?: ParentRef): Promise<StartReply> {
+    if (!queueFor(this.env, req.taskQueue)) {
+      const message = `taskQueue "${req.taskQueue}" cannot be used: ${unboundTaskQueueMessage(req.taskQueue)}`;
+      return { ok: false, error: { code: "InvalidArgument", message } };
+    }
     this.#ensureSchema();
     {
       if (req.requestId) {
@@ -1022,10 +1040,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
    */
   async unsafeDeliverOutbox(): Promise<number> {
     this.#assertUnsafe();
-    await this.#deliverMessages();
-    return this.#sql
-      .exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE kind != 'activity'")
-      .one().n;
+    await this.#deliverMessages(true);
+    return countRows(this.#sql, "messages");
   }
 
   #assertUnsafe(): void {
@@ -1200,7 +1216,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       this.#onClose(run, status, true);
     });
     this.#cached = undefined;
-    await this.#armAlarm();
+    await this.#armAlarm(true); // exactly: a closed run must not be woken for what it abandoned
     this.#notifyClosed();
     this.#kick();
   }
@@ -1262,11 +1278,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   #send(message: OutboxMessage): void {
-    this.#sql.exec(
-      "INSERT INTO outbox (kind, target, body) VALUES ('rpc', ?, ?)",
-      executionName(message.namespace, message.workflowId),
-      JSON.stringify(message),
-    );
+    const target = executionName(message.namespace, message.workflowId);
+    enqueue(this.#sql, "rpc", target, message.fromRunId, JSON.stringify(message));
   }
 
   /** Queues the run's visibility row (D1), versioned by history length so late writes lose. */
@@ -1298,14 +1311,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       parent: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
       version: (run.history_length + appended) * 4 + (run.status === "Running" ? 0 : 2),
     };
-    this.#sql.exec(
-      "INSERT INTO outbox (kind, target, body) VALUES ('visibility', ?, ?)",
-      run.run_id,
-      JSON.stringify(row),
-    );
+    enqueue(this.#sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
   }
 
   #abandonPending(runId: string): void {
+    dropRunDeliveries(this.#sql, runId);
     this.#sql.exec("DELETE FROM timers WHERE run_id = ?", runId);
     this.#sql.exec("DELETE FROM activities WHERE run_id = ?", runId);
   }
@@ -1358,11 +1368,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         await runtime.applyTask(events);
         let localBudget = this.#config.limits.localActivitiesPerTask;
         while (runtime.unmatched.length > 0) {
-          const issued = [...runtime.unmatched];
-          if (localBudget <= 0 && issued.every((c) => c.type === "RunLocalActivity")) {
+          const issued = withinLocalBudget(runtime.unmatched, localBudget);
+          if (issued.length === 0) {
             continueNow = true; // commit what we have; the alarm continues at once
             break;
           }
+          assertQueuesBound(this.env, issued);
           const firstId = run.history_length + events.length + 1;
           const recorded = await this.#recordCommands(run, issued, now, firstId);
           localBudget -= issued.filter((c) => c.type === "RunLocalActivity").length;
@@ -1504,7 +1515,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       const next = nextRun && !nextRun.startDelayMs ? this.#findRun(nextRun.runId) : undefined;
       if (next) await this.#transition(next, [], { sql: [] });
     }
-    await this.#armAlarm();
+    await this.#armAlarm(close !== undefined); // exactly on close: nothing abandoned wakes it
     await this.#flushOutbox();
     if (close) this.#notifyClosed();
     for (const waiter of [...this.#changeWaiters]) waiter();
@@ -1955,11 +1966,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   #enqueueTask(act: ActivityRow, options: ActivityOptionsMs): void {
     const message: ActivityTaskMessage = this.#taskMessage(act, options);
-    this.#sql.exec(
-      "INSERT INTO outbox (kind, target, body) VALUES ('activity', ?, ?)",
-      options.taskQueue,
-      JSON.stringify(message),
-    );
+    enqueue(this.#sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
   }
 
   // ---------------------------------------------------------------- activities
@@ -2189,12 +2196,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const next = this.#sql
       .exec<{ at: number | null }>("SELECT min(fire_at_ms) AS at FROM timers")
       .one().at;
-    const outboxPending =
-      this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n > 0;
+    const retryAt = outboxWakeAt(this.#sql, this.#now());
     let at = next === null ? null : next - this.#clockOffsetMs;
-    if (outboxPending) {
-      const retryAt = Date.now() + OUTBOX_RETRY_MS;
-      at = at === null ? retryAt : Math.min(at, retryAt);
+    if (retryAt !== null) {
+      at =
+        at === null ? retryAt - this.#clockOffsetMs : Math.min(at, retryAt - this.#clockOffsetMs);
     }
     if (this.#armedAtMs === undefined) this.#armedAtMs = await this.ctx.storage.getAlarm();
     if (!force && at === this.#armedAtMs) return;
@@ -2204,44 +2210,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.#armedAtMs = at === null ? null : Math.max(at, Date.now());
   }
 
-  /** Sends what the outbox holds; rows go only once the send succeeded. Retried by the alarm otherwise. */
+  /** Sends the activity tasks the outbox holds (see {@link sendActivityTasks}), then re-arms. */
   async #flushOutbox(): Promise<void> {
-    const rows = this.#sql
-      .exec<{ id: number; kind: string; target: string; body: string }>(
-        "SELECT * FROM outbox WHERE kind = 'activity' ORDER BY id",
-      )
-      .toArray();
-    if (rows.length === 0) return;
-    const byTarget = new Map<string, typeof rows>();
-    for (const row of rows) {
-      const list = byTarget.get(row.target) ?? [];
-      list.push(row);
-      byTarget.set(row.target, list);
-    }
-    const sent: number[] = [];
-    for (const [target, list] of byTarget) {
-      const queue = queueFor(this.env, target);
-      if (!queue) {
-        console.error(
-          `sundial: no Queue bound for task queue "${target}"; tasks wait until one is`,
-        );
-        continue;
-      }
-      try {
-        await queue.sendBatch(
-          list.map((r) => ({ body: JSON.parse(r.body) as ActivityTaskMessage })),
-        );
-        sent.push(...list.map((r) => r.id));
-      } catch (err) {
-        console.error(
-          `sundial: sending to task queue "${target}" failed; retrying from the alarm`,
-          err,
-        );
-      }
-    }
-    if (sent.length > 0) {
-      this.#sql.exec(`DELETE FROM outbox WHERE id IN (${sent.map(() => "?").join(",")})`, ...sent);
-    }
+    await sendActivityTasks(this.#sql, this.env, this.#now());
     await this.#armAlarm();
   }
 
@@ -2254,11 +2225,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       this.#deliverAgain = true;
       return;
     }
-    const pending =
-      this.#sql
-        .exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE kind != 'activity'")
-        .one().n > 0;
-    if (!pending) return;
+    if (countRows(this.#sql, "messages") === 0) return;
     this.#delivering = true;
     const loop = async () => {
       try {
@@ -2273,16 +2240,17 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.ctx.waitUntil(loop().catch((err) => console.error("sundial: delivery failed", err)));
   }
 
-  async #deliverMessages(): Promise<void> {
-    const rows = this.#sql
-      .exec<{ id: number; kind: string; target: string; body: string }>(
-        "SELECT * FROM outbox WHERE kind != 'activity' ORDER BY id",
-      )
-      .toArray();
+  /** Delivers the due message rows; `force` (test hook) ignores their backoff. */
+  async #deliverMessages(force = false): Promise<void> {
+    const rows = outboxRows(this.#sql, "messages");
     const failedTargets = new Set<string>();
     for (const row of rows) {
       // Keep per-target order: after a failure, later messages to that target wait for the retry.
       if (failedTargets.has(row.target)) continue;
+      if (!force && !isDue(row, this.#now())) {
+        failedTargets.add(row.target);
+        continue;
+      }
       try {
         if (row.kind === "visibility") {
           const db = this.env.VISIBILITY;
@@ -2295,6 +2263,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         await this.#serialized(() => this.#delivered(row.id, message, reply));
       } catch (err) {
         failedTargets.add(row.target);
+        recordFailure(this.#sql, [row], errorText(err), this.#now());
         console.error(
           `sundial: delivering a ${row.kind} message to ${row.target} failed; retrying from the alarm`,
           err,
@@ -2491,6 +2460,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           state: c.state,
           parentClosePolicy: c.parent_close_policy,
         })),
+      pendingDeliveries: pendingDeliveries(this.#sql, run.run_id),
     };
   }
 

@@ -1,0 +1,213 @@
+/**
+ * @module The outbox table: side effects recorded in a transition's transaction and delivered after
+ * it commits. Each row keeps its attempt count, last error and next attempt time (exponential
+ * backoff, capped), so an undeliverable row neither spins the object nor hides why it waits.
+ */
+import type { PendingDelivery } from "../../sdk/common/wire";
+import { type EngineEnv, queueFor } from "../config";
+import type { Command } from "../replay/commands";
+import {
+  chunkBatches,
+  OUTBOX_INITIAL_BACKOFF_MS,
+  outboxBackoffMs,
+  unboundTaskQueueMessage,
+  utf8Bytes,
+} from "./outbox-policy";
+
+export type OutboxKind = "activity" | "rpc" | "visibility";
+
+export type OutboxRow = {
+  id: number;
+  kind: OutboxKind;
+  /** Task queue (activity), execution name (rpc) or run id (visibility). */
+  target: string;
+  body: string;
+  /** The run whose transition wrote it. */
+  run_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  /** Engine time (ms) before which the row is not tried again; null: never failed. */
+  next_attempt_ms: number | null;
+};
+
+/** Durable Object SQLite binds at most 100 parameters per statement. */
+const MAX_BOUND = 90;
+
+export function enqueue(
+  sql: SqlStorage,
+  kind: OutboxKind,
+  target: string,
+  runId: string,
+  body: string,
+): void {
+  sql.exec(
+    "INSERT INTO outbox (kind, target, body, run_id) VALUES (?, ?, ?, ?)",
+    kind,
+    target,
+    body,
+    runId,
+  );
+}
+
+/** Activity rows, or the message rows (rpc and visibility), in the order they were written. */
+export function outboxRows(sql: SqlStorage, which: "activity" | "messages"): OutboxRow[] {
+  return sql
+    .exec<OutboxRow>(
+      which === "activity"
+        ? "SELECT * FROM outbox WHERE kind = 'activity' ORDER BY id"
+        : "SELECT * FROM outbox WHERE kind != 'activity' ORDER BY id",
+    )
+    .toArray();
+}
+
+export function isDue(row: OutboxRow, now: number): boolean {
+  return row.next_attempt_ms === null || row.next_attempt_ms <= now;
+}
+
+export function countRows(sql: SqlStorage, which: "activity" | "messages" | "all"): number {
+  const where =
+    which === "all"
+      ? ""
+      : which === "activity"
+        ? "WHERE kind = 'activity'"
+        : "WHERE kind != 'activity'";
+  return sql.exec<{ n: number }>(`SELECT count(*) AS n FROM outbox ${where}`).one().n;
+}
+
+export function deleteRows(sql: SqlStorage, ids: readonly number[]): void {
+  for (let i = 0; i < ids.length; i += MAX_BOUND) {
+    const part = ids.slice(i, i + MAX_BOUND);
+    sql.exec(`DELETE FROM outbox WHERE id IN (${part.map(() => "?").join(",")})`, ...part);
+  }
+}
+
+/** Counts a failed attempt on each row and schedules its next one (exponential backoff, capped). */
+export function recordFailure(
+  sql: SqlStorage,
+  rows: readonly Pick<OutboxRow, "id" | "attempts">[],
+  error: string,
+  now: number,
+): void {
+  const message = error.length > 1000 ? `${error.slice(0, 1000)}…` : error;
+  for (const row of rows) {
+    const attempts = row.attempts + 1;
+    sql.exec(
+      "UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_ms = ? WHERE id = ?",
+      attempts,
+      message,
+      now + outboxBackoffMs(attempts),
+      row.id,
+    );
+  }
+}
+
+/**
+ * Inside a closing transaction, before the close writes its own rows: what the run still had to
+ * deliver goes (activity tasks, child starts, signals and cancels to other executions, as Temporal
+ * drops the transfer tasks of a closed workflow). Visibility rows stay: the index must see the close.
+ */
+export function dropRunDeliveries(sql: SqlStorage, runId: string): void {
+  sql.exec("DELETE FROM outbox WHERE run_id = ? AND kind != 'visibility'", runId);
+}
+
+/**
+ * Engine time at which the alarm must retry the outbox, or null when it is empty. A row not yet
+ * tried is normally sent right after its commit; the alarm retries it soon in case that send died.
+ */
+export function outboxWakeAt(sql: SqlStorage, now: number): number | null {
+  return sql
+    .exec<{ at: number | null }>(
+      "SELECT min(coalesce(next_attempt_ms, ?)) AS at FROM outbox",
+      now + OUTBOX_INITIAL_BACKOFF_MS,
+    )
+    .one().at;
+}
+
+/** Deliveries of a run that failed at least once and are being retried (for describe), the first 100. */
+export function pendingDeliveries(sql: SqlStorage, runId: string): PendingDelivery[] {
+  return sql
+    .exec<OutboxRow>(
+      "SELECT * FROM outbox WHERE run_id = ? AND attempts > 0 ORDER BY id LIMIT 100",
+      runId,
+    )
+    .toArray()
+    .map((r) => ({
+      kind: r.kind,
+      target: r.target,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      nextAttemptTime:
+        r.next_attempt_ms !== null ? new Date(r.next_attempt_ms).toISOString() : null,
+    }));
+}
+
+/** Workflow code scheduled an activity on a task queue no Queue is bound for: its task fails. */
+export class UnboundTaskQueueError extends Error {
+  override name = "UnboundTaskQueue";
+}
+
+/**
+ * Throws when a command schedules an activity on an unbound task queue: the workflow task fails
+ * (visible, retried with backoff) instead of an outbox row that could never be sent.
+ */
+export function assertQueuesBound(env: EngineEnv, commands: readonly Command[]): void {
+  for (const cmd of commands) {
+    if (cmd.type === "ScheduleActivity" && !queueFor(env, cmd.options.taskQueue)) {
+      throw new UnboundTaskQueueError(
+        `Activity "${cmd.activityType}" is scheduled on task queue "${cmd.options.taskQueue}", but ${unboundTaskQueueMessage(cmd.options.taskQueue)}`,
+      );
+    }
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * Sends the due activity rows, grouped by task queue, in batches the Queue accepts (count and
+ * bytes); a row goes only once its batch was accepted. A refused batch, or a task queue with no
+ * Queue bound, counts a failed attempt on its rows, which the alarm retries after their backoff.
+ */
+export async function sendActivityTasks(
+  sql: SqlStorage,
+  env: EngineEnv,
+  now: number,
+): Promise<void> {
+  const rows = outboxRows(sql, "activity").filter((r) => isDue(r, now));
+  if (rows.length === 0) return;
+  const byTarget = new Map<string, OutboxRow[]>();
+  for (const row of rows) {
+    const list = byTarget.get(row.target) ?? [];
+    list.push(row);
+    byTarget.set(row.target, list);
+  }
+  for (const [target, list] of byTarget) {
+    const queue = queueFor(env, target);
+    if (!queue) {
+      // Only rows written before starts and workflow tasks checked the binding (or a binding
+      // removed by a later deploy) get here.
+      if (list.some((r) => r.attempts === 0)) {
+        console.error(`sundial: ${unboundTaskQueueMessage(target)}; retrying with backoff`);
+      }
+      recordFailure(sql, list, unboundTaskQueueMessage(target), now);
+      continue;
+    }
+    for (const [from, to] of chunkBatches(list.map((r) => utf8Bytes(r.body)))) {
+      const batch = list.slice(from, to);
+      try {
+        await queue.sendBatch(batch.map((r) => ({ body: JSON.parse(r.body) as unknown })));
+        deleteRows(
+          sql,
+          batch.map((r) => r.id),
+        );
+      } catch (err) {
+        console.error(
+          `sundial: sending ${batch.length} task(s) to task queue "${target}" failed; retrying with backoff`,
+          err,
+        );
+        recordFailure(sql, batch, errorText(err), now);
+      }
+    }
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * The outbox has backoff and an end (issue 9, items 3 and 4): an unbound task queue is refused at
+ * start and fails the workflow task from workflow code; a delivery that keeps failing backs off to
+ * one attempt per 5 minutes, shows in describe, and is dropped when its run closes (no more alarm);
+ * a wide fan-out is sent in batches the Queue accepts.
+ */
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import type {
+  HistoryResponse,
+  ResultResponse,
+  WireEvent,
+  WorkflowDescription,
+} from "../../sdk/common/wire";
+import {
+  api,
+  describeWf,
+  eventually,
+  history,
+  mode,
+  post,
+  result,
+  skipTime,
+  start,
+  stub,
+  uniqueId,
+  waitForTimer,
+} from "../helpers";
+
+const wf = (id: string) => `/api/v1/workflows/${encodeURIComponent(id)}`;
+
+/**
+ * Waits for the result without the cold project's evictions every 200 ms: a wide fan-out replays
+ * its whole history on every activation in cold mode anyway (no warm cache), and evicting it
+ * mid-replay again and again only tests how fast the queue's redeliveries give up.
+ */
+async function resultWithoutChaos(workflowId: string, timeout: number): Promise<ResultResponse> {
+  return vi.waitFor(
+    async () => {
+      const body = (await (await api(`${wf(workflowId)}/result`)).json()) as ResultResponse;
+      if (body.status === "Running") throw new Error(`${workflowId} still running`);
+      return body;
+    },
+    { timeout, interval: 250 },
+  );
+}
+
+/** Every event of the latest run, page by page (a page holds at most 1000). */
+async function allEvents(workflowId: string): Promise<WireEvent[]> {
+  const events: WireEvent[] = [];
+  let token: string | null = null;
+  do {
+    const q: string = token ? `?nextPageToken=${encodeURIComponent(token)}` : "";
+    const page = (await (await api(`${wf(workflowId)}/history${q}`)).json()) as HistoryResponse;
+    events.push(...page.events);
+    token = page.nextPageToken;
+  } while (token);
+  return events;
+}
+
+async function alarmOf(workflowId: string): Promise<number | null> {
+  return runInDurableObject(stub(workflowId), (_obj, state) => state.storage.getAlarm());
+}
+
+async function outboxCount(workflowId: string): Promise<number> {
+  return runInDurableObject(
+    stub(workflowId),
+    (_obj, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n,
+  );
+}
+
+/**
+ * Puts the object back to schema version 3 (the outbox without delivery columns) holding an
+ * activity task for task queue "typo" of `runId`: what an engine before this fix left behind after
+ * accepting `"taskQueue": "typo"`. Then evicts it, so the constructor upgrades it in place.
+ */
+async function leaveOldUndeliverableRow(workflowId: string, runId: string): Promise<void> {
+  await runInDurableObject(stub(workflowId), (_obj, state) => {
+    const sql = state.storage.sql;
+    const columns = sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('outbox')")
+      .toArray()
+      .map((c) => c.name);
+    sql.exec("DROP INDEX IF EXISTS outbox_by_run");
+    for (const column of ["run_id", "attempts", "last_error", "next_attempt_ms"]) {
+      if (columns.includes(column)) sql.exec(`ALTER TABLE outbox DROP COLUMN ${column}`);
+    }
+    sql.exec("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    sql.exec(
+      "INSERT INTO outbox (kind, target, body) VALUES ('activity', 'typo', ?)",
+      JSON.stringify({ token: "t", runId, workflowId, activityType: "echo", attempt: 1 }),
+    );
+  });
+  await abortAllDurableObjects();
+}
+
+describe("unbound task queues", () => {
+  it("refuses a start naming a task queue with no Queue binding: 400 InvalidArgument, nothing created", async () => {
+    const workflowId = uniqueId("typo-start");
+    const res = await post("/api/v1/workflows", {
+      workflowType: "sleeper",
+      workflowId,
+      input: { sleeps: ["1h"] },
+      taskQueue: "typo",
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("InvalidArgument");
+    expect(body.error.message).toContain('"typo"');
+    expect(body.error.message).toContain("SUNDIAL_TASK_QUEUES");
+    expect((await api(wf(workflowId))).status).toBe(404);
+  });
+
+  it("refuses a child start on an unbound task queue with InvalidArgument", async () => {
+    const workflowId = uniqueId("typo-child");
+    const reply = await stub(workflowId).startChild(
+      {
+        namespace: "default",
+        workflowId,
+        workflowType: "sleeper",
+        input: JSON.stringify({ sleeps: ["1h"] }),
+        taskQueue: "typo",
+        idReusePolicy: "AllowDuplicate",
+        idConflictPolicy: "Fail",
+      },
+      { namespace: "default", workflowId: "parent", runId: "r", seq: 1 },
+    );
+    expect(reply).toMatchObject({ ok: false, error: { code: "InvalidArgument" } });
+    expect((await api(wf(workflowId))).status).toBe(404);
+  });
+
+  it("fails the workflow task of an activity on an unbound task queue, naming it; nothing spins", async () => {
+    const workflowId = uniqueId("typo-activity");
+    await start({
+      workflowType: "oneActivity",
+      workflowId,
+      input: { type: "echo", input: "x", options: { taskQueue: "typo" } },
+    });
+    const failed = await eventually(async () => {
+      const e = (await history(workflowId)).find((x) => x.eventType === "WorkflowTaskFailed");
+      if (!e) throw new Error("no WorkflowTaskFailed yet");
+      return e;
+    });
+    const failure = failed.attributes.failure as { message: string; type: string };
+    expect(failure.type).toBe("UnboundTaskQueue");
+    expect(failure.message).toContain('task queue "typo"');
+    expect(failure.message).toContain("SUNDIAL_TASK_QUEUES");
+    const events = (await history(workflowId)).map((e) => e.eventType);
+    expect(events).not.toContain("ActivityTaskScheduled");
+    const d = await describeWf(workflowId);
+    expect(d.workflowTaskFailure?.message).toContain('"typo"');
+    expect(d.pendingActivities).toEqual([]);
+    expect(d.pendingDeliveries).toEqual([]);
+    // The task is retried by its backoff timer, not by an outbox row that can never be sent.
+    expect(await outboxCount(workflowId)).toBe(0);
+    await skipTime(workflowId, 1000);
+    await eventually(async () =>
+      expect((await describeWf(workflowId)).workflowTaskFailure?.attempt).toBe(2),
+    );
+
+    expect((await post(`${wf(workflowId)}/terminate`, {})).status).toBe(200);
+    await eventually(async () => expect(await outboxCount(workflowId)).toBe(0));
+    expect(await alarmOf(workflowId)).toBeNull();
+  });
+});
+
+describe("outbox backoff and end", () => {
+  it("upgrades an old object in place; an undeliverable row backs off to one attempt per 5 min and shows in describe", async () => {
+    const workflowId = uniqueId("backoff");
+    const { runId } = await start({
+      workflowType: "sleeper",
+      workflowId,
+      input: { sleeps: ["30d"] },
+    });
+    await waitForTimer(workflowId);
+    await eventually(async () => expect(await outboxCount(workflowId)).toBe(0));
+    await leaveOldUndeliverableRow(workflowId, runId);
+
+    // The first attempt (the alarm; the row has never been tried) fails and is counted.
+    await skipTime(workflowId, 0);
+    let d: WorkflowDescription = await describeWf(workflowId);
+    expect(d.pendingDeliveries).toHaveLength(1);
+    expect(d.pendingDeliveries[0]).toMatchObject({ kind: "activity", target: "typo", attempts: 1 });
+    expect(d.pendingDeliveries[0]?.lastError).toContain("SUNDIAL_TASK_QUEUES");
+
+    // An alarm before the row's next attempt time does not retry it.
+    await skipTime(workflowId, 0);
+    expect((await describeWf(workflowId)).pendingDeliveries[0]?.attempts).toBe(1);
+
+    const waits: number[] = [];
+    for (let attempts = 1; attempts < 12; attempts++) {
+      // Time to the row's next attempt: the alarm (real time) is armed for exactly then.
+      const alarm = await alarmOf(workflowId);
+      expect(alarm).not.toBeNull();
+      const delay = (alarm as number) - Date.now();
+      waits.push(Math.round(delay / 1000));
+      expect(delay).toBeLessThanOrEqual(5 * 60_000);
+      await skipTime(workflowId, Math.min(1000 * 2 ** (attempts - 1), 5 * 60_000));
+      d = await describeWf(workflowId);
+      expect(d.pendingDeliveries[0]?.attempts).toBe(attempts + 1);
+    }
+    // 1 s, 2 s, 4 s … doubling, then capped: at most one wake-up per 5 minutes.
+    expect(waits[0]).toBeLessThanOrEqual(1);
+    expect(waits.slice(-2).every((w) => w >= 295 && w <= 300)).toBe(true);
+    expect(d.status).toBe("Running");
+
+    // Terminate: the run's undeliverable row goes with it, and nothing wakes the object again.
+    expect((await post(`${wf(workflowId)}/terminate`, {})).status).toBe(200);
+    expect((await describeWf(workflowId)).pendingDeliveries).toEqual([]);
+    await eventually(async () => expect(await outboxCount(workflowId)).toBe(0));
+    expect(await alarmOf(workflowId)).toBeNull();
+  });
+
+  it("drops a closed run's undeliverable activity tasks when it completes, and clears the alarm", async () => {
+    const workflowId = uniqueId("backoff-complete");
+    const { runId } = await start({
+      workflowType: "sleeper",
+      workflowId,
+      input: { sleeps: ["1h"] },
+    });
+    await waitForTimer(workflowId);
+    await eventually(async () => expect(await outboxCount(workflowId)).toBe(0));
+    await leaveOldUndeliverableRow(workflowId, runId);
+    await skipTime(workflowId, 0);
+    expect((await describeWf(workflowId)).pendingDeliveries).toHaveLength(1);
+
+    await skipTime(workflowId, 3_600_000);
+    expect(await result(workflowId)).toMatchObject({ status: "Completed" });
+    await eventually(async () => expect(await outboxCount(workflowId)).toBe(0));
+    expect(await alarmOf(workflowId)).toBeNull();
+  });
+});
+
+describe("wide fan-outs", () => {
+  it(`sends 150 activity tasks of one transition in batches the Queue accepts (${mode})`, async () => {
+    const workflowId = uniqueId("wide-150");
+    await start({ workflowType: "wideActivities", workflowId, input: { n: 150 } });
+    expect(await resultWithoutChaos(workflowId, 25_000)).toMatchObject({
+      status: "Completed",
+      result: 150,
+    });
+  });
+
+  it("completes wideActivities n=1000 through the Queue", { timeout: 300_000 }, async () => {
+    const workflowId = uniqueId("wide-1000");
+    const t0 = Date.now();
+    await start({ workflowType: "wideActivities", workflowId, input: { n: 1000 } });
+    const body = await resultWithoutChaos(workflowId, 290_000);
+    console.log(`wideActivities n=1000 queue (${mode}): ${Date.now() - t0} ms`);
+    expect(body).toMatchObject({ status: "Completed", result: 1000 });
+    const events = await allEvents(workflowId);
+    const started = events.filter((e) => e.eventType === "ActivityTaskStarted");
+    const completed = events.filter((e) => e.eventType === "ActivityTaskCompleted");
+    console.log(
+      "first started",
+      started[0]?.timestamp,
+      "last started",
+      started.at(-1)?.timestamp,
+      "last completed",
+      completed.at(-1)?.timestamp,
+      "retried",
+      started.filter((e) => e.attributes.attempt !== 1).length,
+      "eager",
+      started.filter((e) => e.attributes.eager).length,
+    );
+    expect(completed).toHaveLength(1000);
+  });
+
+  it("completes wideActivities n=1000 with local activities", { timeout: 180_000 }, async () => {
+    const workflowId = uniqueId("wide-local-1000");
+    const t0 = Date.now();
+    await start({ workflowType: "wideActivities", workflowId, input: { n: 1000, local: true } });
+    const body = await resultWithoutChaos(workflowId, 170_000);
+    console.log(`wideActivities n=1000 local (${mode}): ${Date.now() - t0} ms`);
+    expect(body).toMatchObject({ status: "Completed", result: 1000 });
+    const events = await allEvents(workflowId);
+    expect(events.filter((e) => e.eventType === "MarkerRecorded")).toHaveLength(1000);
+  });
+});
