@@ -285,7 +285,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async #start(req: StartRequest, parent?: ParentRef): Promise<StartReply> {
-    if (!queueFor(this.env, req.taskQueue)) {
+    // A named task queue must be bound; "default" may stay unbound in a Worker that runs only
+    // local activities (an activity call on it then fails its workflow task, naming the queue).
+    if (req.taskQueue !== "default" && !queueFor(this.env, req.taskQueue)) {
       const message = `taskQueue "${req.taskQueue}" cannot be used: ${unboundTaskQueueMessage(req.taskQueue)}`;
       return { ok: false, error: { code: "InvalidArgument", message } };
     }

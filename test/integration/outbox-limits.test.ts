@@ -242,30 +242,23 @@ describe("wide fan-outs", () => {
     });
   });
 
-  it("completes wideActivities n=1000 through the Queue", { timeout: 300_000 }, async () => {
-    const workflowId = uniqueId("wide-1000");
-    const t0 = Date.now();
-    await start({ workflowType: "wideActivities", workflowId, input: { n: 1000 } });
-    const body = await resultWithoutChaos(workflowId, 290_000);
-    console.log(`wideActivities n=1000 queue (${mode}): ${Date.now() - t0} ms`);
-    expect(body).toMatchObject({ status: "Completed", result: 1000 });
-    const events = await allEvents(workflowId);
-    const started = events.filter((e) => e.eventType === "ActivityTaskStarted");
-    const completed = events.filter((e) => e.eventType === "ActivityTaskCompleted");
-    console.log(
-      "first started",
-      started[0]?.timestamp,
-      "last started",
-      started.at(-1)?.timestamp,
-      "last completed",
-      completed.at(-1)?.timestamp,
-      "retried",
-      started.filter((e) => e.attributes.attempt !== 1).length,
-      "eager",
-      started.filter((e) => e.attributes.eager).length,
-    );
-    expect(completed).toHaveLength(1000);
-  });
+  // Warm only: with no warm cache (cold project) each of the 1000 completions replays the whole
+  // history, ~2.5 min of CPU for what the 150-task test above already proves in cold mode.
+  it.skipIf(mode === "cold")(
+    "completes wideActivities n=1000 through the Queue",
+    { timeout: 300_000 },
+    async () => {
+      const workflowId = uniqueId("wide-1000");
+      const t0 = Date.now();
+      await start({ workflowType: "wideActivities", workflowId, input: { n: 1000 } });
+      const body = await resultWithoutChaos(workflowId, 290_000);
+      console.log(`wideActivities n=1000 queue (${mode}): ${Date.now() - t0} ms`);
+      expect(body).toMatchObject({ status: "Completed", result: 1000 });
+      const events = await allEvents(workflowId);
+      const completed = events.filter((e) => e.eventType === "ActivityTaskCompleted");
+      expect(completed).toHaveLength(1000);
+    },
+  );
 
   it("completes wideActivities n=1000 with local activities", { timeout: 180_000 }, async () => {
     const workflowId = uniqueId("wide-local-1000");
