@@ -117,7 +117,7 @@ describe("the runtime rebuilt for a query is cached", () => {
     expect(await query(workflowId)).toMatchObject({ status: "waiting" });
   });
 
-  it("keeps the runtime a query rebuilt for the running run as its warm runtime (warm mode)", async () => {
+  it("keeps the runtime a query rebuilt for the running run as its warm runtime (cold: no warm cache)", async () => {
     const workflowId = uniqueId("mem-query-running");
     await approval(workflowId, false);
     await vi.waitFor(async () =>
@@ -164,7 +164,15 @@ describe("requests waiting in one execution are bounded", () => {
   it(`refuses waiter ${limit + 1} with 429 and Retry-After, and accepts again once they are released`, async () => {
     const workflowId = uniqueId("mem-waiters");
     await approval(workflowId, false);
-    const polls = Array.from({ length: limit }, () => api(`${wf(workflowId)}/result?wait=60s`));
+    // One live history stream: once its backlog is read, its next watch waits in the object.
+    const sse = await api(`${wf(workflowId)}/history`, {
+      headers: { accept: "text/event-stream" },
+    });
+    expect(sse.status).toBe(200);
+    const reader = sse.body!.getReader();
+    await reader.read();
+    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(1));
+    const polls = Array.from({ length: limit - 1 }, () => api(`${wf(workflowId)}/result?wait=60s`));
     await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(limit), {
       timeout: 20_000,
     });
@@ -188,6 +196,11 @@ describe("requests waiting in one execution are bounded", () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as ResultResponse).status).toBe("Completed");
     }
+    let text = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += new TextDecoder().decode(chunk.value);
+    }
+    expect(text).toContain("event: WorkflowExecutionCompleted");
     expect((await counters(workflowId)).waiters).toBe(0);
 
     // Released: a new waiter (on a new run of the same id, the same object) is taken again.
