@@ -14,6 +14,14 @@ export interface Limits {
   historyMaxEvents: number;
   /** Local activities run per activation before the object commits and continues from its alarm. */
   localActivitiesPerTask: number;
+  /** Requests that may wait in one execution at once (result long-polls, update waits, live history); past it: 429. */
+  maxWaitersPerObject: number;
+  /** Runtimes rebuilt for queries on closed runs, kept per execution (LRU); 0 turns the cache off. */
+  queryCacheRuns: number;
+  /** Total history bytes of the runtimes in that cache; a larger run is replayed for each query. */
+  queryCacheBytes: number;
+  /** Bytes of stored events one history page (replay, GET history, live history) holds; at least one event. */
+  historyPageBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -22,6 +30,10 @@ export const DEFAULT_LIMITS: Limits = {
   historyWarnEvents: 10_240,
   historyMaxEvents: 51_200,
   localActivitiesPerTask: 500,
+  maxWaitersPerObject: 100,
+  queryCacheRuns: 8,
+  queryCacheBytes: 8 * 1024 * 1024,
+  historyPageBytes: 4 * 1024 * 1024,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds workflows of every input/output type

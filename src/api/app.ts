@@ -43,7 +43,7 @@ function stubFor(
 function reply(r: Reply): Response {
   return new Response(r.body, {
     status: r.status,
-    headers: { "content-type": "application/json" },
+    headers: { ...r.headers, "content-type": "application/json" },
   });
 }
 

@@ -50,11 +50,11 @@ export async function historyEventStream(
   let stub = stubFor();
   // The first step does not wait: it checks the run exists (an error is a plain JSON answer) and
   // pins the stream to one run.
-  const first = await stub.watchHistory({ ...query, limit: WATCH_LIMIT, waitMs: 0 });
+  const first = await stub.watchHistory({ ...query, limit: WATCH_LIMIT, waitMs: 0, admit: true });
   if (!first.ok) {
     return new Response(first.reply.body, {
       status: first.reply.status,
-      headers: { "content-type": "application/json" },
+      headers: { ...first.reply.headers, "content-type": "application/json" },
     });
   }
   const runId = first.runId;
@@ -92,7 +92,10 @@ export async function historyEventStream(
         }
       }
       if (!step.ok) {
-        // The run vanished (cannot happen while its object keeps history): end the stream.
+        // Too many waiters in the object (429): end the stream and tell EventSource when to
+        // reconnect (it resumes with Last-Event-ID). A vanished run just ends it.
+        const retryAfter = Number(step.reply.headers?.["retry-after"]);
+        if (retryAfter > 0) controller.enqueue(encoder.encode(`retry: ${retryAfter * 1000}\n\n`));
         controller.close();
         return;
       }

@@ -38,6 +38,8 @@ export type StartReply =
 export interface Reply {
   status: number;
   body: string;
+  /** Extra response headers (e.g. `retry-after` on a 429). */
+  headers?: Record<string, string>;
 }
 
 /**

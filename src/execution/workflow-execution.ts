@@ -37,7 +37,6 @@ import {
 import {
   type ActivityOptionsMs,
   type EventAttributes,
-  type EventType,
   type HistoryEvent,
   type NewEvent,
   newEvent,
@@ -52,6 +51,7 @@ import {
 } from "../replay/runtime";
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
+import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
 import { runLocalActivity } from "./local-activity";
 import { withinLocalBudget } from "./local-budget";
 import {
@@ -78,7 +78,9 @@ import type {
   StartReply,
   StartRequest,
 } from "./rpc";
+import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
+import { WaiterGate } from "./waiter-gate";
 import { toWireEvent } from "./wire-events";
 
 type RunRow = {
@@ -232,11 +234,23 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   #alarmRuns = 0;
   #delivering = false;
   #deliverAgain = false;
+  /** Bounds the waiters above (each request that waits holds one slot while it waits). */
+  readonly #waiters: WaiterGate;
+  /** Runtimes rebuilt to answer queries on closed runs (their history never changes), by run id. */
+  readonly #queryRuntimes: BoundedLru<WorkflowRuntime>;
+  /** Test-hook counters (`unsafeCounters`): replays done, largest page a replay read. */
+  #replays = 0;
+  #maxReplayPageRows = 0;
 
   constructor(ctx: DurableObjectState, env: EngineEnv, config: ResolvedConfig) {
     super(ctx, env);
     this.#config = config;
     this.#sql = ctx.storage.sql;
+    this.#waiters = new WaiterGate(config.limits.maxWaitersPerObject);
+    this.#queryRuntimes = new BoundedLru({
+      maxEntries: config.limits.queryCacheRuns,
+      maxWeight: config.limits.queryCacheBytes,
+    });
     // An object never started keeps no storage at all: messages to an unknown id answer NotFound
     // without creating tables (so probing random ids leaves nothing behind).
     this.#ready = hasSchema(this.#sql);
@@ -525,7 +539,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       if (!run) return this.#notFound(runId);
       let runtime: WorkflowRuntime;
       try {
-        runtime = run.status === "Running" ? await this.#runtimeFor(run) : await this.#replay(run);
+        runtime =
+          run.status === "Running" ? await this.#runtimeFor(run) : await this.#closedRuntime(run);
       } catch (err) {
         return errorReply(
           409,
@@ -559,6 +574,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     updateId: string,
     waitMs: number,
   ): Promise<Reply> {
+    // A caller that would wait is refused before anything is recorded when no waiter slot is free.
+    if (waitMs > 0 && this.#waiters.full) return this.#waiters.refusal(`send the update`);
     const accepted = await this.#serialized(async (): Promise<Reply | undefined> => {
       if (!this.#ready) return this.#notFound(undefined);
       const known = this.#sql
@@ -645,24 +662,34 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         );
       }
       const remaining = deadline - Date.now();
-      if (remaining <= 0) {
+      // Accepted but no slot to wait in (taken meanwhile): the caller polls with the same updateId.
+      const woken =
+        remaining > 0
+          ? this.#park([this.#changeWaiters, this.#closeWaiters], remaining)
+          : undefined;
+      if (!woken) {
         return { status: 202, body: JSON.stringify({ updateId, status: "Accepted" }) };
       }
-      await this.#waitForChange(remaining);
+      await woken;
     }
   }
 
-  #waitForChange(ms: number): Promise<void> {
+  /**
+   * Waits up to `ms` until a waker in `sets` runs, holding one of the object's waiter slots;
+   * `undefined` at once when every slot is taken.
+   */
+  #park(sets: Set<() => void>[], ms: number): Promise<void> | undefined {
+    const slot = this.#waiters.tryAcquire();
+    if (!slot) return undefined;
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.#changeWaiters.delete(done);
-        this.#closeWaiters.delete(done);
+        for (const set of sets) set.delete(done);
+        slot.release();
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.#changeWaiters.add(done);
-      this.#closeWaiters.add(done);
+      for (const set of sets) set.add(done);
     });
   }
 
@@ -702,30 +729,21 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       if (run.status !== "Running") return json(200, this.#resultBody(run));
       const remaining = deadline - Date.now();
       if (remaining <= 0) return json(202, { status: "Running" } satisfies ResultResponse);
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.#closeWaiters.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, remaining);
-        this.#closeWaiters.add(done);
-      });
+      const woken = this.#park([this.#closeWaiters], remaining);
+      if (!woken) return this.#waiters.refusal("poll the result");
+      await woken;
     }
   }
 
   async history(query: { runId?: string; after?: number; limit: number }): Promise<Reply> {
     const run = this.#findRun(query.runId);
     if (!run) return this.#notFound(query.runId);
-    const after = query.after ?? 0;
-    const rows = this.#sql
-      .exec<{ event_id: number; event_type: EventType; ts_ms: number; attributes: string }>(
-        "SELECT event_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?",
-        run.run_id,
-        after,
-        query.limit,
-      )
-      .toArray();
+    const rows = readEventPage(
+      this.#sql,
+      run.run_id,
+      query.after ?? 0,
+      this.#pageBounds(query.limit),
+    );
     const last = rows[rows.length - 1];
     const more = last !== undefined && last.event_id < run.history_length;
     const body: HistoryResponse = {
@@ -746,19 +764,17 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     after: number;
     limit: number;
     waitMs: number;
+    /** The first step of a stream: refused (429) when no waiter slot is free, so it never starts. */
+    admit?: boolean;
   }): Promise<HistoryWatch> {
+    if (query.admit && this.#waiters.full) {
+      return { ok: false, reply: this.#waiters.refusal("open the history stream") };
+    }
     const deadline = Date.now() + Math.min(Math.max(0, query.waitMs), MAX_HISTORY_WAIT_MS);
     for (;;) {
       const run = this.#findRun(query.runId);
       if (!run) return { ok: false, reply: this.#notFound(query.runId) };
-      const rows = this.#sql
-        .exec<{ event_id: number; event_type: EventType; ts_ms: number; attributes: string }>(
-          "SELECT event_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?",
-          run.run_id,
-          query.after,
-          query.limit,
-        )
-        .toArray();
+      const rows = readEventPage(this.#sql, run.run_id, query.after, this.#pageBounds(query.limit));
       const last = rows.at(-1)?.event_id ?? query.after;
       const closed = run.status !== "Running" && last >= run.history_length;
       if (rows.length > 0 || closed || Date.now() >= deadline) {
@@ -774,16 +790,15 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         };
       }
       // Registered in the same synchronous step as the read above: no append can slip between.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.#historyWaiters.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, deadline - Date.now());
-        this.#historyWaiters.add(done);
-      });
+      const woken = this.#park([this.#historyWaiters], deadline - Date.now());
+      if (!woken) return { ok: false, reply: this.#waiters.refusal("watch the history") };
+      await woken;
     }
+  }
+
+  /** A history page: at most `limit` events and about `historyPageBytes` (at least one event). */
+  #pageBounds(limit: number): { maxRows: number; maxBytes: number } {
+    return { maxRows: limit, maxBytes: this.#config.limits.historyPageBytes };
   }
 
   // ---------------------------------------------------------------- RPC: activity workers
@@ -1033,6 +1048,22 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       this.#cached = undefined;
       return { replayMs, historyLength: run.history_length };
     });
+  }
+
+  /** Test-only: replays done, the largest page a replay read, waiter slots taken, query-cache entries. */
+  async unsafeCounters(): Promise<{
+    replays: number;
+    maxReplayPageRows: number;
+    waiters: number;
+    queryCacheEntries: number;
+  }> {
+    this.#assertUnsafe();
+    return {
+      replays: this.#replays,
+      maxReplayPageRows: this.#maxReplayPageRows,
+      waiters: this.#waiters.count,
+      queryCacheEntries: this.#queryRuntimes.size,
+    };
   }
 
   /**
@@ -1632,7 +1663,27 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       return cached.runtime;
     }
     this.#cached = undefined;
-    return this.#replay(run);
+    const runtime = await this.#replay(run);
+    // Keep what was rebuilt (e.g. for a query or an update's validator) as the warm runtime, so the
+    // next call does not replay again; a transition replaces or drops it as before.
+    if (this.#sticky) this.#cached = { runId: run.run_id, runtime, applied: run.history_length };
+    return runtime;
+  }
+
+  /**
+   * The runtime of a closed run, for a query: the warm one if it is still current, else from the
+   * bounded query cache, else replayed once and cached (a closed run's history never changes).
+   */
+  async #closedRuntime(run: RunRow): Promise<WorkflowRuntime> {
+    const warm = this.#cached;
+    if (warm?.runId === run.run_id && warm.applied === run.history_length) return warm.runtime;
+    const key = `${run.run_id}@${run.history_length}`;
+    const hit = this.#queryRuntimes.get(key);
+    if (hit) return hit;
+    const read = { bytes: 0 };
+    const runtime = await this.#replay(run, read);
+    this.#queryRuntimes.set(key, runtime, read.bytes);
+    return runtime;
   }
 
   /** A runtime for `run`, before any event is applied; `events` starts with WorkflowExecutionStarted. */
@@ -1658,39 +1709,26 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     });
   }
 
-  /** Cold path: a fresh runtime fed the run's whole history, one recorded task at a time. */
-  async #replay(run: RunRow): Promise<WorkflowRuntime> {
-    const rows = this.#sql
-      .exec<{
-        event_id: number;
-        task_id: number;
-        event_type: EventType;
-        ts_ms: number;
-        attributes: string;
-      }>(
-        "SELECT event_id, task_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? ORDER BY event_id",
-        run.run_id,
-      )
-      .toArray();
-    const events = rows.map(
-      (r) =>
-        ({
-          eventId: r.event_id,
-          taskId: r.task_id,
-          eventType: r.event_type,
-          timestampMs: r.ts_ms,
-          attributes: JSON.parse(r.attributes),
-        }) as HistoryEvent,
+  /**
+   * Cold path: a fresh runtime fed the run's whole history, one recorded task at a time, read in
+   * bounded pages (only one page and the task being applied are in memory). `read.bytes` is set to
+   * the history bytes read.
+   */
+  async #replay(run: RunRow, read?: { bytes: number }): Promise<WorkflowRuntime> {
+    this.#replays += 1;
+    const bounds = this.#pageBounds(REPLAY_PAGE_ROWS);
+    const reader = new HistoryTaskReader(
+      (after) => readEventPage(this.#sql, run.run_id, after, bounds),
+      run.history_length,
     );
-    const runtime = this.#newRuntime(run, events);
-    let start = 0;
-    for (let i = 1; i <= events.length; i++) {
-      if (i === events.length || events[i]!.taskId !== events[start]!.taskId) {
-        await runtime.applyTask(events.slice(start, i), true);
-        start = i;
-      }
+    let runtime: WorkflowRuntime | undefined;
+    for (const task of reader.tasks()) {
+      runtime ??= this.#newRuntime(run, task);
+      await runtime.applyTask(task, true);
     }
-    return runtime;
+    this.#maxReplayPageRows = Math.max(this.#maxReplayPageRows, reader.maxPageRows);
+    if (read) read.bytes = reader.bytes;
+    return runtime ?? this.#newRuntime(run, []);
   }
 
   /** Turns commands into their events; local activities run here and record a marker. */
