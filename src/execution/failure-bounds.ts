@@ -6,15 +6,16 @@
  * fields are dropped, the cause chain is capped, and details that do not fit turn the failure into a
  * non-retryable `PayloadTooLarge` that keeps the original's type and message.
  */
-import type {
-  FailureInfo,
-  FailureSource,
-  RetryState,
-  TimeoutType,
+import {
+  type FailureInfo,
+  type FailureSource,
+  type RetryState,
+  type TimeoutType,
+  withoutStacks,
 } from "../../sdk/common/failures";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, utf8Exceeds } from "./report-validation";
 
-/** Longest message or stack kept, in UTF-16 units; the rest is replaced by a marker. */
+/** Longest message or stack kept, in UTF-16 units (less under a small payload limit); the rest is replaced by a marker. */
 export const FAILURE_TEXT_MAX_CHARS = 16_384;
 /** Longest kept name-like field (type, activity type, ids). */
 const NAME_MAX_CHARS = 1024;
@@ -59,8 +60,15 @@ function str(value: unknown): string | undefined {
  */
 export function boundFailure(raw: unknown, maxBytes: number): FailureInfo {
   const dropped: string[] = [];
-  const full = sanitize(raw, 0, dropped);
-  if (dropped.length === 0 && !utf8Exceeds(JSON.stringify(full), maxBytes)) return full;
+  // Texts scale down with a small limit, so a chain of causes with stacks still fits.
+  const textMax = Math.max(256, Math.min(FAILURE_TEXT_MAX_CHARS, Math.floor(maxBytes / 16)));
+  const full = sanitize(raw, 0, dropped, textMax);
+  if (dropped.length === 0) {
+    if (!utf8Exceeds(JSON.stringify(full), maxBytes)) return full;
+    // Stacks are a debugging aid: drop them before touching what the failure says.
+    const stackless = withoutStacks(full);
+    if (!utf8Exceeds(JSON.stringify(stackless), maxBytes)) return stackless;
+  }
   // Details that cannot be stored as they are (too big, too deep, not JSON): a non-retryable
   // failure in their place, with the original (minus details and stacks) as its cause.
   const lean = strip(full);
@@ -80,15 +88,15 @@ export function boundFailure(raw: unknown, maxBytes: number): FailureInfo {
   return alone;
 }
 
-function sanitize(raw: unknown, depth: number, dropped: string[]): FailureInfo {
+function sanitize(raw: unknown, depth: number, dropped: string[], textMax: number): FailureInfo {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     const text = typeof raw === "string" ? raw : (safeJson(raw) ?? String(raw));
-    return { message: truncateText(text, FAILURE_TEXT_MAX_CHARS), type: "Error" };
+    return { message: truncateText(text, textMax), type: "Error" };
   }
   const r = raw as Record<string, unknown>;
   const message = str(r.message) ?? (r.message === undefined ? "" : (safeJson(r.message) ?? ""));
   const out: FailureInfo = {
-    message: truncateText(message, FAILURE_TEXT_MAX_CHARS),
+    message: truncateText(message, textMax),
     type: truncateText(str(r.type) || "Error", NAME_MAX_CHARS),
   };
   const source = str(r.source);
@@ -102,7 +110,7 @@ function sanitize(raw: unknown, depth: number, dropped: string[]): FailureInfo {
     } else out.details = JSON.parse(text) as unknown;
   }
   const stack = str(r.stack);
-  if (stack) out.stack = truncateText(stack, FAILURE_TEXT_MAX_CHARS);
+  if (stack) out.stack = truncateText(stack, textMax);
   const timeoutType = str(r.timeoutType);
   if (timeoutType && TIMEOUT_TYPES.has(timeoutType)) out.timeoutType = timeoutType as TimeoutType;
   const retryState = str(r.retryState);
@@ -112,7 +120,7 @@ function sanitize(raw: unknown, depth: number, dropped: string[]): FailureInfo {
     if (v !== undefined) out[key] = truncateText(v, NAME_MAX_CHARS);
   }
   if (r.cause !== undefined && r.cause !== null && depth < FAILURE_MAX_CAUSES) {
-    out.cause = sanitize(r.cause, depth + 1, dropped);
+    out.cause = sanitize(r.cause, depth + 1, dropped, textMax);
   }
   return out;
 }
