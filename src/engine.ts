@@ -37,6 +37,10 @@ export function createReporter(env: EngineEnv): ActivityReporter {
   return {
     async activityStarted(token, deliveryId): Promise<StartedTask | null> {
       const s = stubForToken(env, token);
+      // Stored with the attempt (started_by): a queue message id, never long.
+      if (deliveryId !== undefined && (typeof deliveryId !== "string" || deliveryId.length > 512)) {
+        throw new TypeError("Malformed delivery id: a string of at most 512 characters");
+      }
       return s.stub.activityStarted(s.token, deliveryId);
     },
     async activityHeartbeat(token, details): Promise<HeartbeatResponse> {

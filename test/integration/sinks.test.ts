@@ -230,6 +230,10 @@ describe("activity reports are checked before anything is stored", () => {
     await expect(
       reporter.activityHeartbeat("default~wf~not-a-uuid~1~1", undefined),
     ).rejects.toThrow(/Malformed task token: the run id is not a UUID/);
+    const wellFormed = `default~nobody~${crypto.randomUUID()}~1~1`;
+    await expect(reporter.activityStarted(wellFormed, "d".repeat(600))).rejects.toThrow(
+      /Malformed delivery id/,
+    );
   });
 });
 
