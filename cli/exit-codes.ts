@@ -15,7 +15,10 @@ export const ExitCode = {
   Conflict: 4,
   /** Missing or refused API key (401/403). */
   Unauthorized: 5,
-  /** `result`: the workflow closed without completing (failed, canceled, terminated, timed out). */
+  /**
+   * `result`: the workflow closed without completing (failed, canceled, terminated, timed out);
+   * `update`: the update was accepted but its handler failed.
+   */
   WorkflowNotCompleted: 6,
   /** `result`: the workflow is still running (no `--wait`, or the wait ran out). */
   StillRunning: 7,

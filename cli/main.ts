@@ -16,6 +16,7 @@ import {
   type WorkflowDescription,
   type WorkflowExecutionInfo,
   type WorkflowHandle,
+  WorkflowUpdateFailedError,
 } from "../sdk/client/index";
 import { toMs } from "../sdk/common/duration";
 import { ExitCode, ExitWith, reportError, UsageError } from "./exit-codes";
@@ -378,13 +379,25 @@ function addWorkflowCommands(workflow: Command, runOf: RunOf): void {
       ) => {
         const run = runOf(command);
         const [workflowId, updateName] = messageOperands(command, [id, name], opts, "update");
-        const result = await run.client
-          .getHandle(workflowId)
-          .update(
-            updateName,
-            await inputOf(opts),
-            opts.updateId ? { updateId: opts.updateId } : {},
-          );
+        let result: unknown;
+        try {
+          result = await run.client
+            .getHandle(workflowId)
+            .update(
+              updateName,
+              await inputOf(opts),
+              opts.updateId ? { updateId: opts.updateId } : {},
+            );
+        } catch (err) {
+          // Accepted and recorded, then its handler threw: print the failure, exit 6.
+          if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+          if (run.global.json) run.json({ updateId: err.updateId, failure: err.failure });
+          else
+            run.err(
+              `update ${updateName} (${err.updateId}) failed: ${err.failure.type}: ${err.failure.message}`,
+            );
+          throw new ExitWith(ExitCode.WorkflowNotCompleted);
+        }
         if (run.global.json) run.json({ result });
         else run.out(prettyJson(result));
       },

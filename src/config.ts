@@ -1,6 +1,7 @@
 /** @module Engine configuration: registered workflows and activities, limits, the Env it needs. */
 import type { Activities } from "../sdk/activity/index";
 import type { WorkflowDefinition } from "../sdk/workflow/index";
+import { parseTaskToken, type TaskToken } from "./execution/report-validation";
 
 /** Limits, all configurable; defaults are documented in the README. */
 export interface Limits {
@@ -102,47 +103,17 @@ export function executionName(namespace: string, workflowId: string): string {
   return `${namespace}/${workflowId}`;
 }
 
-/** Task tokens: `ns~workflowId~runId~seq~attempt`, each part URI-encoded. */
-export interface TaskToken {
-  namespace: string;
-  workflowId: string;
-  runId: string;
-  seq: number;
-  attempt: number;
-}
+export type { TaskToken } from "./execution/report-validation";
 
 export function encodeToken(t: TaskToken): string {
+  // encodeURIComponent leaves "~" as is: encode it too, or an id holding one splits the token.
   return [t.namespace, t.workflowId, t.runId, String(t.seq), String(t.attempt)]
-    .map(encodeURIComponent)
+    .map((part) => encodeURIComponent(part).replaceAll("~", "%7E"))
     .join("~");
 }
 
+/** The token, or null when it is malformed ({@link parseTaskToken} says why). */
 export function decodeToken(token: string): TaskToken | null {
-  const parts = token.split("~").map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return "";
-    }
-  });
-  if (parts.length !== 5) return null;
-  const [namespace, workflowId, runId, seq, attempt] = parts as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const seqN = Number(seq);
-  const attemptN = Number(attempt);
-  if (
-    !namespace ||
-    !workflowId ||
-    !runId ||
-    !Number.isInteger(seqN) ||
-    !Number.isInteger(attemptN)
-  ) {
-    return null;
-  }
-  return { namespace, workflowId, runId, seq: seqN, attempt: attemptN };
+  const parsed = parseTaskToken(token);
+  return parsed.ok ? parsed.token : null;
 }

@@ -13,21 +13,21 @@ import type {
 } from "../sdk/activity/protocol";
 import { runActivityBatch } from "../sdk/activity/worker";
 import { createApp } from "./api/app";
-import {
-  decodeToken,
-  type EngineEnv,
-  executionName,
-  resolveConfig,
-  type SundialConfig,
-} from "./config";
+import { type EngineEnv, executionName, resolveConfig, type SundialConfig } from "./config";
+import { parseTaskToken } from "./execution/report-validation";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
 
 export type { EngineEnv, Limits, SundialConfig } from "./config";
 export { WorkflowExecutionBase } from "./execution/workflow-execution";
 
+/**
+ * The execution a task token names. A malformed token is refused with an error that says why (the
+ * engine never hands one out: it is a bug or a forgery), before any execution is touched.
+ */
 function stubForToken(env: EngineEnv, token: string) {
-  const t = decodeToken(token);
-  if (!t) return null;
+  const parsed = parseTaskToken(token);
+  if (!parsed.ok) throw new TypeError(`Malformed task token: ${parsed.reason}`);
+  const t = parsed.token;
   const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
   return { stub: ns.get(ns.idFromName(executionName(t.namespace, t.workflowId))), token: t };
 }
@@ -37,19 +37,23 @@ export function createReporter(env: EngineEnv): ActivityReporter {
   return {
     async activityStarted(token, deliveryId): Promise<StartedTask | null> {
       const s = stubForToken(env, token);
-      return s ? s.stub.activityStarted(s.token, deliveryId) : null;
+      // Stored with the attempt (started_by): a queue message id, never long.
+      if (deliveryId !== undefined && (typeof deliveryId !== "string" || deliveryId.length > 512)) {
+        throw new TypeError("Malformed delivery id: a string of at most 512 characters");
+      }
+      return s.stub.activityStarted(s.token, deliveryId);
     },
     async activityHeartbeat(token, details): Promise<HeartbeatResponse> {
       const s = stubForToken(env, token);
-      return s ? s.stub.activityHeartbeat(s.token, details) : { cancelRequested: true };
+      return s.stub.activityHeartbeat(s.token, details);
     },
     async activityCompleted(token, result, offer): Promise<EagerTask | null> {
       const s = stubForToken(env, token);
-      return s ? s.stub.activityCompleted(s.token, result, offer) : null;
+      return s.stub.activityCompleted(s.token, result, offer);
     },
     async activityFailed(token, failure, offer): Promise<EagerTask | null> {
       const s = stubForToken(env, token);
-      return s ? s.stub.activityFailed(s.token, failure, offer) : null;
+      return s.stub.activityFailed(s.token, failure, offer);
     },
   };
 }

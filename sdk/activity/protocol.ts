@@ -48,6 +48,8 @@ export interface EagerTask extends ActivityTaskMessage, StartedTask {
 /** Heartbeat answer: stop when `cancelRequested` (cancelled, timed out, or superseded). */
 export interface HeartbeatResponse {
   cancelRequested: boolean;
+  /** Why the heartbeat was refused (its details were too large or not JSON): the attempt failed. */
+  reason?: string;
 }
 
 /**

@@ -217,7 +217,7 @@ class HeartbeatSender {
       try {
         const res = await this.reporter.activityHeartbeat(this.token, details);
         if (res.cancelRequested && !this.abort.signal.aborted) {
-          this.abort.abort(new Error("activity cancelled or timed out"));
+          this.abort.abort(new Error(res.reason ?? "activity cancelled or timed out"));
         }
       } catch (err) {
         console.error("sundial: heartbeat failed", err);

@@ -1,5 +1,6 @@
 /** @module createClient: start workflows and follow them over Sundial's HTTP API (API.md). */
 import { type Duration, toMs } from "../common/duration";
+import type { FailureInfo } from "../common/failures";
 import type { RetryPolicy } from "../common/retry-policy";
 import type {
   HistoryResponse,
@@ -11,7 +12,7 @@ import type {
   WorkflowDescription,
 } from "../common/wire";
 import type { WorkflowDefinition } from "../workflow/index";
-import { WorkflowFailedError } from "./errors";
+import { WorkflowFailedError, WorkflowUpdateFailedError } from "./errors";
 import { discard, type FetchLike, HttpTransport, sleep } from "./http";
 import { readSse } from "./sse";
 
@@ -201,7 +202,10 @@ export interface WorkflowHandle<O = unknown> {
   signal(signalName: string, input?: unknown, options?: { requestId?: string }): Promise<void>;
   /** Runs a query handler; read-only, recorded nowhere. */
   query<R = unknown>(queryName: string, input?: unknown): Promise<R>;
-  /** Runs an update handler and resolves with its result once it finished. */
+  /**
+   * Runs an update handler and resolves with its result once it finished.
+   * @throws {@link WorkflowUpdateFailedError} when it was accepted but its handler threw.
+   */
   update<R = unknown>(
     updateName: string,
     input?: unknown,
@@ -543,11 +547,14 @@ class Handle<O> implements WorkflowHandle<O> {
     input?: unknown,
     options: { updateId?: string } = {},
   ): Promise<R> {
-    const body = await this.#post<{ result: R }>(
+    const body = await this.#post<{ result: R; updateId: string; failure?: FailureInfo }>(
       `/updates/${encodeURIComponent(updateName)}`,
       { input, ...options },
       options.updateId !== undefined,
     );
+    if (body.failure) {
+      throw new WorkflowUpdateFailedError(this.workflowId, updateName, body.updateId, body.failure);
+    }
     return body.result;
   }
 

@@ -75,3 +75,37 @@ export class WorkflowFailedError extends Error {
     });
   }
 }
+
+/**
+ * Thrown by `handle.update()` when the update was accepted (and recorded in history) but its handler
+ * threw: the API's `200 {"updateId", "failure"}`. `cause` is the failure revived into its class.
+ * @example
+ * try {
+ *   await handle.update("extend", { by: "1h" });
+ * } catch (err) {
+ *   if (err instanceof WorkflowUpdateFailedError) console.log(err.updateId, err.failure.message);
+ * }
+ */
+export class WorkflowUpdateFailedError extends Error {
+  override name = "WorkflowUpdateFailedError";
+
+  /**
+   * @param workflowId The workflow's id.
+   * @param updateName The update's name.
+   * @param updateId The update's id (its history events carry it).
+   * @param failure The serialized failure, as the API returned it.
+   */
+  constructor(
+    readonly workflowId: string,
+    readonly updateName: string,
+    readonly updateId: string,
+    readonly failure: FailureInfo,
+  ) {
+    super(
+      `Update "${updateName}" (${updateId}) of workflow ${workflowId} failed: ${failure.message}`,
+      {
+        cause: fromFailure(failure),
+      },
+    );
+  }
+}

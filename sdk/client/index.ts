@@ -64,5 +64,5 @@ export type {
 } from "./client";
 export { CLOSING_EVENT_TYPES, createClient } from "./client";
 export type { FailedStatus, SundialErrorCode } from "./errors";
-export { SundialApiError, WorkflowFailedError } from "./errors";
+export { SundialApiError, WorkflowFailedError, WorkflowUpdateFailedError } from "./errors";
 export type { FetchLike } from "./http";

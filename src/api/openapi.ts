@@ -220,7 +220,15 @@ const historyResponseSchema = z.object({
 });
 
 const queryResponseSchema = z.object({ result: anyJson });
-const updateResponseSchema = z.object({ result: anyJson, updateId: z.string() });
+const updateResponseSchema = z
+  .object({
+    updateId: z.string(),
+    result: anyJson.optional().describe("The handler's result (absent when it threw)"),
+    failure: failureSchema
+      .optional()
+      .describe("Present when the handler threw after the update was accepted (recorded)"),
+  })
+  .describe("The handler finished: exactly one of result or failure");
 const updateAcceptedSchema = z
   .object({ updateId: z.string(), status: z.literal("Accepted") })
   .describe("The wait ended before the update handler finished");
@@ -563,12 +571,13 @@ function operations(): Operation[] {
       path: "/workflows/{workflowId}/updates/{updateName}",
       operationId: "updateWorkflow",
       summary: "Run an update handler and wait for its result",
-      description: "A rejected update (its validator threw) is a 400 and records nothing.",
+      description:
+        "A rejected update (its validator threw) is a 400 and records nothing. An accepted update whose handler threw is a 200 with `failure` (it is recorded in history).",
       tags: W,
       parameters: [workflowId, name("updateName", "The update name")],
       requestBody: body("UpdateRequest", false),
       responses: {
-        200: jsonResponse("The handler finished", ref("UpdateResponse")),
+        200: jsonResponse("The handler finished (result, or failure)", ref("UpdateResponse")),
         202: jsonResponse("Accepted, still running when the wait ended", ref("UpdateAccepted")),
         ...errors(400, 404, 409, 413),
       },

@@ -51,6 +51,7 @@ import {
 } from "../replay/runtime";
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
+import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
 import { runLocalActivity } from "./local-activity";
 import { withinLocalBudget } from "./local-budget";
@@ -68,6 +69,8 @@ import {
   sendActivityTasks,
 } from "./outbox";
 import { unboundTaskQueueMessage } from "./outbox-policy";
+import { payloadProblem } from "./report-validation";
+import { requestKey, startRequestKeys } from "./request-keys";
 import type {
   Ack,
   ChildReport,
@@ -80,6 +83,7 @@ import type {
 } from "./rpc";
 import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
+import { mergeSearchAttributes } from "./search-attribute-upsert";
 import { WaiterGate } from "./waiter-gate";
 import { toWireEvent } from "./wire-events";
 
@@ -200,6 +204,7 @@ interface Effects {
 const MAX_RESULT_WAIT_MS = 60_000;
 const MAX_HISTORY_WAIT_MS = 25_000;
 const WFT_MAX_BACKOFF_MS = 10 * 60_000;
+const ALARM_MAX_BACKOFF_MS = 5 * 60_000;
 
 function json(status: number, body: unknown): Reply {
   return { status, body: JSON.stringify(body) };
@@ -225,6 +230,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   #ready: boolean;
   #armedAtMs: number | null | undefined;
   #clockOffsetMs = 0;
+  /** Alarms in a row whose handler threw (see #backOffAlarm). */
+  #alarmFailures = 0;
+  /** Test-only (unsafeFailCommits): transition commits still to fail. */
+  #failCommits = 0;
   readonly #closeWaiters = new Set<() => void>();
   /** Woken after every committed transition (update callers re-check their update). */
   readonly #changeWaiters = new Set<() => void>();
@@ -308,10 +317,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.#ensureSchema();
     {
       if (req.requestId) {
+        const keys = startRequestKeys(req.requestId);
         const prior = this.#sql
           .exec<{ run_id: string }>(
-            "SELECT run_id FROM requests WHERE request_id = ?",
-            req.requestId,
+            `SELECT run_id FROM requests WHERE request_id IN (${keys.map(() => "?").join(", ")})`,
+            ...keys,
           )
           .toArray()[0];
         if (prior) return { ok: true, runId: prior.run_id, started: false };
@@ -379,8 +389,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         startDelayMs: req.startDelayMs,
         runTimeoutMs: req.runTimeoutMs,
         executionTimeoutMs: req.executionTimeoutMs,
+        // Absolute, for the whole chain (retries, continue-as-new): the start delay is not counted
+        // against it, so it shifts the deadline once, here.
         executionDeadlineMs: req.executionTimeoutMs
-          ? this.#now() + req.executionTimeoutMs
+          ? this.#now() + (req.startDelayMs ?? 0) + req.executionTimeoutMs
           : undefined,
         retryPolicy: req.retryPolicy,
         memo: req.memo,
@@ -418,10 +430,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async #signal(run: RunRow, signalName: string, input: string, requestId?: string): Promise<Ack> {
-    if (requestId && this.#seenRequest(`signal:${requestId}`)) return { ok: true };
+    if (requestId && this.#seenRequest(requestKey("signal", requestId))) return { ok: true };
     if (run.status !== "Running") return closedAck(run);
     const effects: Effects = { sql: [] };
-    if (requestId) effects.sql.push(() => this.#rememberRequest(`signal:${requestId}`, run.run_id));
+    if (requestId) {
+      effects.sql.push(() => this.#rememberRequest(requestKey("signal", requestId), run.run_id));
+    }
     await this.#transition(
       run,
       [
@@ -440,7 +454,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return this.#serialized(async () => {
       const run = this.#findRun(runId);
       if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
-      if (requestId && this.#seenRequest(`cancel:${requestId}`)) return { ok: true };
+      if (requestId && this.#seenRequest(requestKey("cancel", requestId))) return { ok: true };
       if (run.status !== "Running") return closedAck(run);
       if (run.cancel_requested) return { ok: true };
       const effects: Effects = {
@@ -449,7 +463,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         ],
       };
       if (requestId)
-        effects.sql.push(() => this.#rememberRequest(`cancel:${requestId}`, run.run_id));
+        effects.sql.push(() => this.#rememberRequest(requestKey("cancel", requestId), run.run_id));
       await this.#transition(
         run,
         [newEvent("WorkflowExecutionCancelRequested", reason ? { reason } : {})],
@@ -641,12 +655,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       if (!row) return errorReply(500, "Internal", "update record lost");
       if (row.state === "Completed") {
         if (row.failure) {
+          // Accepted and recorded, then its handler threw: an outcome, not a bad request (API.md).
           const failure = withoutStacks(JSON.parse(row.failure) as FailureInfo);
-          return errorReply(
-            400,
-            "InvalidArgument",
-            `Update "${updateName}" failed: ${failure.message}`,
-          );
+          return json(200, { updateId, failure });
         }
         return {
           status: 200,
@@ -858,6 +869,17 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return this.#serialized(async () => {
       const act = this.#liveActivity(token);
       if (act?.state !== "Started") return { cancelRequested: true };
+      if (details !== undefined) {
+        const limit = this.#config.limits.maxPayloadBytes;
+        const problem = payloadProblem(details, limit, "heartbeat details");
+        if (problem) {
+          // Refused: the attempt fails for good (the activity would send the same again) and its
+          // abort signal fires; its later report is stale.
+          const failure = toFailure(ApplicationFailure.nonRetryable(problem.message, problem.type));
+          await this.#activityAttemptFailed(this.#currentRun()!, act, failure);
+          return { cancelRequested: true, reason: problem.message };
+        }
+      }
       const now = this.#now();
       this.#sql.exec(
         "UPDATE activities SET heartbeat_details = coalesce(?, heartbeat_details), last_heartbeat_ms = ? WHERE run_id = ? AND seq = ?",
@@ -890,14 +912,15 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       if (act?.state !== "Started") return null; // stale, duplicate, or never started: ignore
       const run = this.#currentRun()!;
       const eager: EagerClaim | undefined = offer ? { offer } : undefined;
-      if (exceedsBytes(result, this.#config.limits.maxPayloadBytes)) {
-        await this.#activityAttemptFailed(
-          run,
-          act,
-          toFailure(this.#payloadTooLarge("activity result")),
-          undefined,
-          eager,
-        );
+      // Checked before anything is stored: every later replay reads what is stored here.
+      const problem = payloadProblem(
+        result,
+        this.#config.limits.maxPayloadBytes,
+        "activity result",
+      );
+      if (problem) {
+        const failure = toFailure(ApplicationFailure.nonRetryable(problem.message, problem.type));
+        await this.#activityAttemptFailed(run, act, failure, undefined, eager);
         return eager?.task ?? null;
       }
       const effects: Effects = { sql: [() => this.#deleteActivity(act)] };
@@ -924,12 +947,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       const act = this.#liveActivity(token);
       if (act?.state !== "Started") return null;
       const run = this.#currentRun()!;
-      let failure: FailureInfo;
-      try {
-        failure = JSON.parse(failureJson) as FailureInfo;
-      } catch {
-        failure = { message: "activity worker sent an unreadable failure", type: "Error" };
-      }
+      const failure = failureFromReport(failureJson, this.#config.limits.maxPayloadBytes);
       const eager: EagerClaim | undefined = offer ? { offer } : undefined;
       await this.#activityAttemptFailed(run, act, failure, undefined, eager);
       return eager?.task ?? null;
@@ -940,6 +958,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   override async alarm(): Promise<void> {
     if (!this.#ready) return;
+    let failed: unknown;
     await this.#serialized(async () => {
       this.#armedAtMs = undefined;
       await this.#flushOutbox();
@@ -996,15 +1015,47 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         this.#commitEffects(effects);
         await this.#flushOutbox();
       }
-    });
+    }).then(
+      () => {
+        this.#alarmFailures = 0;
+      },
+      (err: unknown) => {
+        failed = err;
+      },
+    );
     // An alarm is spent once its handler returns: arm the next one now (a timer, or a retry of
     // undelivered outbox rows), so a crash during the background delivery below loses nothing.
     await this.#serialized(() => this.#armAlarm(true));
     this.#alarmRuns += 1;
+    // A throwing handler would be retried a few times by the runtime and then dropped, and every
+    // timer with it: never throw, re-arm with backoff instead (the due timers are still there).
+    if (failed !== undefined) await this.#serialized(() => this.#backOffAlarm(failed));
     this.#kick();
   }
 
+  /** After an alarm whose handler threw: the next try in 1 s, 2 s, … up to 5 min. */
+  async #backOffAlarm(err: unknown): Promise<void> {
+    this.#alarmFailures += 1;
+    console.error(
+      `sundial: alarm of workflow "${this.#identity?.workflowId}" failed (${errorMessage(err)}); retrying`,
+    );
+    const at = Date.now() + Math.min(1000 * 2 ** (this.#alarmFailures - 1), ALARM_MAX_BACKOFF_MS);
+    if (this.#armedAtMs === null || this.#armedAtMs === undefined || this.#armedAtMs < at) {
+      await this.ctx.storage.setAlarm(at);
+      this.#armedAtMs = at;
+    }
+  }
+
   // ---------------------------------------------------------------- RPC: test-only hooks
+
+  /**
+   * Test-only: the next `n` transition commits fail as SQLite fails a value past its size limit
+   * (which validation makes unreachable by normal input), to prove the fallback.
+   */
+  async unsafeFailCommits(n: number): Promise<void> {
+    this.#assertUnsafe();
+    this.#failCommits = n;
+  }
 
   /** Test-only: moves this object's clock forward (Temporal's time skipping). Needs SUNDIAL_UNSAFE=1. */
   async unsafeAdvanceClock(ms: number): Promise<number> {
@@ -1199,11 +1250,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     };
     const effects: Effects = { sql: [insertRun] };
     if (s.requestId) {
-      const requestId = s.requestId;
+      const key = requestKey("start", s.requestId);
       effects.sql.push(() =>
         this.#sql.exec(
           "INSERT OR REPLACE INTO requests (request_id, run_id) VALUES (?, ?)",
-          requestId,
+          key,
           s.runId,
         ),
       );
@@ -1213,7 +1264,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       effects.sql.push(() => this.#putTimer(`run-timeout:${s.runId}`, s.runId, "run-timeout", at));
     }
     if (s.executionDeadlineMs) {
-      const at = s.executionDeadlineMs + (s.startDelayMs ?? 0);
+      // Already absolute (see #start): a later run's start delay (a retry's backoff) shifts nothing.
+      const at = s.executionDeadlineMs;
       effects.sql.push(() =>
         this.#putTimer(`exec-timeout:${s.runId}`, s.runId, "exec-timeout", at),
       );
@@ -1385,7 +1437,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     run: RunRow,
     inputs: NewEvent[],
     effects: Effects,
-    options: { runWorkflow?: boolean; eager?: EagerClaim } = {},
+    options: { runWorkflow?: boolean; eager?: EagerClaim; failTask?: FailureInfo } = {},
   ): Promise<void> {
     const now = this.#now();
     const events = this.#assignIds(run, inputs, now);
@@ -1394,12 +1446,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       | undefined;
     let commands: Command[] = [];
     let continueNow = false;
-    if (options.runWorkflow !== false) {
+    if (options.failTask) {
+      // The same task failed to commit (see below): record its inputs and the failure only.
+      taskFailure = { cause: "WorkflowError", failure: options.failTask };
+    } else if (options.runWorkflow !== false) {
       try {
         const runtime =
           run.history_length === 0 ? this.#newRuntime(run, events) : await this.#runtimeFor(run);
         await runtime.applyTask(events);
         let localBudget = this.#config.limits.localActivitiesPerTask;
+        const searchAttributes = { merged: run.search_attributes };
         while (runtime.unmatched.length > 0) {
           const issued = withinLocalBudget(runtime.unmatched, localBudget);
           if (issued.length === 0) {
@@ -1408,7 +1464,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           }
           assertQueuesBound(this.env, issued);
           const firstId = run.history_length + events.length + 1;
-          const recorded = await this.#recordCommands(run, issued, now, firstId);
+          const recorded = await this.#recordCommands(run, issued, now, firstId, searchAttributes);
           localBudget -= issued.filter((c) => c.type === "RunLocalActivity").length;
           events.push(...recorded.events);
           commands.push(...issued);
@@ -1426,7 +1482,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           err instanceof WorkflowTaskError && err.cause !== undefined ? err.cause : err;
         taskFailure = {
           cause: nde ? "NonDeterminism" : "WorkflowError",
-          failure: toFailure(thrown),
+          failure: boundFailure(toFailure(thrown), this.#config.limits.maxPayloadBytes),
         };
         // Nothing the failed task produced is kept: only the inputs and the failure.
         events.length = inputs.length;
@@ -1487,7 +1543,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         `sundial: workflow "${this.#identity?.workflowId}" run ${run.run_id} has ${historyLength} events, past the warning threshold of ${warnAt}; it fails at ${this.#config.limits.historyMaxEvents}. Use continue-as-new to start a fresh history.`,
       );
     }
-    this.ctx.storage.transactionSync(() => {
+    const committed = this.#tryTransaction(() => {
       this.#insertEvents(run.run_id, events);
       for (const fn of effects.sql) fn();
       // A closing transition abandons what it schedules: nothing to hand out eagerly then.
@@ -1542,6 +1598,21 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         this.#visibility(this.#findRun(run.run_id)!, 0);
       }
     });
+    if (!committed.ok) {
+      // SQLite refused the commit (e.g. a value past its 2 MB limit). The same task would fail the
+      // same way on every retry, so fail the workflow task instead, with the reason, keeping only
+      // its inputs; if even that cannot commit, record the failure alone (a small transaction).
+      // A start that cannot commit records nothing: its caller gets the error.
+      this.#cached = undefined;
+      if (options.eager) options.eager.task = undefined;
+      if (run.history_length === 0) throw committed.error;
+      const failure = commitFailure(committed.error, this.#config.limits.maxPayloadBytes);
+      if (options.failTask || options.runWorkflow === false) {
+        this.#recordCommitFailure(run, failure, now);
+        throw committed.error;
+      }
+      return this.#transition(run, inputs, effects, { failTask: failure });
+    }
     if (close) {
       this.#cached = undefined;
       // The next run is recorded; run its first workflow task now (the alarm would otherwise).
@@ -1553,6 +1624,52 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (close) this.#notifyClosed();
     for (const waiter of [...this.#changeWaiters]) waiter();
     this.#kick();
+  }
+
+  /**
+   * Last resort when a transition cannot commit even as a failed task (its inputs themselves do not
+   * fit): records the workflow task's failure alone, in its own small transaction, with the retry
+   * backoff of any failed task, so the failure is visible (history, describe) and the retries back off.
+   */
+  #recordCommitFailure(run: RunRow, failure: FailureInfo, now: number): void {
+    const attempt = run.wft_attempt + 1;
+    const backoff = Math.min(1000 * 2 ** (attempt - 1), WFT_MAX_BACKOFF_MS);
+    this.ctx.storage.transactionSync(() => {
+      if (run.wft_attempt === 0) {
+        const failed = this.#assignIds(
+          run,
+          [newEvent("WorkflowTaskFailed", { cause: "WorkflowError", failure })],
+          now,
+        );
+        this.#insertEvents(run.run_id, failed);
+        this.#sql.exec(
+          "UPDATE runs SET history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
+          run.history_length + failed.length,
+          run.run_id,
+        );
+      }
+      this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now + backoff);
+      this.#sql.exec(
+        "UPDATE runs SET wft_attempt = ?, wft_failure = ? WHERE run_id = ?",
+        attempt,
+        JSON.stringify(withoutStacks(failure)),
+        run.run_id,
+      );
+    });
+  }
+
+  /** Runs `fn` in a transaction; a throw (rolled back) is returned, not thrown. */
+  #tryTransaction(fn: () => void): { ok: true } | { ok: false; error: unknown } {
+    if (this.#failCommits > 0) {
+      this.#failCommits -= 1;
+      return { ok: false, error: new Error("string or blob too big: SQLITE_TOOBIG (injected)") };
+    }
+    try {
+      this.ctx.storage.transactionSync(fn);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   /** The run a ContinueAsNew command starts: fresh history, same execution deadline and parent. */
@@ -1737,8 +1854,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     commands: readonly Command[],
     now: number,
     firstId: number,
+    searchAttributes: { merged: string | null } = { merged: run.search_attributes },
   ): Promise<{ events: HistoryEvent[] }> {
     const out: NewEvent[] = [];
+    const limit = this.#config.limits.maxPayloadBytes;
     const locals = await Promise.all(
       commands.map((cmd) =>
         cmd.type === "RunLocalActivity"
@@ -1754,8 +1873,41 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     );
     commands.forEach((cmd, i) => {
       switch (cmd.type) {
-        case "RunLocalActivity":
-          out.push(newEvent("MarkerRecorded", locals[i]!));
+        case "RunLocalActivity": {
+          const marker = locals[i]!;
+          if ("failure" in marker && marker.failure) {
+            marker.failure = boundFailure(marker.failure, limit);
+          }
+          out.push(newEvent("MarkerRecorded", marker));
+          break;
+        }
+        case "FailWorkflow":
+          cmd.failure = boundFailure(cmd.failure, limit);
+          out.push(commandEvent(cmd, now, crypto.randomUUID()));
+          break;
+        case "CompleteUpdate": {
+          // Checked before the update's caller or the transaction sees it: an oversized result
+          // fails the update (non-retryable PayloadTooLarge), not the commit.
+          const problem =
+            cmd.result === undefined
+              ? undefined
+              : payloadProblem(cmd.result, limit, "update result");
+          if (problem) {
+            cmd.result = undefined;
+            cmd.failure = toFailure(ApplicationFailure.nonRetryable(problem.message, problem.type));
+          }
+          if (cmd.failure) cmd.failure = boundFailure(cmd.failure, limit);
+          out.push(commandEvent(cmd, now, crypto.randomUUID()));
+          break;
+        }
+        case "UpsertSearchAttributes":
+          // Throws (the workflow task fails with the reason) when the merged set is not storable.
+          searchAttributes.merged = mergeSearchAttributes(
+            searchAttributes.merged,
+            cmd.searchAttributes,
+            limit,
+          );
+          out.push(commandEvent(cmd, now, crypto.randomUUID()));
           break;
         case "CompleteWorkflow":
           if (exceedsBytes(cmd.result, this.#config.limits.maxPayloadBytes)) {
@@ -1857,16 +2009,18 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         );
         return;
       case "UpsertSearchAttributes": {
-        const merged = {
-          ...(run.search_attributes ? (JSON.parse(run.search_attributes) as object) : {}),
-          ...(JSON.parse(cmd.searchAttributes) as object),
-        };
+        // Checked when recorded (#recordCommands): this merge cannot throw.
+        const merged = mergeSearchAttributes(
+          run.search_attributes,
+          cmd.searchAttributes,
+          Number.POSITIVE_INFINITY,
+        );
         this.#sql.exec(
           "UPDATE runs SET search_attributes = ? WHERE run_id = ?",
-          JSON.stringify(merged),
+          merged,
           run.run_id,
         );
-        run.search_attributes = JSON.stringify(merged);
+        run.search_attributes = merged;
         return;
       }
       case "StartChild": {
@@ -2610,6 +2764,19 @@ function closedAck(run: RunRow): Ack {
       message: `Run ${run.run_id} is ${run.status}: it takes no more messages`,
     },
   };
+}
+
+/** The failure recorded when a transition's transaction could not commit. */
+function commitFailure(err: unknown, maxBytes: number): FailureInfo {
+  return boundFailure(
+    toFailure(
+      ApplicationFailure.nonRetryable(
+        `The workflow task's changes could not be stored (${errorMessage(err)}); it is retried with backoff`,
+        "CommitFailed",
+      ),
+    ),
+    maxBytes,
+  );
 }
 
 function errorMessage(err: unknown): string {
