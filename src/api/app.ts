@@ -179,8 +179,9 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
           ...(b.requestId ? { requestId: `start:${b.requestId}` } : {}),
         }
       : undefined;
-    const input = JSON.stringify(b.input ?? null);
-    if (exceedsBytes(input, config.limits.maxPayloadBytes)) {
+    // Absent input stays absent (workflow code gets undefined, so default parameters apply).
+    const input = b.input === undefined ? undefined : JSON.stringify(b.input);
+    if (input !== undefined && exceedsBytes(input, config.limits.maxPayloadBytes)) {
       throw new ApiError(
         "PayloadTooLarge",
         `input exceeds the payload limit of ${config.limits.maxPayloadBytes} bytes`,

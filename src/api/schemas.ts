@@ -1,6 +1,7 @@
 /** @module Request schemas of API.md (zod): the edge validation. Nothing malformed passes to storage. */
 import { z } from "zod";
 import { toMs } from "../../sdk/common/duration";
+import { handlerNameProblem } from "../../sdk/common/handler-name";
 import { resolveRetryPolicy } from "../../sdk/common/retry-policy";
 
 const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -81,13 +82,11 @@ export const historyQuerySchema = z.object({
   nextPageToken: z.string().min(1).optional(),
 });
 
-/** Signal, query and update names: as in code. */
-export const handlerNameSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z_][\w.-]{0,127}$/,
-    "name: letters, digits, _ . - (max 128), not starting with a digit",
-  );
+/** Signal, query and update names: the SDK's rule (any non-empty string up to a length limit). */
+export const handlerNameSchema = z.string().superRefine((name, ctx) => {
+  const problem = handlerNameProblem(name);
+  if (problem) ctx.addIssue({ code: "custom", message: `name ${problem}` });
+});
 
 export const signalBodySchema = z
   .object({ input: z.unknown().optional(), requestId: z.string().min(1).max(128).optional() })

@@ -7,7 +7,8 @@ export interface StartRequest {
   namespace: string;
   workflowId: string;
   workflowType: string;
-  input: string;
+  /** Absent: started without input (workflow code gets `undefined`), apart from an explicit `null`. */
+  input?: string;
   taskQueue: string;
   idReusePolicy: IdReusePolicy;
   idConflictPolicy: IdConflictPolicy;

@@ -145,7 +145,7 @@ interface RunStart {
   runId: string;
   workflowType: string;
   taskQueue: string;
-  input: string;
+  input: string | undefined;
   attempt: number;
   firstExecutionRunId: string;
   continuedExecutionRunId?: string;
@@ -1633,6 +1633,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       startTimeMs: first.timestampMs,
       started: first.attributes,
       maxPayloadBytes: this.#config.limits.maxPayloadBytes,
+      // Code resumed astray (after awaiting a promise the runtime did not create): run a workflow
+      // task now so its failure is recorded, instead of waiting for an unrelated event.
+      onStrayResume: () => {
+        void this.#serialized(async () => {
+          const current = this.#findRun(run.run_id);
+          if (current?.status !== "Running") return;
+          this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", this.#now());
+          await this.#armAlarm(true);
+        }).catch(() => undefined);
+      },
     });
   }
 

@@ -20,7 +20,8 @@ export interface ActivityOptionsMs {
 export interface EventAttributes {
   WorkflowExecutionStarted: {
     workflowType: string;
-    input: Payload;
+    /** Absent when started without input (workflow code then gets `undefined`); `"null"` is an explicit null. */
+    input?: Payload;
     taskQueue: string;
     attempt: number;
     firstExecutionRunId: string;
@@ -89,7 +90,8 @@ export interface EventAttributes {
   WorkflowExecutionContinuedAsNew: {
     newExecutionRunId: string;
     workflowType: string;
-    input: Payload;
+    /** Absent when continued without input. */
+    input?: Payload;
     taskQueue: string;
   };
   WorkflowExecutionUpdateAccepted: { updateId: string; updateName: string; input: Payload };
