@@ -18,6 +18,7 @@ import {
   toFailure,
   withoutStacks,
 } from "../../sdk/common/failures";
+import { handlerNameProblem } from "../../sdk/common/handler-name";
 import { mayRetry, type ResolvedRetryPolicy, retryDelayMs } from "../../sdk/common/retry-policy";
 import type {
   ExecutionStatus,
@@ -382,6 +383,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async #signal(run: RunRow, signalName: string, input: string, requestId?: string): Promise<Ack> {
+    // The SDK's and the API's rule, checked again here for every caller of the object.
+    const badName = handlerNameProblem(signalName);
+    if (badName) {
+      return { ok: false, error: { code: "InvalidArgument", message: `signal name ${badName}` } };
+    }
     if (requestId && this.#seenRequest(`signal:${requestId}`)) return { ok: true };
     if (run.status !== "Running") return closedAck(run);
     const effects: Effects = { sql: [] };
@@ -498,6 +504,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   /** Answers a query from the run's state (warm, or replayed). Records nothing. */
   async query(queryName: string, input: string, runId?: string): Promise<Reply> {
+    const badName = handlerNameProblem(queryName);
+    if (badName) return errorReply(400, "InvalidArgument", `query name ${badName}`);
     return this.#serialized(async () => {
       const run = this.#findRun(runId);
       if (!run) return this.#notFound(runId);
@@ -537,6 +545,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     updateId: string,
     waitMs: number,
   ): Promise<Reply> {
+    const badName = handlerNameProblem(updateName);
+    if (badName) return errorReply(400, "InvalidArgument", `update name ${badName}`);
     const accepted = await this.#serialized(async (): Promise<Reply | undefined> => {
       if (!this.#ready) return this.#notFound(undefined);
       const known = this.#sql

@@ -15,6 +15,7 @@ import {
   result,
   skipTime,
   start,
+  stub,
   uniqueId,
   waitForTimer,
 } from "../helpers";
@@ -144,6 +145,13 @@ describe("item 10: Temporal's semantics for everyday code", () => {
     expect(await long.json()).toMatchObject({ error: { code: "InvalidArgument" } });
     const ok = await post(`/api/v1/workflows/${workflowId}/signals/${"x".repeat(256)}`, {});
     expect(ok.status).toBe(202);
+    // The engine checks the same rule for every caller of the object, not only the API.
+    expect(await stub(workflowId).signal("", "1")).toMatchObject({
+      ok: false,
+      error: { code: "InvalidArgument" },
+    });
+    expect(await stub(workflowId).signal("x".repeat(257), "1")).toMatchObject({ ok: false });
+    expect(await stub(workflowId).signal("2fa", "1")).toEqual({ ok: true });
   });
 
   it("a start without input gives undefined (the default parameter applies); explicit null stays null", async () => {
