@@ -1645,10 +1645,14 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       maxPayloadBytes: this.#config.limits.maxPayloadBytes,
       // Code resumed astray (after awaiting a promise the runtime did not create): run a workflow
       // task now so its failure is recorded, instead of waiting for an unrelated event.
-      onStrayResume: () => {
+      onStrayResume: (runtime) => {
         void this.#serialized(async () => {
           const current = this.#findRun(run.run_id);
           if (current?.status !== "Running") return;
+          // Keep the runtime holding the failure (e.g. one a query replayed) for that task.
+          if (runtime.appliedEvents === current.history_length) {
+            this.#cached = { runId: run.run_id, runtime, applied: current.history_length };
+          }
           this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", this.#now());
           await this.#armAlarm(true);
         }).catch(() => undefined);

@@ -103,7 +103,7 @@ export interface RuntimeInfo {
    * runtime did not create: the runtime now holds a task failure, and the engine should run a
    * workflow task soon to record it rather than wait for an unrelated event.
    */
-  onStrayResume?: () => void;
+  onStrayResume?: (runtime: WorkflowRuntime) => void;
 }
 
 /**
@@ -182,7 +182,8 @@ export class WorkflowRuntime implements DeterministicHost {
   readonly #children = new Map<number, { workflowType: string; workflowId: string }>();
 
   readonly #maxPayloadBytes: number | undefined;
-  readonly #onStrayResume: (() => void) | undefined;
+  readonly #onStrayResume: ((runtime: WorkflowRuntime) => void) | undefined;
+  #appliedEvents = 0;
   /** Whether a workflow task is being applied: workflow code running outside one resumed astray. */
   #activating = false;
   /** setTimeout/setInterval handles of workflow code to the seq of their current durable timer. */
@@ -229,6 +230,11 @@ export class WorkflowRuntime implements DeterministicHost {
     return this.#unmatched;
   }
 
+  /** How many history events were applied: the engine caches a runtime only when it is current. */
+  get appliedEvents(): number {
+    return this.#appliedEvents;
+  }
+
   /** Whether the workflow function has completed or failed (a close command was issued). */
   get closed(): boolean {
     return this.#closed;
@@ -246,6 +252,7 @@ export class WorkflowRuntime implements DeterministicHost {
     if (first) this.#nowMs = first.timestampMs;
     this.#replaying = replaying;
     this.#activating = true;
+    this.#appliedEvents += events.length;
     this.#taskPatches = new Set(
       events.flatMap((e) =>
         e.eventType === "MarkerRecorded" && e.attributes.markerName === "Patch"
@@ -413,7 +420,7 @@ export class WorkflowRuntime implements DeterministicHost {
           "(fetch, a real timer, I/O, a binding). Await only ctx.* operations; do I/O in an activity.",
       ),
     );
-    this.#onStrayResume?.();
+    this.#onStrayResume?.(this);
   }
 
   /** Runs workflow code: in its cancellation scope, with the deterministic globals. */

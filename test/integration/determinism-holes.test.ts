@@ -2,8 +2,9 @@
  * Issue 9 items 8 and 10 in workerd, warm and cold (the cold project evicts every object between
  * polls, so each step below also runs from a replay).
  */
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { strayGate } from "../fixtures/determinism-workflows";
 import {
   api,
   describeWf,
@@ -11,6 +12,7 @@ import {
   eventually,
   evictIfCold,
   history,
+  mode,
   post,
   result,
   skipTime,
@@ -106,6 +108,28 @@ describe("item 8: determinism holes", () => {
       failure: { type: "DeterminismViolation" },
     });
     expect((await describeWf(workflowId)).status).toBe("Running");
+  });
+});
+
+describe("item 8: code resuming between workflow tasks", () => {
+  it("fails the task at once, naming the cause, instead of leaving its commands unrecorded", async () => {
+    const workflowId = uniqueId("stray");
+    strayGate.release = undefined;
+    await start({ workflowType: "strayAwait", workflowId });
+    const failure = await eventually(async () => {
+      // The foreign promise resolves between tasks inside the object, as its own I/O would. After
+      // an eviction (cold) the promise is gone with the old runtime: a query replays the run and
+      // the replayed code awaits a new one.
+      await runInDurableObject(stub(workflowId), () => strayGate.release?.());
+      if (mode === "cold") await post(`/api/v1/workflows/${workflowId}/queries/any`, {});
+      const d = await describeWf(workflowId);
+      if (!d.workflowTaskFailure) throw new Error("no task failure yet");
+      return d.workflowTaskFailure;
+    });
+    expect(failure.type).toBe("DeterminismViolation");
+    expect(failure.message).toMatch(/awaited a promise the runtime did not create/);
+    // Before: the sleep's StartTimer sat in memory, unrecorded, until some other event arrived.
+    expect(await eventTypes(workflowId)).not.toContain("TimerStarted");
   });
 });
 
