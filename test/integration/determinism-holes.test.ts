@@ -111,6 +111,30 @@ describe("item 8: determinism holes", () => {
   });
 });
 
+describe("item 8: Date(), performance.now() and crypto.getRandomValues", () => {
+  it("are deterministic in workflow code: a cold replay gives the same values", async () => {
+    const workflowId = uniqueId("more-globals");
+    await start({ workflowType: "moreGlobals", workflowId });
+    await waitForTimer(workflowId);
+    await skipTime(workflowId, 60_000);
+    const body = (await result(workflowId)) as unknown as {
+      result: Array<{ date: string; perf: number; bytes: number[] }>;
+    };
+    const [first, second] = body.result;
+    const events = await history(workflowId);
+    const startedAt = Date.parse(events[0]?.timestamp ?? "");
+    const firedAt = Date.parse(events.find((e) => e.eventType === "TimerFired")?.timestamp ?? "");
+    expect(first?.date).toBe(new Date(startedAt).toString());
+    expect(second?.date).toBe(new Date(firedAt).toString());
+    expect([first?.perf, second?.perf]).toEqual([0, firedAt - startedAt]);
+    expect(first?.bytes).toHaveLength(6);
+    expect(second?.bytes).not.toEqual(first?.bytes);
+    // A query on the closed run replays it from scratch: the same values come back.
+    await abortAllDurableObjects();
+    expect(await query(workflowId, "samples")).toEqual(body.result);
+  });
+});
+
 describe("item 8: code resuming between workflow tasks", () => {
   it("fails the task at once, naming the cause, instead of leaving its commands unrecorded", async () => {
     const workflowId = uniqueId("stray");
