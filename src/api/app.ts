@@ -142,9 +142,10 @@ function nameOf(c: Ctx, param: string): string {
   return parsed.data;
 }
 
-/** A payload as JSON text, within the payload limit. */
-function payload(value: unknown, what: string, maxBytes: number): string {
-  const text = JSON.stringify(value ?? null);
+/** A payload as JSON text, within the payload limit; absent stays absent (handlers get undefined). */
+function payload(value: unknown, what: string, maxBytes: number): string | undefined {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value);
   if (exceedsBytes(text, maxBytes)) {
     throw new ApiError("PayloadTooLarge", `${what} exceeds the payload limit of ${maxBytes} bytes`);
   }

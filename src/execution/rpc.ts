@@ -20,7 +20,7 @@ export interface StartRequest {
   memo?: string;
   searchAttributes?: string;
   /** Signal-with-start: delivered to the new run with its first task, or to the running run. */
-  signal?: { name: string; input: string; requestId?: string };
+  signal?: { name: string; input?: string; requestId?: string };
 }
 
 export interface RpcError {

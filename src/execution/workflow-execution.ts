@@ -371,7 +371,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   async signal(
     signalName: string,
-    input: string,
+    input: string | undefined,
     requestId?: string,
     runId?: string,
   ): Promise<Ack> {
@@ -382,7 +382,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     });
   }
 
-  async #signal(run: RunRow, signalName: string, input: string, requestId?: string): Promise<Ack> {
+  async #signal(
+    run: RunRow,
+    signalName: string,
+    input: string | undefined,
+    requestId?: string,
+  ): Promise<Ack> {
     // The SDK's and the API's rule, checked again here for every caller of the object.
     const badName = handlerNameProblem(signalName);
     if (badName) {
@@ -503,7 +508,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   /** Answers a query from the run's state (warm, or replayed). Records nothing. */
-  async query(queryName: string, input: string, runId?: string): Promise<Reply> {
+  async query(queryName: string, input: string | undefined, runId?: string): Promise<Reply> {
     const badName = handlerNameProblem(queryName);
     if (badName) return errorReply(400, "InvalidArgument", `query name ${badName}`);
     return this.#serialized(async () => {
@@ -520,7 +525,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         );
       }
       try {
-        const result = runtime.query(queryName, JSON.parse(input));
+        const result = runtime.query(
+          queryName,
+          input === undefined ? undefined : JSON.parse(input),
+        );
         return { status: 200, body: `{"result":${JSON.stringify(result ?? null)}}` };
       } catch (err) {
         if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
@@ -541,7 +549,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
    */
   async update(
     updateName: string,
-    input: string,
+    input: string | undefined,
     updateId: string,
     waitMs: number,
   ): Promise<Reply> {
@@ -573,7 +581,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         );
       }
       try {
-        runtime.validateUpdate(updateName, JSON.parse(input));
+        runtime.validateUpdate(updateName, input === undefined ? undefined : JSON.parse(input));
       } catch (err) {
         if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
           return errorReply(400, "InvalidArgument", err.message);

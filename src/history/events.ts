@@ -84,7 +84,8 @@ export interface EventAttributes {
   ActivityTaskCancelRequested: { seq: number };
   /** Written right after ActivityTaskCancelRequested: the engine drops the activity at once (Temporal's TryCancel). */
   ActivityTaskCanceled: { seq: number };
-  WorkflowExecutionSignaled: { signalName: string; input: Payload; requestId?: string };
+  /** `input` absent: signalled without input (the handler gets undefined). */
+  WorkflowExecutionSignaled: { signalName: string; input?: Payload; requestId?: string };
   WorkflowExecutionCancelRequested: { reason?: string };
   WorkflowExecutionCanceled: { details?: Payload };
   WorkflowExecutionContinuedAsNew: {
@@ -94,7 +95,8 @@ export interface EventAttributes {
     input?: Payload;
     taskQueue: string;
   };
-  WorkflowExecutionUpdateAccepted: { updateId: string; updateName: string; input: Payload };
+  /** `input` absent: sent without input (the handler gets undefined). */
+  WorkflowExecutionUpdateAccepted: { updateId: string; updateName: string; input?: Payload };
   WorkflowExecutionUpdateCompleted: { updateId: string; result?: Payload; failure?: FailureInfo };
   UpsertWorkflowSearchAttributes: { searchAttributes: Payload };
   StartChildWorkflowExecutionInitiated: {

@@ -6,7 +6,6 @@ import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { strayGate } from "../fixtures/determinism-workflows";
 import {
-  api,
   describeWf,
   eventTypes,
   eventually,
@@ -213,9 +212,30 @@ describe("item 10: Temporal's semantics for everyday code", () => {
     const [nullStarted] = await history(nullId);
     expect(absentStarted?.attributes).not.toHaveProperty("input");
     expect(nullStarted?.attributes).toHaveProperty("input", null);
-    // A query on the closed run replays it cold from history: still no input.
-    await abortAllDurableObjects();
-    const res = await api(`/api/v1/workflows/${absentId}/history`);
-    expect(res.status).toBe(200);
+  });
+
+  it("a signal, update or query without input gives undefined to its handler; null stays null", async () => {
+    const workflowId = uniqueId("no-message-input");
+    await start({ workflowType: "defaultMessages", workflowId });
+    const path = `/api/v1/workflows/${workflowId}`;
+    expect(await eventually(() => query(workflowId, "echo"))).toBe("default");
+    const q = await post(`${path}/queries/echo`, { input: null });
+    expect(await q.json()).toEqual({ result: null });
+    const u1 = await post(`${path}/updates/echo`, {});
+    expect(await u1.json()).toMatchObject({ result: "default" });
+    await evictIfCold();
+    const u2 = await post(`${path}/updates/echo`, { input: null });
+    expect(await u2.json()).toMatchObject({ result: null });
+    expect((await post(`${path}/signals/give`, {})).status).toBe(202);
+    expect((await post(`${path}/signals/give`, { input: null })).status).toBe(202);
+    expect(await result(workflowId)).toMatchObject({
+      status: "Completed",
+      result: ["default", null],
+    });
+    const signalled = (await history(workflowId)).filter(
+      (e) => e.eventType === "WorkflowExecutionSignaled",
+    );
+    expect(signalled[0]?.attributes).not.toHaveProperty("input");
+    expect(signalled[1]?.attributes).toHaveProperty("input", null);
   });
 });
