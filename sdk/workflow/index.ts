@@ -3,6 +3,7 @@
  * that reaches outside goes through `ctx`, whose calls are recorded in history and replayed.
  */
 import type { Duration } from "../common/duration";
+import { checkHandlerName } from "../common/handler-name";
 import type { RetryPolicy } from "../common/retry-policy";
 
 export type { Duration } from "../common/duration";
@@ -16,6 +17,7 @@ export {
   TerminatedFailure,
   TimeoutFailure,
 } from "../common/failures";
+export { MAX_HANDLER_NAME_LENGTH } from "../common/handler-name";
 export type { RetryPolicy } from "../common/retry-policy";
 
 /** Options of an activity call. One of `startToCloseTimeout` / `scheduleToCloseTimeout` is advised. */
@@ -100,9 +102,7 @@ export interface UpdateDefinition<R = unknown, A = unknown> {
 }
 
 function checkName(kind: string, name: string): void {
-  if (!/^[A-Za-z_][\w.-]{0,127}$/.test(name)) {
-    throw new TypeError(`Invalid ${kind} name "${name}": use letters, digits, _ . - (max 128)`);
-  }
+  checkHandlerName(kind, name);
 }
 
 /** Declares a signal. @example export const approve = defineSignal<{ approved: boolean }>("approve"); */

@@ -142,9 +142,10 @@ function nameOf(c: Ctx, param: string): string {
   return parsed.data;
 }
 
-/** A payload as JSON text, within the payload limit. */
-function payload(value: unknown, what: string, maxBytes: number): string {
-  const text = JSON.stringify(value ?? null);
+/** A payload as JSON text, within the payload limit; absent stays absent (handlers get undefined). */
+function payload(value: unknown, what: string, maxBytes: number): string | undefined {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value);
   if (exceedsBytes(text, maxBytes)) {
     throw new ApiError("PayloadTooLarge", `${what} exceeds the payload limit of ${maxBytes} bytes`);
   }
@@ -179,8 +180,9 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
           ...(b.requestId ? { requestId: `start:${b.requestId}` } : {}),
         }
       : undefined;
-    const input = JSON.stringify(b.input ?? null);
-    if (exceedsBytes(input, config.limits.maxPayloadBytes)) {
+    // Absent input stays absent (workflow code gets undefined, so default parameters apply).
+    const input = b.input === undefined ? undefined : JSON.stringify(b.input);
+    if (input !== undefined && exceedsBytes(input, config.limits.maxPayloadBytes)) {
       throw new ApiError(
         "PayloadTooLarge",
         `input exceeds the payload limit of ${config.limits.maxPayloadBytes} bytes`,

@@ -7,7 +7,8 @@ export interface StartRequest {
   namespace: string;
   workflowId: string;
   workflowType: string;
-  input: string;
+  /** Absent: started without input (workflow code gets `undefined`), apart from an explicit `null`. */
+  input?: string;
   taskQueue: string;
   idReusePolicy: IdReusePolicy;
   idConflictPolicy: IdConflictPolicy;
@@ -19,7 +20,7 @@ export interface StartRequest {
   memo?: string;
   searchAttributes?: string;
   /** Signal-with-start: delivered to the new run with its first task, or to the running run. */
-  signal?: { name: string; input: string; requestId?: string };
+  signal?: { name: string; input?: string; requestId?: string };
 }
 
 export interface RpcError {

@@ -18,6 +18,7 @@ import {
   toFailure,
   withoutStacks,
 } from "../../sdk/common/failures";
+import { handlerNameProblem } from "../../sdk/common/handler-name";
 import { mayRetry, type ResolvedRetryPolicy, retryDelayMs } from "../../sdk/common/retry-policy";
 import type {
   ExecutionStatus,
@@ -166,7 +167,7 @@ interface RunStart {
   runId: string;
   workflowType: string;
   taskQueue: string;
-  input: string;
+  input: string | undefined;
   attempt: number;
   firstExecutionRunId: string;
   continuedExecutionRunId?: string;
@@ -418,7 +419,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   async signal(
     signalName: string,
-    input: string,
+    input: string | undefined,
     requestId?: string,
     runId?: string,
   ): Promise<Ack> {
@@ -429,7 +430,17 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     });
   }
 
-  async #signal(run: RunRow, signalName: string, input: string, requestId?: string): Promise<Ack> {
+  async #signal(
+    run: RunRow,
+    signalName: string,
+    input: string | undefined,
+    requestId?: string,
+  ): Promise<Ack> {
+    // The SDK's and the API's rule, checked again here for every caller of the object.
+    const badName = handlerNameProblem(signalName);
+    if (badName) {
+      return { ok: false, error: { code: "InvalidArgument", message: `signal name ${badName}` } };
+    }
     if (requestId && this.#seenRequest(requestKey("signal", requestId))) return { ok: true };
     if (run.status !== "Running") return closedAck(run);
     const effects: Effects = { sql: [] };
@@ -547,7 +558,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   /** Answers a query from the run's state (warm, or replayed). Records nothing. */
-  async query(queryName: string, input: string, runId?: string): Promise<Reply> {
+  async query(queryName: string, input: string | undefined, runId?: string): Promise<Reply> {
+    const badName = handlerNameProblem(queryName);
+    if (badName) return errorReply(400, "InvalidArgument", `query name ${badName}`);
     return this.#serialized(async () => {
       const run = this.#findRun(runId);
       if (!run) return this.#notFound(runId);
@@ -563,7 +576,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         );
       }
       try {
-        const result = runtime.query(queryName, JSON.parse(input));
+        const result = runtime.query(
+          queryName,
+          input === undefined ? undefined : JSON.parse(input),
+        );
         return { status: 200, body: `{"result":${JSON.stringify(result ?? null)}}` };
       } catch (err) {
         if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
@@ -584,10 +600,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
    */
   async update(
     updateName: string,
-    input: string,
+    input: string | undefined,
     updateId: string,
     waitMs: number,
   ): Promise<Reply> {
+    const badName = handlerNameProblem(updateName);
+    if (badName) return errorReply(400, "InvalidArgument", `update name ${badName}`);
     // A caller that would wait is refused before anything is recorded when no waiter slot is free.
     if (waitMs > 0 && this.#waiters.full) return this.#waiters.refusal(`send the update`);
     const accepted = await this.#serialized(async (): Promise<Reply | undefined> => {
@@ -616,7 +634,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         );
       }
       try {
-        runtime.validateUpdate(updateName, JSON.parse(input));
+        runtime.validateUpdate(updateName, input === undefined ? undefined : JSON.parse(input));
       } catch (err) {
         if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
           return errorReply(400, "InvalidArgument", err.message);
@@ -1823,6 +1841,20 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       startTimeMs: first.timestampMs,
       started: first.attributes,
       maxPayloadBytes: this.#config.limits.maxPayloadBytes,
+      // Code resumed astray (after awaiting a promise the runtime did not create): run a workflow
+      // task now so its failure is recorded, instead of waiting for an unrelated event.
+      onStrayResume: (runtime) => {
+        void this.#serialized(async () => {
+          const current = this.#findRun(run.run_id);
+          if (current?.status !== "Running") return;
+          // Keep the runtime holding the failure (e.g. one a query replayed) for that task.
+          if (runtime.appliedEvents === current.history_length) {
+            this.#cached = { runId: run.run_id, runtime, applied: current.history_length };
+          }
+          this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", this.#now());
+          await this.#armAlarm(true);
+        }).catch(() => undefined);
+      },
     });
   }
 

@@ -20,7 +20,8 @@ export interface ActivityOptionsMs {
 export interface EventAttributes {
   WorkflowExecutionStarted: {
     workflowType: string;
-    input: Payload;
+    /** Absent when started without input (workflow code then gets `undefined`); `"null"` is an explicit null. */
+    input?: Payload;
     taskQueue: string;
     attempt: number;
     firstExecutionRunId: string;
@@ -83,16 +84,19 @@ export interface EventAttributes {
   ActivityTaskCancelRequested: { seq: number };
   /** Written right after ActivityTaskCancelRequested: the engine drops the activity at once (Temporal's TryCancel). */
   ActivityTaskCanceled: { seq: number };
-  WorkflowExecutionSignaled: { signalName: string; input: Payload; requestId?: string };
+  /** `input` absent: signalled without input (the handler gets undefined). */
+  WorkflowExecutionSignaled: { signalName: string; input?: Payload; requestId?: string };
   WorkflowExecutionCancelRequested: { reason?: string };
   WorkflowExecutionCanceled: { details?: Payload };
   WorkflowExecutionContinuedAsNew: {
     newExecutionRunId: string;
     workflowType: string;
-    input: Payload;
+    /** Absent when continued without input. */
+    input?: Payload;
     taskQueue: string;
   };
-  WorkflowExecutionUpdateAccepted: { updateId: string; updateName: string; input: Payload };
+  /** `input` absent: sent without input (the handler gets undefined). */
+  WorkflowExecutionUpdateAccepted: { updateId: string; updateName: string; input?: Payload };
   WorkflowExecutionUpdateCompleted: { updateId: string; result?: Payload; failure?: FailureInfo };
   UpsertWorkflowSearchAttributes: { searchAttributes: Payload };
   StartChildWorkflowExecutionInitiated: {

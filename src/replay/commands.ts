@@ -34,7 +34,7 @@ export type Command =
   | { type: "CancelTimer"; seq: number }
   | { type: "RequestCancelActivity"; seq: number }
   | { type: "CancelWorkflow" }
-  | { type: "ContinueAsNew"; workflowType: string; input: Payload; taskQueue: string }
+  | { type: "ContinueAsNew"; workflowType: string; input?: Payload; taskQueue: string }
   | { type: "CompleteUpdate"; updateId: string; result?: Payload; failure?: FailureInfo }
   | { type: "RecordPatch"; patchId: string; deprecated: boolean }
   | { type: "UpsertSearchAttributes"; searchAttributes: Payload }

@@ -18,6 +18,7 @@ import {
   TerminatedFailure,
   toFailure,
 } from "../../sdk/common/failures";
+import { checkHandlerName } from "../../sdk/common/handler-name";
 import { resolveRetryPolicy } from "../../sdk/common/retry-policy";
 import type {
   ActivityOptions,
@@ -37,6 +38,13 @@ import type { EventAttributes, HistoryEvent } from "../history/events";
 import { COMMAND_EVENT_TYPES, INPUT_EVENT_TYPES } from "../history/events";
 import { toSearchAttributes } from "../visibility/search-attributes";
 import { type Command, commandMatches, describeCommand, describeEvent } from "./commands";
+import {
+  activeRuntime,
+  type DeterministicHost,
+  installDeterministicGlobals,
+  realSetTimeout,
+  uuid4,
+} from "./deterministic-globals";
 
 /** Workflow code issued commands that do not match its recorded history. Fails the workflow task, not the execution. */
 export class NonDeterminismError extends Error {
@@ -90,52 +98,21 @@ export interface RuntimeInfo {
   started: EventAttributes["WorkflowExecutionStarted"];
   /** Inputs that workflow code sends out (activities, children, signals, continue-as-new) are capped. */
   maxPayloadBytes?: number;
+  /**
+   * Called (once) when workflow code resumed between workflow tasks, after awaiting a promise the
+   * runtime did not create: the runtime now holds a task failure, and the engine should run a
+   * workflow task soon to record it rather than wait for an unrelated event.
+   */
+  onStrayResume?: (runtime: WorkflowRuntime) => void;
 }
 
 /**
- * The runtime whose workflow code is running (propagated across awaits). Inside it, `Date.now()`,
- * `new Date()`, `Math.random()` and `crypto.randomUUID()` are deterministic: the time of the event
- * being processed and the run's seeded generator, exactly like `ctx.now()` / `ctx.random()` /
- * `ctx.uuid()`. Everywhere else (the engine, other requests) they are the real ones.
+ * Workflow code broke a determinism rule the runtime cannot repair: it called a forbidden global
+ * (`fetch`), or resumed outside a workflow task after awaiting a promise the runtime did not create.
+ * Fails the workflow task (WorkflowTaskFailed names the cause); the task is retried.
  */
-const activeRuntime = new AsyncLocalStorage<WorkflowRuntime>();
-const PATCHED = Symbol.for("sundial.deterministicGlobals");
-
-function installDeterministicGlobals(): void {
-  const g = globalThis as typeof globalThis & { [PATCHED]?: true };
-  if (g[PATCHED]) return;
-  g[PATCHED] = true;
-  const RealDate = Date;
-  const realNow = Date.now.bind(Date);
-  const realRandom = Math.random.bind(Math);
-  const now = () => activeRuntime.getStore()?.deterministicNow() ?? realNow();
-  g.Date = new Proxy(RealDate, {
-    construct(target, args, newTarget) {
-      const values = args.length === 0 && activeRuntime.getStore() ? [now()] : args;
-      return Reflect.construct(target, values, newTarget === g.Date ? target : newTarget);
-    },
-    get(target, prop, receiver) {
-      if (prop === "now") return now;
-      return Reflect.get(target, prop, receiver);
-    },
-  });
-  Math.random = () => activeRuntime.getStore()?.deterministicRandom() ?? realRandom();
-  const c = (g as { crypto?: { randomUUID?: () => string } }).crypto;
-  const realUUID = c?.randomUUID?.bind(c);
-  if (c && realUUID) {
-    try {
-      Object.defineProperty(c, "randomUUID", {
-        configurable: true,
-        writable: true,
-        value: () => {
-          const rt = activeRuntime.getStore();
-          return rt ? uuid4(() => rt.deterministicRandom() ?? realRandom()) : realUUID();
-        },
-      });
-    } catch {
-      // Not patchable here: ctx.uuid() stays the deterministic way.
-    }
-  }
+export class DeterminismViolation extends Error {
+  override name = "DeterminismViolation";
 }
 
 installDeterministicGlobals();
@@ -150,10 +127,24 @@ interface Pending {
 
 /** Yields to the event loop so every microtask queued by workflow code has run. */
 function drainMicrotasks(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => realSetTimeout(resolve, 0));
 }
 
-export class WorkflowRuntime {
+/** A JSON payload of the wire; absent (not `null`) stays `undefined`, so default parameters apply. */
+function decode(payload: string | undefined): unknown {
+  return payload === undefined ? undefined : JSON.parse(payload);
+}
+
+/**
+ * A duration given to `sleep`/`condition`: as in Temporal, zero or negative means "as soon as
+ * possible" (1 ms), e.g. `condition(fn, deadline - ctx.now())` once the deadline has passed.
+ */
+function timerMs(duration: Duration): number {
+  if (typeof duration === "number" && duration <= 0) return 1;
+  return Math.max(1, toMs(duration));
+}
+
+export class WorkflowRuntime implements DeterministicHost {
   readonly #definition: WorkflowDefinition;
   readonly #info: WorkflowInfo;
   readonly #started: EventAttributes["WorkflowExecutionStarted"];
@@ -191,6 +182,13 @@ export class WorkflowRuntime {
   readonly #children = new Map<number, { workflowType: string; workflowId: string }>();
 
   readonly #maxPayloadBytes: number | undefined;
+  readonly #onStrayResume: ((runtime: WorkflowRuntime) => void) | undefined;
+  #appliedEvents = 0;
+  /** Whether a workflow task is being applied: workflow code running outside one resumed astray. */
+  #activating = false;
+  /** setTimeout/setInterval handles of workflow code to the seq of their current durable timer. */
+  readonly #timerHandles = new Map<number, number>();
+  #lastTimerHandle = 0;
 
   /**
    * A payload leaving workflow code, as JSON text. Past the payload limit it throws a
@@ -212,6 +210,7 @@ export class WorkflowRuntime {
   constructor(definition: WorkflowDefinition, info: RuntimeInfo) {
     this.#definition = definition;
     this.#maxPayloadBytes = info.maxPayloadBytes;
+    this.#onStrayResume = info.onStrayResume;
     this.#started = info.started;
     this.#nowMs = info.startTimeMs;
     this.#rngState = info.started.randomSeed >>> 0;
@@ -231,6 +230,11 @@ export class WorkflowRuntime {
     return this.#unmatched;
   }
 
+  /** How many history events were applied: the engine caches a runtime only when it is current. */
+  get appliedEvents(): number {
+    return this.#appliedEvents;
+  }
+
   /** Whether the workflow function has completed or failed (a close command was issued). */
   get closed(): boolean {
     return this.#closed;
@@ -242,9 +246,13 @@ export class WorkflowRuntime {
    * {@link WorkflowTaskError}; the runtime must then be discarded.
    */
   async applyTask(events: readonly HistoryEvent[], replaying = false): Promise<void> {
+    // A task error found between tasks (code resumed astray) fails this task.
+    this.#throwIfFailed();
     const first = events[0];
     if (first) this.#nowMs = first.timestampMs;
     this.#replaying = replaying;
+    this.#activating = true;
+    this.#appliedEvents += events.length;
     this.#taskPatches = new Set(
       events.flatMap((e) =>
         e.eventType === "MarkerRecorded" && e.attributes.markerName === "Patch"
@@ -289,6 +297,7 @@ export class WorkflowRuntime {
       }
     } finally {
       this.#replaying = false;
+      this.#activating = false;
     }
   }
 
@@ -327,15 +336,91 @@ export class WorkflowRuntime {
 
   /** @internal The time workflow code sees (`Date.now()` inside workflow code). */
   deterministicNow(): number {
+    this.#checkResumed("read the clock");
     return this.#nowMs;
   }
 
   /**
    * @internal `Math.random()` inside workflow code: the run's seeded generator. Queries and
-   * validators are not replayed, so they must not advance it: they get a real random number.
+   * validators run on a fork of it that is thrown away (see #readOnlyCall).
    */
-  deterministicRandom(): number | undefined {
-    return this.#readOnly ? undefined : this.#random();
+  deterministicRandom(): number {
+    this.#checkResumed("drew a random number");
+    return this.#random();
+  }
+
+  /** @internal `performance.now()` inside workflow code: workflow time since the run started. */
+  sinceStartMs(): number {
+    this.#checkResumed("read the clock");
+    return this.#nowMs - this.#info.startTime.getTime();
+  }
+
+  /**
+   * @internal `setTimeout`/`setInterval` inside workflow code: a durable timer (as in Temporal's
+   * TypeScript SDK) in the caller's cancellation scope; `fn` runs when it fires.
+   */
+  setTimer(fn: unknown, ms: unknown, args: unknown[], repeat: boolean): number {
+    if (typeof fn !== "function") {
+      throw new TypeError("setTimeout/setInterval in workflow code take a function");
+    }
+    const delay = typeof ms === "number" && Number.isFinite(ms) ? timerMs(ms) : 1;
+    const handle = ++this.#lastTimerHandle;
+    const arm = () => {
+      const { seq, promise } = this.#startTimer(delay);
+      this.#timerHandles.set(handle, seq);
+      promise.then(
+        () => {
+          if (this.#timerHandles.get(handle) !== seq) return;
+          if (!repeat) this.#timerHandles.delete(handle);
+          this.#callHandler(() => (fn as (...a: unknown[]) => unknown)(...args));
+          // An interval re-arms after its callback, unless the callback cleared it.
+          if (repeat && this.#timerHandles.get(handle) === seq) arm();
+        },
+        () => {
+          if (this.#timerHandles.get(handle) === seq) this.#timerHandles.delete(handle);
+        },
+      );
+    };
+    arm();
+    return handle;
+  }
+
+  /** @internal `clearTimeout`/`clearInterval` inside workflow code: cancels the durable timer. */
+  clearTimer(handle: unknown): void {
+    if (typeof handle !== "number") return;
+    const seq = this.#timerHandles.get(handle);
+    if (seq === undefined) return;
+    this.#timerHandles.delete(handle);
+    const pending = this.#pending.get(seq);
+    if (!pending) return;
+    this.#pending.delete(seq);
+    this.#push({ type: "CancelTimer", seq });
+    pending.reject(new CancelledFailure("Timer canceled"));
+  }
+
+  /** @internal A global workflow code must not use: fails the task even if the code catches it. */
+  forbidden(what: string, advice: string): Error {
+    const err = new DeterminismViolation(
+      `Workflow code called ${what}, which is not deterministic and cannot be replayed: ${advice}`,
+    );
+    this.#fail(err);
+    return err;
+  }
+
+  /**
+   * Workflow code running while no task is applied (and outside a query/validator) resumed after a
+   * promise the runtime did not create (a real timer, I/O): what it does now is recorded nowhere
+   * and a replay would not do it. Fail the task, naming the cause, and ask the engine to run one.
+   */
+  #checkResumed(what: string): void {
+    if (this.#activating || this.#readOnly || this.#hasTaskError) return;
+    this.#fail(
+      new DeterminismViolation(
+        `Workflow code ${what} outside a workflow task: it awaited a promise the runtime did not create ` +
+          "(fetch, a real timer, I/O, a binding). Await only ctx.* operations; do I/O in an activity.",
+      ),
+    );
+    this.#onStrayResume?.(this);
   }
 
   /** Runs workflow code: in its cancellation scope, with the deterministic globals. */
@@ -343,12 +428,19 @@ export class WorkflowRuntime {
     return activeRuntime.run(this, () => this.#scopes.run(scope, fn));
   }
 
+  /**
+   * Runs a query handler or an update validator. They are not replayed, so the run's generator is
+   * forked for them and restored after: `ctx.random()`/`Math.random()` there are deterministic (warm
+   * and cold answer alike) and do not shift the values the run draws next.
+   */
   #readOnlyCall<T>(fn: () => T): T {
     this.#readOnly = true;
+    const rng = this.#rngState;
     try {
       return activeRuntime.run(this, fn);
     } finally {
       this.#readOnly = false;
+      this.#rngState = rng;
     }
   }
 
@@ -378,7 +470,7 @@ export class WorkflowRuntime {
         return;
       }
       case "WorkflowExecutionSignaled":
-        this.#signal(ev.attributes.signalName, JSON.parse(ev.attributes.input));
+        this.#signal(ev.attributes.signalName, decode(ev.attributes.input));
         return;
       case "WorkflowExecutionCancelRequested":
         this.#root.cancel();
@@ -513,7 +605,7 @@ export class WorkflowRuntime {
     }
     let promise: Promise<unknown>;
     try {
-      promise = Promise.resolve(this.#enter(this.#root, () => entry.handler(JSON.parse(a.input))));
+      promise = Promise.resolve(this.#enter(this.#root, () => entry.handler(decode(a.input))));
     } catch (err) {
       promise = Promise.reject(err);
     }
@@ -551,19 +643,20 @@ export class WorkflowRuntime {
     else pending.reject(value);
   }
 
-  #startMain(input: string): void {
+  #startMain(input: string | undefined): void {
     if (this.#mainStarted) return;
     this.#mainStarted = true;
     const ctx = this.#context();
     let promise: Promise<unknown>;
     try {
-      promise = this.#enter(this.#root, () => this.#definition.run(ctx, JSON.parse(input)));
+      promise = this.#enter(this.#root, () => this.#definition.run(ctx, decode(input)));
     } catch (err) {
       promise = Promise.reject(err);
     }
     const taskError = (err: unknown) => this.#fail(err);
     promise.then(
       (result) => {
+        this.#checkResumed("returned");
         // A result JSON cannot carry (a BigInt, a cycle) is a bug in the code: a task failure.
         let serialized: string;
         try {
@@ -575,6 +668,7 @@ export class WorkflowRuntime {
         this.#issueClose({ type: "CompleteWorkflow", result: serialized });
       },
       (err: unknown) => {
+        this.#checkResumed("threw");
         if (this.#root.cancelled && isCancellation(err)) {
           this.#issueClose({ type: "CancelWorkflow" });
         } else if (err instanceof DurableFailure) {
@@ -585,6 +679,7 @@ export class WorkflowRuntime {
   }
 
   #issueClose(cmd: Command): void {
+    this.#checkResumed(`issued ${cmd.type}`);
     if (this.#closed) return;
     this.#closed = true;
     this.#unmatched.push(cmd);
@@ -599,11 +694,14 @@ export class WorkflowRuntime {
   async #drain(): Promise<void> {
     await drainMicrotasks();
     while (!this.#hasTaskError && this.#checkConditions()) await drainMicrotasks();
-    if (this.#hasTaskError) {
-      const err = this.#taskError;
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      throw new WorkflowTaskError(`Workflow code threw ${message}`, { cause: err });
-    }
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (!this.#hasTaskError) return;
+    const err = this.#taskError;
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    throw new WorkflowTaskError(`Workflow code threw ${message}`, { cause: err });
   }
 
   /** Resolves the conditions that now hold; whether any did. */
@@ -612,7 +710,8 @@ export class WorkflowRuntime {
     for (const c of [...this.#conditions]) {
       let ok: boolean;
       try {
-        ok = c.fn();
+        // In the workflow context: a predicate reading Date.now() sees workflow time, as on replay.
+        ok = activeRuntime.run(this, c.fn);
       } catch (err) {
         this.#fail(err);
         return false;
@@ -626,6 +725,7 @@ export class WorkflowRuntime {
   }
 
   #assertWritable(what: string): void {
+    this.#checkResumed(`issued ${what}`);
     if (this.#readOnly) {
       throw new Error(`${what} may not be called from a query handler or an update validator`);
     }
@@ -633,6 +733,7 @@ export class WorkflowRuntime {
 
   /** Appends a command that nothing awaits. */
   #push(cmd: Command): void {
+    this.#checkResumed(`issued ${cmd.type}`);
     if (this.#closed) return;
     this.#unmatched.push(cmd);
   }
@@ -676,14 +777,19 @@ export class WorkflowRuntime {
   }
 
   #timer(durationMs: number): Promise<void> {
+    return this.#startTimer(durationMs).promise;
+  }
+
+  #startTimer(durationMs: number): { seq: number; promise: Promise<void> } {
     const seq = ++this.#seq;
-    return this.#cancellable<void>(
+    const promise = this.#cancellable<void>(
       { type: "StartTimer", seq, durationMs: Math.max(1, durationMs) },
       () => {
         this.#push({ type: "CancelTimer", seq });
         return new CancelledFailure("Timer canceled");
       },
     );
+    return { seq, promise };
   }
 
   #condition(fn: () => boolean, timeout?: Duration): Promise<boolean> {
@@ -722,7 +828,7 @@ export class WorkflowRuntime {
         this.#issue<void>({
           type: "StartTimer",
           seq: timerSeq,
-          durationMs: Math.max(1, toMs(timeout)),
+          durationMs: timerMs(timeout),
         }).then(
           () => {
             timerSeq = undefined;
@@ -818,6 +924,7 @@ export class WorkflowRuntime {
         const signalName = typeof signal === "string" ? signal : signal.name;
         let payload: string;
         try {
+          checkHandlerName("signal", signalName);
           payload = this.#payload(input, `input of signal ${signalName}`);
         } catch (err) {
           return Promise.reject(err);
@@ -842,6 +949,7 @@ export class WorkflowRuntime {
     handler: (input: unknown) => unknown,
     options?: { validator?: (input: unknown) => void },
   ): void {
+    checkHandlerName(def.kind, def.name);
     switch (def.kind) {
       case "signal": {
         this.#signalHandlers.set(def.name, handler);
@@ -964,10 +1072,10 @@ export class WorkflowRuntime {
         stubs<A>((type, input) => this.#scheduleActivity(type, input, options)),
       proxyLocalActivities: <A>(options?: LocalActivityOptions) =>
         stubs<A>((type, input) => this.#runLocalActivity(type, input, options)),
-      sleep: (duration: Duration) => this.#timer(toMs(duration)),
-      now: () => this.#nowMs,
-      random: () => this.#random(),
-      uuid: () => uuid4(() => this.#random()),
+      sleep: (duration: Duration) => this.#timer(timerMs(duration)),
+      now: () => this.deterministicNow(),
+      random: () => this.deterministicRandom(),
+      uuid: () => uuid4(() => this.deterministicRandom()),
       setHandler: ((
         def:
           | SignalDefinition<unknown>
@@ -977,7 +1085,10 @@ export class WorkflowRuntime {
         options?: { validator?: (input: unknown) => void },
       ) => this.#setHandler(def, handler, options)) as WorkflowContext["setHandler"],
       waitForSignal: <A>(def: SignalDefinition<A> | string, options?: { timeout?: Duration }) =>
-        this.#waitForSignal<A>(typeof def === "string" ? def : def.name, options?.timeout),
+        this.#waitForSignal<A>(
+          checkHandlerName("signal", typeof def === "string" ? def : def.name),
+          options?.timeout,
+        ),
       condition: (fn: () => boolean, timeout?: Duration) => this.#condition(fn, timeout),
       get cancelRequested() {
         return runtime.#root.cancelled;
@@ -995,12 +1106,14 @@ export class WorkflowRuntime {
       getExternalWorkflowHandle: (id: string) => this.#external(id),
       continueAsNew: (input?: unknown, options?: { workflowType?: string; taskQueue?: string }) => {
         this.#assertWritable("continueAsNew");
-        const payload = this.#payload(input, "input of continue-as-new");
         this.#issueClose({
           type: "ContinueAsNew",
           workflowType: options?.workflowType ?? this.#info.workflowType,
           taskQueue: options?.taskQueue ?? this.#info.taskQueue,
-          input: payload,
+          // Absent stays absent: the next run gets undefined, as a start without input.
+          ...(input === undefined
+            ? {}
+            : { input: this.#payload(input, "input of continue-as-new") }),
         });
         return new Promise<never>(() => {});
       },
@@ -1052,12 +1165,4 @@ function activityFailure(
       cause: fromFailure(cause),
     },
   );
-}
-
-function uuid4(random: () => number): string {
-  const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256));
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

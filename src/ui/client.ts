@@ -805,9 +805,10 @@ function workflowPage(workflowId) {
       jsonInput.setAttribute("aria-invalid", String(!p.ok));
       jsonHint.textContent = p.ok ? "Any JSON value; leave empty to send no input." : "Invalid JSON: " + p.message;
       jsonHint.style.color = p.ok ? "" : "var(--danger)";
-      const nameOk = /^[A-Za-z_][\w.-]{0,127}$/.test(nameInput.value.trim());
+      // The engine's rule (sdk/common/handler-name.ts): any non-empty name up to 256 characters, no control characters.
+      const nameOk = nameInput.value.trim() !== "" && nameInput.value.trim().length <= 256 && !/[\u0000-\u001f\u007f]/.test(nameInput.value);
       nameInput.setAttribute("aria-invalid", String(!nameOk && nameInput.value !== ""));
-      nameHint.textContent = nameOk || nameInput.value === "" ? "" : "Letters, digits, _ . - (max 128), not starting with a digit.";
+      nameHint.textContent = nameOk || nameInput.value === "" ? "" : "A name of 1 to 256 characters, without control characters.";
       return p.ok && nameOk;
     };
     const fields = [
