@@ -5,6 +5,7 @@ import { greeting } from "./greeting";
 import { loanActivities, loanApplication } from "./loan-application";
 import { orderActivities, orderSaga } from "./order-saga";
 import { steps, stepsActivities } from "./steps";
+import { stuckLocal, stuckLocalActivities } from "./stuck-local";
 
 export const exampleWorkflows = [
   loanApplication,
@@ -14,6 +15,7 @@ export const exampleWorkflows = [
   orderSaga,
   fanOut,
   fanOutChild,
+  stuckLocal,
 ];
 export const exampleActivities = {
   ...loanActivities,
@@ -21,4 +23,5 @@ export const exampleActivities = {
   ...approvalActivities,
   ...orderActivities,
   ...fanOutActivities,
+  ...stuckLocalActivities,
 };

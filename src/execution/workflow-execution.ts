@@ -53,6 +53,7 @@ import {
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { runLocalActivity } from "./local-activity";
+import { LocalActivityRuns } from "./local-activity-runs";
 import type {
   Ack,
   ChildReport,
@@ -216,6 +217,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   readonly #historyWaiters = new Set<() => void>();
   #delivering = false;
   #deliverAgain = false;
+  /** Local activities under way, which a waiting transition leaves running when it yields. */
+  readonly #locals = new LocalActivityRuns<EventAttributes["MarkerRecorded"]>();
 
   constructor(ctx: DurableObjectState, env: EngineEnv, config: ResolvedConfig) {
     super(ctx, env);
@@ -255,6 +258,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const next = this.#lock.then(fn, fn);
     this.#lock = next.catch(() => undefined);
     return next;
+  }
+
+  /** Like #serialized, for a message that must not wait behind a local activity (see LocalActivityRuns). */
+  #urgent<T>(fn: () => Promise<T>): Promise<T> {
+    this.#locals.enter();
+    return this.#serialized(() => this.#locals.runUrgent(fn));
   }
 
   // ---------------------------------------------------------------- RPC: client API
@@ -374,7 +383,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     requestId?: string,
     runId?: string,
   ): Promise<Ack> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
       return this.#signal(run, signalName, input, requestId);
@@ -401,7 +410,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async cancel(reason?: string, requestId?: string, runId?: string): Promise<Ack> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
       if (requestId && this.#seenRequest(`cancel:${requestId}`)) return { ok: true };
@@ -424,7 +433,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async terminate(reason?: string, runId?: string): Promise<Ack> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
       if (run.status !== "Running") return closedAck(run);
@@ -435,7 +444,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   /** A child's final outcome, from the child's outbox. Deduplicated by the child row's state. */
   async childClosed(report: ChildReport): Promise<Ack> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const child = this.#sql
         .exec<ChildRow>(
           "SELECT * FROM children WHERE run_id = ? AND seq = ?",
@@ -498,7 +507,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   /** Answers a query from the run's state (warm, or replayed). Records nothing. */
   async query(queryName: string, input: string, runId?: string): Promise<Reply> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return this.#notFound(runId);
       let runtime: WorkflowRuntime;
@@ -537,7 +546,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     updateId: string,
     waitMs: number,
   ): Promise<Reply> {
-    const accepted = await this.#serialized(async (): Promise<Reply | undefined> => {
+    const accepted = await this.#urgent(async (): Promise<Reply | undefined> => {
       if (!this.#ready) return this.#notFound(undefined);
       const known = this.#sql
         .exec<{ update_id: string }>("SELECT update_id FROM updates WHERE update_id = ?", updateId)
@@ -774,7 +783,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
    * started attempt (a redispatched copy, a duplicate) gets `null` and is dropped unrun.
    */
   async activityStarted(token: TaskToken, deliveryId?: string): Promise<StartedTask | null> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const act = this.#liveActivity(token);
       if (!act) return null;
       const options = JSON.parse(act.options) as ActivityOptionsMs;
@@ -818,7 +827,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async activityHeartbeat(token: TaskToken, details?: string): Promise<HeartbeatResponse> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const act = this.#liveActivity(token);
       if (act?.state !== "Started") return { cancelRequested: true };
       const now = this.#now();
@@ -848,7 +857,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     result: string,
     offer?: EagerOffer,
   ): Promise<EagerTask | null> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const act = this.#liveActivity(token);
       if (act?.state !== "Started") return null; // stale, duplicate, or never started: ignore
       const run = this.#currentRun()!;
@@ -883,7 +892,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     failureJson: string,
     offer?: EagerOffer,
   ): Promise<EagerTask | null> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const act = this.#liveActivity(token);
       if (act?.state !== "Started") return null;
       const run = this.#currentRun()!;
@@ -1191,6 +1200,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       this.#onClose(run, status, true);
     });
     this.#cached = undefined;
+    this.#locals.stopRun(run.run_id);
     await this.#armAlarm();
     this.#notifyClosed();
     this.#kick();
@@ -1356,6 +1366,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           }
           const firstId = run.history_length + events.length + 1;
           const recorded = await this.#recordCommands(run, issued, now, firstId);
+          if (!recorded) {
+            // An urgent message waits behind a local activity: commit what we have and let it in;
+            // the local activity goes on, and the next transition (or the alarm) joins it.
+            continueNow = true;
+            break;
+          }
           localBudget -= issued.filter((c) => c.type === "RunLocalActivity").length;
           events.push(...recorded.events);
           commands.push(...issued);
@@ -1491,6 +1507,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     });
     if (close) {
       this.#cached = undefined;
+      this.#locals.stopRun(run.run_id);
       // The next run is recorded; run its first workflow task now (the alarm would otherwise).
       const next = nextRun && !nextRun.startDelayMs ? this.#findRun(nextRun.runId) : undefined;
       if (next) await this.#transition(next, [], { sql: [] });
@@ -1677,21 +1694,28 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     commands: readonly Command[],
     now: number,
     firstId: number,
-  ): Promise<{ events: HistoryEvent[] }> {
+  ): Promise<{ events: HistoryEvent[] } | undefined> {
     const out: NewEvent[] = [];
-    const locals = await Promise.all(
+    const locals = await this.#locals.waitAll(
       commands.map((cmd) =>
         cmd.type === "RunLocalActivity"
-          ? runLocalActivity(
-              cmd,
-              this.#config.activities,
-              this.#identity!,
-              run.run_id,
-              this.#config.limits,
+          ? this.#locals.join(run.run_id, cmd.seq, (stop) =>
+              runLocalActivity(
+                cmd,
+                this.#config.activities,
+                this.#identity!,
+                run.run_id,
+                this.#config.limits,
+                stop,
+              ),
             )
           : undefined,
       ),
     );
+    if (!locals) return undefined; // preempted
+    for (const cmd of commands) {
+      if (cmd.type === "RunLocalActivity") this.#locals.forget(run.run_id, cmd.seq);
+    }
     commands.forEach((cmd, i) => {
       switch (cmd.type) {
         case "RunLocalActivity":

@@ -945,6 +945,7 @@ export class WorkflowRuntime {
       input: payload,
       startToCloseTimeoutMs:
         optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS,
+      ...withMs("scheduleToCloseTimeoutMs", options.scheduleToCloseTimeout),
       retry: resolveRetryPolicy({ maximumAttempts: 3, initialInterval: 100, ...options.retry }),
     });
   }
