@@ -4,6 +4,7 @@ import { fanOut, fanOutActivities, fanOutChild } from "./fan-out";
 import { greeting } from "./greeting";
 import { loanActivities, loanApplication } from "./loan-application";
 import { orderActivities, orderSaga } from "./order-saga";
+import { sleepActivities, sleepActivity } from "./sleep-activity";
 import { steps, stepsActivities } from "./steps";
 import { stuckLocal, stuckLocalActivities } from "./stuck-local";
 
@@ -16,6 +17,7 @@ export const exampleWorkflows = [
   fanOut,
   fanOutChild,
   stuckLocal,
+  sleepActivity,
 ];
 export const exampleActivities = {
   ...loanActivities,
@@ -24,4 +26,5 @@ export const exampleActivities = {
   ...orderActivities,
   ...fanOutActivities,
   ...stuckLocalActivities,
+  ...sleepActivities,
 };
