@@ -3,8 +3,8 @@
  * urgent messages.
  *
  * A local activity runs inside the execution's object while a transition waits for it, holding the
- * object's lock. To keep that wait from delaying terminate, cancel, signals, updates, queries and
- * activity reports, the run of a local activity is kept here, apart from the transition that started
+ * object's lock. To keep that wait from delaying starts, terminate, cancel, signals, updates,
+ * queries, child and activity reports, the run of a local activity is kept here, apart from the transition that started
  * it: a message that should not wait announces itself ({@link LocalActivityRuns.enter}); the waiting
  * transition then stops waiting ("preempted"), commits what it has and lets the message in; the next
  * transition of the same run joins the local activity still under way instead of starting it again.

@@ -269,12 +269,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   // ---------------------------------------------------------------- RPC: client API
 
   async start(req: StartRequest): Promise<StartReply> {
-    return this.#serialized(() => this.#start(req));
+    return this.#urgent(() => this.#start(req));
   }
 
   /** A child workflow's start, sent by its parent's outbox (deduplicated by its requestId). */
   async startChild(req: StartRequest, parent: ParentRef): Promise<StartReply> {
-    return this.#serialized(() => this.#start(req, parent));
+    return this.#urgent(() => this.#start(req, parent));
   }
 
   async #start(req: StartRequest, parent?: ParentRef): Promise<StartReply> {

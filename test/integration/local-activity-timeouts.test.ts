@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ResultResponse } from "../../sdk/common/wire";
 import { localProbe } from "../fixtures/local-timeouts";
-import { api, history, post, result, start, uniqueId } from "../helpers";
+import { api, history, post, start, uniqueId } from "../helpers";
 
 const releaseLater: string[] = [];
 afterEach(() => {
@@ -14,7 +14,11 @@ afterEach(() => {
   for (const key of releaseLater.splice(0)) localProbe(key).released = true;
 });
 
-/** The result once closed, polling without evicting objects (an eviction would drop the local activity). */
+/**
+ * The result once closed, polling without evicting objects: an eviction drops a local activity under
+ * way (it runs again from attempt 1 on the next activation), so the cold helpers' eviction every
+ * 200 ms would keep restarting these slow ones. Cold mode still replays every activation.
+ */
 async function closed(workflowId: string): Promise<ResultResponse> {
   return vi.waitFor(
     async () => {
@@ -31,7 +35,7 @@ describe("local activity timeouts", () => {
   it("stuckLocal: an attempt that never settles times out (StartToClose) and is retried; the run fails after 2 attempts", async () => {
     const workflowId = uniqueId("stuck-local");
     await start({ workflowType: "stuckLocal", workflowId, input: { timeout: "300ms" } });
-    const body = await result(workflowId);
+    const body = await closed(workflowId);
     expect(body).toMatchObject({
       status: "Failed",
       failure: {
@@ -56,7 +60,7 @@ describe("local activity timeouts", () => {
     const workflowId = uniqueId("late-local");
     const key = workflowId;
     await start({ workflowType: "lateLocal", workflowId, input: { key } });
-    const body = await result(workflowId);
+    const body = await closed(workflowId);
     expect(body).toMatchObject({ status: "Completed", result: "ok-2" });
     // Attempt 1 did settle ("late-1"), after attempt 2 had started and before attempt 2 answered.
     expect(localProbe(key).firstSettled).toBe(true);
@@ -70,7 +74,7 @@ describe("local activity timeouts", () => {
   it("a schedule-to-close timeout ends the retries (ScheduleToClose TimeoutFailure)", async () => {
     const workflowId = uniqueId("schedule-bound-local");
     await start({ workflowType: "scheduleBoundLocal", workflowId });
-    const body = await result(workflowId);
+    const body = await closed(workflowId);
     expect(body).toMatchObject({
       status: "Failed",
       failure: {
@@ -100,6 +104,26 @@ describe("local activity timeouts", () => {
       "WorkflowExecutionStarted",
       "WorkflowExecutionTerminated",
     ]);
+  });
+
+  it("a start answers without waiting for the local activity its first task runs; the alarm finishes it", async () => {
+    const workflowId = uniqueId("start-local");
+    const key = workflowId;
+    releaseLater.push(key);
+    expect(
+      (await start({ workflowType: "blockedLocal", workflowId, input: { key } })).started,
+    ).toBe(true);
+    expect(localProbe(key).starts).toBe(1);
+    expect(localProbe(key).released).toBe(false);
+    expect((await history(workflowId)).map((e) => e.eventType)).toEqual([
+      "WorkflowExecutionStarted",
+    ]);
+    localProbe(key).released = true;
+    expect(await closed(workflowId)).toMatchObject({
+      status: "Completed",
+      result: { result: "released", notes: [] },
+    });
+    expect(localProbe(key).starts).toBe(1);
   });
 
   it("a signal sent while a local activity runs is answered at once; the activity goes on (not restarted)", async () => {
