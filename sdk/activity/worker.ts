@@ -19,6 +19,12 @@ export interface ActivityWorkerOptions<Env> {
    * `SundialService` entrypoint).
    */
   reporter?: (env: Env) => ActivityReporter;
+  /**
+   * How long (ms) a running activity holds its queue batch before the `queue()` handler lets it go
+   * on in `waitUntil` (see sdk/activity/batch.ts). `Infinity` holds every batch until all its
+   * messages are done (a long activity then delays the tasks queued behind it). @default 200
+   */
+  detachAfterMs?: number;
 }
 
 const MIN_HEARTBEAT_INTERVAL_MS = 50;
@@ -39,7 +45,14 @@ export function createActivityWorker<Env>(options: ActivityWorkerOptions<Env>): 
         batch,
         options.activities,
         reporter,
-        ctx ? { waitUntil: (p) => ctx.waitUntil(p) } : {},
+        ctx && options.detachAfterMs !== Number.POSITIVE_INFINITY
+          ? {
+              waitUntil: (p) => ctx.waitUntil(p),
+              ...(options.detachAfterMs !== undefined
+                ? { detachAfterMs: options.detachAfterMs }
+                : {}),
+            }
+          : {},
       );
     },
   };
