@@ -5,7 +5,9 @@ import { fanOut, fanOutActivities, fanOutChild } from "./fan-out";
 import { greeting } from "./greeting";
 import { loanActivities, loanApplication } from "./loan-application";
 import { orderActivities, orderSaga } from "./order-saga";
+import { sleepActivities, sleepActivity } from "./sleep-activity";
 import { steps, stepsActivities } from "./steps";
+import { stuckLocal, stuckLocalActivities } from "./stuck-local";
 import { wideActivities, wideActivitiesActivities } from "./wide-activities";
 
 export const exampleWorkflows = [
@@ -18,6 +20,8 @@ export const exampleWorkflows = [
   fanOutChild,
   chain,
   wideActivities,
+  stuckLocal,
+  sleepActivity,
 ];
 export const exampleActivities = {
   ...loanActivities,
@@ -27,4 +31,6 @@ export const exampleActivities = {
   ...fanOutActivities,
   ...chainActivities,
   ...wideActivitiesActivities,
+  ...stuckLocalActivities,
+  ...sleepActivities,
 };

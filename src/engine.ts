@@ -3,6 +3,7 @@
  * WorkflowExecution Durable Object, the activity queue consumer and the SundialService entrypoint.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { runActivityBatch } from "../sdk/activity/batch";
 import type {
   ActivityReporter,
   ActivityTaskMessage,
@@ -11,7 +12,6 @@ import type {
   HeartbeatResponse,
   StartedTask,
 } from "../sdk/activity/protocol";
-import { runActivityBatch } from "../sdk/activity/worker";
 import { createApp } from "./api/app";
 import { type EngineEnv, executionName, resolveConfig, type SundialConfig } from "./config";
 import { parseTaskToken } from "./execution/report-validation";
@@ -95,8 +95,14 @@ export function createSundial(userConfig: SundialConfig) {
   const handler = {
     fetch: (request: Request, env: EngineEnv, ctx: ExecutionContext) =>
       app.fetch(request, env, ctx),
-    async queue(batch: MessageBatch<ActivityTaskMessage>, env: EngineEnv): Promise<void> {
-      await runActivityBatch(batch, config.activities, createReporter(env));
+    async queue(
+      batch: MessageBatch<ActivityTaskMessage>,
+      env: EngineEnv,
+      ctx: ExecutionContext,
+    ): Promise<void> {
+      await runActivityBatch(batch, config.activities, createReporter(env), {
+        waitUntil: (p) => ctx.waitUntil(p),
+      });
     },
   } satisfies ExportedHandler<EngineEnv, ActivityTaskMessage>;
 

@@ -1,5 +1,6 @@
 /** @module createActivityWorker: a Worker `queue()` handler that runs activities and reports to the engine. */
 import { ApplicationFailure, toFailure } from "../common/failures";
+import { runActivityBatch } from "./batch";
 import type { Activities, ActivityContext } from "./index";
 import type {
   ActivityReporter,
@@ -9,6 +10,8 @@ import type {
   StartedTask,
 } from "./protocol";
 
+export { runActivityBatch } from "./batch";
+
 export interface ActivityWorkerOptions<Env> {
   activities: Activities;
   /**
@@ -16,6 +19,12 @@ export interface ActivityWorkerOptions<Env> {
    * `SundialService` entrypoint).
    */
   reporter?: (env: Env) => ActivityReporter;
+  /**
+   * How long (ms) a running activity holds its queue batch before the `queue()` handler lets it go
+   * on in `waitUntil` (see sdk/activity/batch.ts). `Infinity` holds every batch until all its
+   * messages are done (a long activity then delays the tasks queued behind it). @default 200
+   */
+  detachAfterMs?: number;
 }
 
 const MIN_HEARTBEAT_INTERVAL_MS = 50;
@@ -27,12 +36,24 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
  * export default createActivityWorker({ activities: { sendEmail } });
  */
 export function createActivityWorker<Env>(options: ActivityWorkerOptions<Env>): {
-  queue(batch: MessageBatch<ActivityTaskMessage>, env: Env): Promise<void>;
+  queue(batch: MessageBatch<ActivityTaskMessage>, env: Env, ctx?: ExecutionContext): Promise<void>;
 } {
   return {
-    async queue(batch, env) {
+    async queue(batch, env, ctx) {
       const reporter = options.reporter ? options.reporter(env) : defaultReporter(env);
-      await runActivityBatch(batch, options.activities, reporter);
+      await runActivityBatch(
+        batch,
+        options.activities,
+        reporter,
+        ctx && options.detachAfterMs !== Number.POSITIVE_INFINITY
+          ? {
+              waitUntil: (p) => ctx.waitUntil(p),
+              ...(options.detachAfterMs !== undefined
+                ? { detachAfterMs: options.detachAfterMs }
+                : {}),
+            }
+          : {},
+      );
     },
   };
 }
@@ -48,62 +69,22 @@ function defaultReporter(env: unknown): ActivityReporter {
   return binding;
 }
 
-/** Eager chains stop offering after this many tasks or this long per queue message. */
-const EAGER_MAX_TASKS = 100;
-const EAGER_MAX_MS = 60_000;
+/** Where a task is: told to {@link runTask}'s caller as it moves on. */
+export type TaskPhase = "running" | "reporting";
 
 /**
- * Runs every message of a batch concurrently; a message is retried only when the engine could not
- * be reached. After a task, the consumer offers to run the workflow's next task of its own task
- * queue (eager dispatch: no queue round trip) and runs what it is handed, up to a cap, before acking.
+ * Runs one task and reports it; answers the eager task handed back, if any. `onPhase` is told when
+ * the activity function starts running (once the engine marked the attempt started, or at once for
+ * an eager task, which came started) and when it is done and its outcome is being reported.
  */
-export async function runActivityBatch(
-  batch: MessageBatch<ActivityTaskMessage>,
-  activities: Activities,
-  reporter: ActivityReporter,
-): Promise<void> {
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      const began = Date.now();
-      const types = Object.keys(activities);
-      let chained = 0;
-      const offer = (): EagerOffer | undefined =>
-        message.body.taskQueue !== undefined &&
-        chained < EAGER_MAX_TASKS &&
-        Date.now() - began < EAGER_MAX_MS
-          ? { taskQueue: message.body.taskQueue, activityTypes: types, deliveryId: message.id }
-          : undefined;
-      let next: EagerTask | null;
-      try {
-        next = await runTask(message.body, activities, reporter, message.id, offer);
-      } catch (err) {
-        console.error(`sundial: reporting activity ${message.body.activityType} failed`, err);
-        message.retry();
-        return;
-      }
-      // An eager task has no message of its own: if this consumer dies, the engine retries its
-      // attempt at the start-to-close (or heartbeat) timeout, as for any crashed worker.
-      try {
-        while (next) {
-          chained++;
-          next = await runTask(next, activities, reporter, message.id, offer, next);
-        }
-      } catch (err) {
-        console.error("sundial: reporting an eagerly dispatched activity failed", err);
-      }
-      message.ack();
-    }),
-  );
-}
-
-/** Runs one task and reports it; answers the eager task handed back, if any. */
-async function runTask(
+export async function runTask(
   task: ActivityTaskMessage,
   activities: Activities,
   reporter: ActivityReporter,
   deliveryId: string | undefined,
   offer: () => EagerOffer | undefined,
   eager?: StartedTask,
+  onPhase?: (phase: TaskPhase) => void,
 ): Promise<EagerTask | null> {
   // Delivery is at least once: a stale or duplicate task answers null and is dropped unrun.
   // Safe to retry: a repeated start of the same delivery gets the same answer.
@@ -120,6 +101,7 @@ async function runTask(
     await reporter.activityFailed(task.token, JSON.stringify(toFailure(failure)));
     return null;
   }
+  onPhase?.("running");
   const abort = new AbortController();
   const timers: ReturnType<typeof setTimeout>[] = [];
   if (started.startToCloseTimeoutMs) {
@@ -150,6 +132,7 @@ async function runTask(
     outcome = { ok: false, failure: JSON.stringify(toFailure(err)) };
   } finally {
     for (const t of timers) clearTimeout(t);
+    onPhase?.("reporting");
     await heartbeats.close();
   }
   // The outcome is the expensive part: retry its report a few times (the engine's object may be

@@ -40,8 +40,13 @@ export interface ActivityOptions {
 
 /** Options of a local activity: run inside the execution's Durable Object, result recorded as a marker. */
 export interface LocalActivityOptions {
-  /** Max time of one attempt. @default "30s" */
+  /**
+   * Max time of one attempt. The attempt is abandoned when it passes, even if the activity ignores
+   * its AbortSignal, and fails with a StartToClose TimeoutFailure (retried per `retry`). @default "30s"
+   */
   startToCloseTimeout?: Duration;
+  /** Max time of all attempts together; no retry starts past it (ScheduleToClose TimeoutFailure). */
+  scheduleToCloseTimeout?: Duration;
   /** @default maximumAttempts 3, initialInterval 100ms */
   retry?: RetryPolicy;
 }

@@ -55,6 +55,7 @@ import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
 import { runLocalActivity } from "./local-activity";
+import { LocalActivityRuns } from "./local-activity-runs";
 import { withinLocalBudget } from "./local-budget";
 import {
   assertQueuesBound,
@@ -251,6 +252,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   /** Test-hook counters (`unsafeCounters`): replays done, largest page a replay read. */
   #replays = 0;
   #maxReplayPageRows = 0;
+  /** Local activities under way, which a waiting transition leaves running when it yields. */
+  readonly #locals = new LocalActivityRuns<EventAttributes["MarkerRecorded"]>();
 
   constructor(ctx: DurableObjectState, env: EngineEnv, config: ResolvedConfig) {
     super(ctx, env);
@@ -297,15 +300,21 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return next;
   }
 
+  /** Like #serialized, for a message that must not wait behind a local activity (see LocalActivityRuns). */
+  #urgent<T>(fn: () => Promise<T>): Promise<T> {
+    this.#locals.enter();
+    return this.#serialized(() => this.#locals.runUrgent(fn));
+  }
+
   // ---------------------------------------------------------------- RPC: client API
 
   async start(req: StartRequest): Promise<StartReply> {
-    return this.#serialized(() => this.#start(req));
+    return this.#urgent(() => this.#start(req));
   }
 
   /** A child workflow's start, sent by its parent's outbox (deduplicated by its requestId). */
   async startChild(req: StartRequest, parent: ParentRef): Promise<StartReply> {
-    return this.#serialized(() => this.#start(req, parent));
+    return this.#urgent(() => this.#start(req, parent));
   }
 
   async #start(req: StartRequest, parent?: ParentRef): Promise<StartReply> {
@@ -423,7 +432,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     requestId?: string,
     runId?: string,
   ): Promise<Ack> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
       return this.#signal(run, signalName, input, requestId);
@@ -462,7 +471,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async cancel(reason?: string, requestId?: string, runId?: string): Promise<Ack> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
       if (requestId && this.#seenRequest(requestKey("cancel", requestId))) return { ok: true };
@@ -485,7 +494,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async terminate(reason?: string, runId?: string): Promise<Ack> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return notFoundAck(this.#workflowIdForMessages(), runId);
       if (run.status !== "Running") return closedAck(run);
@@ -496,7 +505,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   /** A child's final outcome, from the child's outbox. Deduplicated by the child row's state. */
   async childClosed(report: ChildReport): Promise<Ack> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const child = this.#sql
         .exec<ChildRow>(
           "SELECT * FROM children WHERE run_id = ? AND seq = ?",
@@ -561,7 +570,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   async query(queryName: string, input: string | undefined, runId?: string): Promise<Reply> {
     const badName = handlerNameProblem(queryName);
     if (badName) return errorReply(400, "InvalidArgument", `query name ${badName}`);
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return this.#notFound(runId);
       let runtime: WorkflowRuntime;
@@ -608,7 +617,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (badName) return errorReply(400, "InvalidArgument", `update name ${badName}`);
     // A caller that would wait is refused before anything is recorded when no waiter slot is free.
     if (waitMs > 0 && this.#waiters.full) return this.#waiters.refusal(`send the update`);
-    const accepted = await this.#serialized(async (): Promise<Reply | undefined> => {
+    const accepted = await this.#urgent(async (): Promise<Reply | undefined> => {
       if (!this.#ready) return this.#notFound(undefined);
       const known = this.#sql
         .exec<{ update_id: string }>("SELECT update_id FROM updates WHERE update_id = ?", updateId)
@@ -840,7 +849,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
    * started attempt (a redispatched copy, a duplicate) gets `null` and is dropped unrun.
    */
   async activityStarted(token: TaskToken, deliveryId?: string): Promise<StartedTask | null> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const act = this.#liveActivity(token);
       if (!act) return null;
       const options = JSON.parse(act.options) as ActivityOptionsMs;
@@ -884,7 +893,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async activityHeartbeat(token: TaskToken, details?: string): Promise<HeartbeatResponse> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const act = this.#liveActivity(token);
       if (act?.state !== "Started") return { cancelRequested: true };
       if (details !== undefined) {
@@ -925,7 +934,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     result: string,
     offer?: EagerOffer,
   ): Promise<EagerTask | null> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const act = this.#liveActivity(token);
       if (act?.state !== "Started") return null; // stale, duplicate, or never started: ignore
       const run = this.#currentRun()!;
@@ -961,7 +970,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     failureJson: string,
     offer?: EagerOffer,
   ): Promise<EagerTask | null> {
-    return this.#serialized(async () => {
+    return this.#urgent(async () => {
       const act = this.#liveActivity(token);
       if (act?.state !== "Started") return null;
       const run = this.#currentRun()!;
@@ -1319,6 +1328,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       this.#onClose(run, status, true);
     });
     this.#cached = undefined;
+    this.#locals.stopRun(run.run_id);
     await this.#armAlarm(true); // exactly: a closed run must not be woken for what it abandoned
     this.#notifyClosed();
     this.#kick();
@@ -1483,6 +1493,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           assertQueuesBound(this.env, issued);
           const firstId = run.history_length + events.length + 1;
           const recorded = await this.#recordCommands(run, issued, now, firstId, searchAttributes);
+          if (!recorded) {
+            // An urgent message waits behind a local activity: commit what we have and let it in;
+            // the local activity goes on, and the next transition (or the alarm) joins it.
+            continueNow = true;
+            break;
+          }
           localBudget -= issued.filter((c) => c.type === "RunLocalActivity").length;
           events.push(...recorded.events);
           commands.push(...issued);
@@ -1633,6 +1649,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
     if (close) {
       this.#cached = undefined;
+      this.#locals.stopRun(run.run_id);
       // The next run is recorded; run its first workflow task now (the alarm would otherwise).
       const next = nextRun && !nextRun.startDelayMs ? this.#findRun(nextRun.runId) : undefined;
       if (next) await this.#transition(next, [], { sql: [] });
@@ -1887,22 +1904,29 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     now: number,
     firstId: number,
     searchAttributes: { merged: string | null } = { merged: run.search_attributes },
-  ): Promise<{ events: HistoryEvent[] }> {
+  ): Promise<{ events: HistoryEvent[] } | undefined> {
     const out: NewEvent[] = [];
     const limit = this.#config.limits.maxPayloadBytes;
-    const locals = await Promise.all(
+    const locals = await this.#locals.waitAll(
       commands.map((cmd) =>
         cmd.type === "RunLocalActivity"
-          ? runLocalActivity(
-              cmd,
-              this.#config.activities,
-              this.#identity!,
-              run.run_id,
-              this.#config.limits,
+          ? this.#locals.join(run.run_id, cmd.seq, (stop) =>
+              runLocalActivity(
+                cmd,
+                this.#config.activities,
+                this.#identity!,
+                run.run_id,
+                this.#config.limits,
+                stop,
+              ),
             )
           : undefined,
       ),
     );
+    if (!locals) return undefined; // preempted
+    for (const cmd of commands) {
+      if (cmd.type === "RunLocalActivity") this.#locals.forget(run.run_id, cmd.seq);
+    }
     commands.forEach((cmd, i) => {
       switch (cmd.type) {
         case "RunLocalActivity": {

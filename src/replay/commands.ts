@@ -27,6 +27,8 @@ export type Command =
       activityType: string;
       input: Payload;
       startToCloseTimeoutMs: number;
+      /** Bound on all attempts together (absent: only the retry policy ends them). */
+      scheduleToCloseTimeoutMs?: number;
       retry: ResolvedRetryPolicy;
     }
   | { type: "CompleteWorkflow"; result: Payload }

@@ -1053,6 +1053,7 @@ export class WorkflowRuntime implements DeterministicHost {
       input: payload,
       startToCloseTimeoutMs:
         optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS,
+      ...withMs("scheduleToCloseTimeoutMs", options.scheduleToCloseTimeout),
       retry: resolveRetryPolicy({ maximumAttempts: 3, initialInterval: 100, ...options.retry }),
     });
   }
