@@ -328,7 +328,8 @@ describe("a transition that cannot commit", () => {
     await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1s"] } });
     await waitForTimer(workflowId);
     await stub(workflowId).unsafeFailCommits(1);
-    await skipTime(workflowId, 1000);
+    // The armed fault lives in the object's memory: keep the object (no cold-mode eviction).
+    await skipTime(workflowId, 1000, { evict: false });
     const events = await history(workflowId);
     expect(failureOf(events, "WorkflowTaskFailed")).toMatchObject({
       type: "CommitFailed",
@@ -345,7 +346,8 @@ describe("a transition that cannot commit", () => {
     await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1s"] } });
     await waitForTimer(workflowId);
     await stub(workflowId).unsafeFailCommits(2);
-    await skipTime(workflowId, 1000);
+    // The armed fault lives in the object's memory: keep the object (no cold-mode eviction).
+    await skipTime(workflowId, 1000, { evict: false });
     const types = await eventTypes(workflowId);
     expect(types).toContain("WorkflowTaskFailed");
     expect(types).not.toContain("TimerFired");
