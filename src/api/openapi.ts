@@ -420,7 +420,7 @@ function operations(): Operation[] {
     },
     {
       method: "get",
-      path: "/workflows/count",
+      path: "/workflow-count",
       operationId: "countWorkflows",
       summary: "Count executions matching a visibility query",
       tags: ["Visibility"],

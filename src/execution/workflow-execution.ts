@@ -21,7 +21,6 @@ import {
 import { mayRetry, type ResolvedRetryPolicy, retryDelayMs } from "../../sdk/common/retry-policy";
 import type {
   ExecutionStatus,
-  HistoryResponse,
   PendingActivity,
   ResultResponse,
   WorkflowDescription,
@@ -53,6 +52,7 @@ import {
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { runLocalActivity } from "./local-activity";
+import { rawJson, stringifyWithRaw } from "./raw-json";
 import type {
   Ack,
   ChildReport,
@@ -64,7 +64,7 @@ import type {
   StartRequest,
 } from "./rpc";
 import { hasSchema, migrate } from "./schema";
-import { toWireEvent } from "./wire-events";
+import { wireEventJson } from "./wire-events";
 
 type RunRow = {
   run_id: string;
@@ -186,7 +186,7 @@ const MAX_HISTORY_WAIT_MS = 25_000;
 const WFT_MAX_BACKOFF_MS = 10 * 60_000;
 
 function json(status: number, body: unknown): Reply {
-  return { status, body: JSON.stringify(body) };
+  return { status, body: stringifyWithRaw(body) };
 }
 
 function errorReply(status: number, code: string, message: string): Reply {
@@ -706,11 +706,13 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       .toArray();
     const last = rows[rows.length - 1];
     const more = last !== undefined && last.event_id < run.history_length;
-    const body: HistoryResponse = {
-      events: rows.map((r) => toWireEvent(r.event_id, r.event_type, r.ts_ms, r.attributes)),
-      nextPageToken: more ? encodePageToken(run.run_id, last.event_id) : null,
+    // HistoryResponse, written as text: stored payloads are spliced in, never re-serialized.
+    const events = rows.map((r) => wireEventJson(r.event_id, r.event_type, r.ts_ms, r.attributes));
+    const token = more ? encodePageToken(run.run_id, last.event_id) : null;
+    return {
+      status: 200,
+      body: `{"events":[${events.join(",")}],"nextPageToken":${JSON.stringify(token)}}`,
     };
-    return json(200, body);
   }
 
   /**
@@ -746,7 +748,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           events: rows.map((r) => ({
             eventId: r.event_id,
             eventType: r.event_type,
-            json: JSON.stringify(toWireEvent(r.event_id, r.event_type, r.ts_ms, r.attributes)),
+            json: wireEventJson(r.event_id, r.event_type, r.ts_ms, r.attributes),
           })),
           closed,
         };
@@ -2434,7 +2436,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         a.last_heartbeat_ms !== null
           ? {
               time: new Date(a.last_heartbeat_ms).toISOString(),
-              details: a.heartbeat_details ? JSON.parse(a.heartbeat_details) : null,
+              details: a.heartbeat_details ? rawJson(a.heartbeat_details) : null,
             }
           : null,
       scheduledTime: new Date(a.scheduled_ms).toISOString(),
@@ -2453,7 +2455,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       closeTime: run.close_ms !== null ? new Date(run.close_ms).toISOString() : null,
       taskQueue: run.task_queue,
       historyLength: run.history_length,
-      memo: run.memo ? JSON.parse(run.memo) : {},
+      memo: run.memo ? rawJson(run.memo) : {},
       searchAttributes: describedSearchAttributes(run.search_attributes),
       parent: run.parent
         ? (({ workflowId, runId }: ParentRef) => ({ workflowId, runId }))(
@@ -2487,7 +2489,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   #resultBody(run: RunRow): ResultResponse {
     if (run.status === "Completed") {
-      return { status: "Completed", result: JSON.parse(run.result ?? "null"), runId: run.run_id };
+      // The stored result goes out as its own text (see rawJson): never parsed into a deep value.
+      return { status: "Completed", result: rawJson(run.result ?? "null"), runId: run.run_id };
     }
     const status = run.status as Exclude<ExecutionStatus, "Running" | "Completed">;
     if (run.failure) {
