@@ -9,7 +9,7 @@ import { uiRoutes } from "../ui/page";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
 import { ApiError, errorResponse } from "./errors";
 import { historyEventStream, resumeAfter, wantsEventStream } from "./history-stream";
-import { parseJsonBody } from "./json-body";
+import { parseJsonBody, readBodyText } from "./json-body";
 import { openApiJson } from "./openapi";
 import {
   cancelBodySchema,
@@ -74,27 +74,16 @@ function parseQuery<T>(
   return parsed.data;
 }
 
-/** Reads a JSON body within the size limit: 413 past it, 400 for malformed JSON. */
+/** Reads a JSON body within the size limit: 413 past it (never buffered further), 400 for malformed JSON. */
 async function readJson(c: Ctx, maxBytes: number): Promise<unknown> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > maxBytes) {
-    throw new ApiError(
-      "PayloadTooLarge",
-      `Request body is ${declared} bytes; the limit is ${maxBytes}`,
-    );
-  }
-  return parseJsonBody(await c.req.text(), maxBytes);
+  return parseJsonBody(await readBodyText(c.req.raw, maxBytes), maxBytes);
 }
 
 /** Like {@link readJson}, but an empty body is `{}` (bodies whose fields are all optional). */
 async function readOptionalJson(c: Ctx, maxBytes: number): Promise<unknown> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared === 0 && !c.req.header("transfer-encoding")) {
-    const text = await c.req.text();
-    if (text.trim() === "") return {};
-    return parseJsonBody(text, maxBytes);
-  }
-  return readJson(c, maxBytes);
+  const text = await readBodyText(c.req.raw, maxBytes);
+  if (text.trim() === "") return {};
+  return parseJsonBody(text, maxBytes);
 }
 
 function validate<T>(
