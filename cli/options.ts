@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError } from "commander";
 import { toMs } from "../sdk/common/duration";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../sdk/common/json-depth";
 import { UsageError } from "./exit-codes";
 
 export interface MessageOptions {
@@ -53,6 +54,12 @@ export function messageOperands(
 
 /** Parses the JSON of option `flag`; a usage error that says how to quote it otherwise. */
 export function jsonOption(flag: string, text: string): unknown {
+  // Checked before parsing: a deeper value would overflow the stack when the client serializes it.
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+    throw new UsageError(
+      `${flag} is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects (the engine refuses it)`,
+    );
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -100,7 +107,8 @@ export function waitOption(value: string | true): number {
     if (ms <= 0) throw new Error("must be positive");
     return ms;
   } catch (err) {
-    throw new UsageError(`--wait ${value}: ${(err as Error).message} (e.g. --wait 30s)`);
+    const shown = value.length > 32 ? `${value.slice(0, 32)}…` : value;
+    throw new UsageError(`--wait ${shown}: ${(err as Error).message} (e.g. --wait 30s)`);
   }
 }
 

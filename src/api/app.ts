@@ -9,6 +9,7 @@ import { uiRoutes } from "../ui/page";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
 import { ApiError, errorResponse } from "./errors";
 import { historyEventStream, resumeAfter, wantsEventStream } from "./history-stream";
+import { parseJsonBody, readBodyText } from "./json-body";
 import { openApiJson } from "./openapi";
 import {
   cancelBodySchema,
@@ -73,48 +74,16 @@ function parseQuery<T>(
   return parsed.data;
 }
 
-/** Reads a JSON body within the size limit: 413 past it, 400 for malformed JSON. */
+/** Reads a JSON body within the size limit: 413 past it (never buffered further), 400 for malformed JSON. */
 async function readJson(c: Ctx, maxBytes: number): Promise<unknown> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > maxBytes) {
-    throw new ApiError(
-      "PayloadTooLarge",
-      `Request body is ${declared} bytes; the limit is ${maxBytes}`,
-    );
-  }
-  const text = await c.req.text();
-  if (exceedsBytes(text, maxBytes)) {
-    throw new ApiError("PayloadTooLarge", `Request body exceeds the limit of ${maxBytes} bytes`);
-  }
-  if (text.trim() === "")
-    throw new ApiError("InvalidArgument", "Request body is empty; send a JSON object");
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError("InvalidArgument", "Request body is not valid JSON");
-  }
+  return parseJsonBody(await readBodyText(c.req.raw, maxBytes), maxBytes);
 }
 
 /** Like {@link readJson}, but an empty body is `{}` (bodies whose fields are all optional). */
 async function readOptionalJson(c: Ctx, maxBytes: number): Promise<unknown> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared === 0 && !c.req.header("transfer-encoding")) {
-    const text = await c.req.text();
-    if (text.trim() === "") return {};
-    return parseText(text, maxBytes);
-  }
-  return readJson(c, maxBytes);
-}
-
-function parseText(text: string, maxBytes: number): unknown {
-  if (exceedsBytes(text, maxBytes)) {
-    throw new ApiError("PayloadTooLarge", `Request body exceeds the limit of ${maxBytes} bytes`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError("InvalidArgument", "Request body is not valid JSON");
-  }
+  const text = await readBodyText(c.req.raw, maxBytes);
+  if (text.trim() === "") return {};
+  return parseJsonBody(text, maxBytes);
 }
 
 function validate<T>(
@@ -221,7 +190,7 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
   });
 
   app.get("/workflows/:workflowId", async (c) => {
-    const runId = c.req.query("runId") || undefined;
+    const { runId } = parseQuery(runQuerySchema, c);
     return reply(await stubFor(c.env, namespaceOf(c), workflowIdOf(c)).describe(runId));
   });
 
@@ -332,7 +301,7 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
 export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/api/v1/openapi.json", (c) => c.body(openApiJson(), 200, JSON_HEADERS));
-  visibilityRoutes(app); // before /workflows/:workflowId, so /workflows/count is list's
+  visibilityRoutes(app);
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);
   app.route("/api/v1", routes);

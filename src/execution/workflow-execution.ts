@@ -22,7 +22,6 @@ import { handlerNameProblem } from "../../sdk/common/handler-name";
 import { mayRetry, type ResolvedRetryPolicy, retryDelayMs } from "../../sdk/common/retry-policy";
 import type {
   ExecutionStatus,
-  HistoryResponse,
   PendingActivity,
   ResultResponse,
   WorkflowDescription,
@@ -71,6 +70,7 @@ import {
   sendActivityTasks,
 } from "./outbox";
 import { unboundTaskQueueMessage } from "./outbox-policy";
+import { rawJson, stringifyWithRaw } from "./raw-json";
 import { payloadProblem } from "./report-validation";
 import { requestKey, startRequestKeys } from "./request-keys";
 import type {
@@ -87,7 +87,7 @@ import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
 import { mergeSearchAttributes } from "./search-attribute-upsert";
 import { WaiterGate } from "./waiter-gate";
-import { toWireEvent } from "./wire-events";
+import { wireEventJson } from "./wire-events";
 
 type RunRow = {
   run_id: string;
@@ -209,7 +209,7 @@ const WFT_MAX_BACKOFF_MS = 10 * 60_000;
 const ALARM_MAX_BACKOFF_MS = 5 * 60_000;
 
 function json(status: number, body: unknown): Reply {
-  return { status, body: JSON.stringify(body) };
+  return { status, body: stringifyWithRaw(body) };
 }
 
 function errorReply(status: number, code: string, message: string): Reply {
@@ -784,11 +784,13 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     );
     const last = rows[rows.length - 1];
     const more = last !== undefined && last.event_id < run.history_length;
-    const body: HistoryResponse = {
-      events: rows.map((r) => toWireEvent(r.event_id, r.event_type, r.ts_ms, r.attributes)),
-      nextPageToken: more ? encodePageToken(run.run_id, last.event_id) : null,
+    // HistoryResponse, written as text: stored payloads are spliced in, never re-serialized.
+    const events = rows.map((r) => wireEventJson(r.event_id, r.event_type, r.ts_ms, r.attributes));
+    const token = more ? encodePageToken(run.run_id, last.event_id) : null;
+    return {
+      status: 200,
+      body: `{"events":[${events.join(",")}],"nextPageToken":${JSON.stringify(token)}}`,
     };
-    return json(200, body);
   }
 
   /**
@@ -822,7 +824,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           events: rows.map((r) => ({
             eventId: r.event_id,
             eventType: r.event_type,
-            json: JSON.stringify(toWireEvent(r.event_id, r.event_type, r.ts_ms, r.attributes)),
+            json: wireEventJson(r.event_id, r.event_type, r.ts_ms, r.attributes),
           })),
           closed,
         };
@@ -2662,7 +2664,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         a.last_heartbeat_ms !== null
           ? {
               time: new Date(a.last_heartbeat_ms).toISOString(),
-              details: a.heartbeat_details ? JSON.parse(a.heartbeat_details) : null,
+              details: a.heartbeat_details ? rawJson(a.heartbeat_details) : null,
             }
           : null,
       scheduledTime: new Date(a.scheduled_ms).toISOString(),
@@ -2681,7 +2683,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       closeTime: run.close_ms !== null ? new Date(run.close_ms).toISOString() : null,
       taskQueue: run.task_queue,
       historyLength: run.history_length,
-      memo: run.memo ? JSON.parse(run.memo) : {},
+      memo: run.memo ? rawJson(run.memo) : {},
       searchAttributes: describedSearchAttributes(run.search_attributes),
       parent: run.parent
         ? (({ workflowId, runId }: ParentRef) => ({ workflowId, runId }))(
@@ -2716,7 +2718,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   #resultBody(run: RunRow): ResultResponse {
     if (run.status === "Completed") {
-      return { status: "Completed", result: JSON.parse(run.result ?? "null"), runId: run.run_id };
+      // The stored result goes out as its own text (see rawJson): never parsed into a deep value.
+      return { status: "Completed", result: rawJson(run.result ?? "null"), runId: run.run_id };
     }
     const status = run.status as Exclude<ExecutionStatus, "Running" | "Completed">;
     if (run.failure) {

@@ -117,7 +117,7 @@ function listPage() {
     const values = {};
     await Promise.all(requests.map(async ([key, q]) => {
       try {
-        const r = await api("GET", "/workflows/count" + (q ? "?query=" + encodeURIComponent(q) : ""));
+        const r = await api("GET", "/workflow-count" + (q ? "?query=" + encodeURIComponent(q) : ""));
         values[key] = r.count;
       } catch {
         values[key] = null;
