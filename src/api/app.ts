@@ -300,6 +300,16 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
 /** Builds the Hono app: `/api/v1/...` and `/api/v1/namespaces/{namespace}/...`. */
 export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // A path that is not valid percent-encoded UTF-8 would reach the routes undecoded (Hono keeps
+  // the raw text), where "%FF" could pass as a name: refuse it once, here, for every route.
+  app.use("/api/*", async (c, next) => {
+    try {
+      decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      return errorResponse("InvalidArgument", "The URL path is not valid percent-encoded UTF-8");
+    }
+    return next();
+  });
   app.get("/api/v1/openapi.json", (c) => c.body(openApiJson(), 200, JSON_HEADERS));
   visibilityRoutes(app);
   const routes = workflowRoutes(config);
@@ -314,7 +324,10 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
     }),
   );
   app.notFound((c) =>
-    errorResponse("NotFound", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+    errorResponse(
+      "NotFound",
+      `No route for ${c.req.method} ${shorten(new URL(c.req.url).pathname, 200)}`,
+    ),
   );
   app.onError((err) => {
     if (err instanceof ApiError) return err.toResponse();
@@ -322,4 +335,9 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
     return errorResponse("Internal", "Internal error; see the engine's logs");
   });
   return app;
+}
+
+/** `text` cut to `max` characters with an ellipsis: errors never echo a long input whole. */
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -32,15 +32,24 @@ import { decodePageToken } from "../../../src/visibility/store";
 const MB = 1 << 20;
 const BUDGET_MS = 50;
 
-/** Runs `fn` (which must throw or return a refusal) and returns how long it took. */
+/**
+ * Runs `fn` (which must throw or return a refusal) and returns how long it took: the best of three
+ * runs, so a busy machine (other test projects run beside this one) does not fail a linear parser.
+ * A super-linear one takes seconds on 1 MB, far past the budget every time.
+ */
 function timed(fn: () => unknown): number {
-  const t0 = performance.now();
-  try {
-    fn();
-  } catch {
-    // refusals throw; the timing is what counts here, the refusal is asserted separately
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    try {
+      fn();
+    } catch {
+      // refusals throw; the timing is what counts here, the refusal is asserted separately
+    }
+    best = Math.min(best, performance.now() - t0);
+    if (best < BUDGET_MS) break;
   }
-  return performance.now() - t0;
+  return best;
 }
 
 function mb(unit: string, head = "", tail = ""): string {
