@@ -52,6 +52,14 @@ import {
 } from "../replay/runtime";
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
+import {
+  armCrash,
+  type CrashArmOptions,
+  type CrashPoint,
+  crashesOf,
+  crashPoint,
+  messageKind,
+} from "./crash-points";
 import { runLocalActivity } from "./local-activity";
 import type {
   Ack,
@@ -785,6 +793,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       }
       if (act.state !== "Scheduled") return null;
       const now = this.#now();
+      crashPoint(this.ctx, "beforeCommit", "activityStart");
       this.#sql.exec(
         "UPDATE activities SET state = 'Started', started_ms = ?, last_heartbeat_ms = NULL, started_by = ? WHERE run_id = ? AND seq = ?",
         now,
@@ -800,6 +809,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       if (options.heartbeatTimeoutMs) {
         this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
       }
+      crashPoint(this.ctx, "afterCommit", "activityStart");
       await this.#armAlarm();
       return this.#startedTask(act, options);
     });
@@ -963,6 +973,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     // An alarm is spent once its handler returns: arm the next one now (a timer, or a retry of
     // undelivered outbox rows), so a crash during the background delivery below loses nothing.
     await this.#serialized(() => this.#armAlarm(true));
+    crashPoint(this.ctx, "alarmAfterRearm");
     this.#kick();
   }
 
@@ -1017,6 +1028,21 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return this.#sql
       .exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE kind != 'activity'")
       .one().n;
+  }
+
+  /**
+   * Test-only: the object crashes (throws and is reset) at `point` of its next transition of
+   * `options.kind` (see crash-points.ts), `options.times` times (default 1).
+   */
+  async unsafeCrashAt(point: CrashPoint, options: CrashArmOptions = {}): Promise<void> {
+    this.#assertUnsafe();
+    armCrash(this.ctx.id.toString(), point, options);
+  }
+
+  /** Test-only: the crash points that fired in this object so far, and how many arms are left. */
+  async unsafeCrashes(): Promise<{ fired: string[]; armed: number }> {
+    this.#assertUnsafe();
+    return crashesOf(this.ctx.id.toString());
   }
 
   #assertUnsafe(): void {
@@ -1189,7 +1215,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       );
       this.#abandonPending(run.run_id);
       this.#onClose(run, status, true);
+      crashPoint(this.ctx, "beforeCommit", stored);
     });
+    crashPoint(this.ctx, "afterCommit", stored);
     this.#cached = undefined;
     await this.#armAlarm();
     this.#notifyClosed();
@@ -1488,7 +1516,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       } else if (commands.some((c) => c.type === "UpsertSearchAttributes")) {
         this.#visibility(this.#findRun(run.run_id)!, 0);
       }
+      crashPoint(this.ctx, "beforeCommit", events);
     });
+    crashPoint(this.ctx, "afterCommit", events);
     if (close) {
       this.#cached = undefined;
       // The next run is recorded; run its first workflow task now (the alarm would otherwise).
@@ -1987,7 +2017,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const events = this.#attemptFailedEvents(run, act, failure, this.#now(), effects, timeoutType);
     if (events) await this.#transition(run, events, effects, eager ? { eager } : {});
     else {
+      // A retry scheduled: the attempt's failure appends no event (Temporal records only the last).
+      effects.sql.push(() => crashPoint(this.ctx, "beforeCommit", "activityFail"));
       this.#commitEffects(effects);
+      crashPoint(this.ctx, "afterCommit", "activityFail");
       await this.#armAlarm();
     }
   }
@@ -2222,6 +2255,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         await queue.sendBatch(
           list.map((r) => ({ body: JSON.parse(r.body) as ActivityTaskMessage })),
         );
+        crashPoint(this.ctx, "afterDelivery", "activitySchedule");
         sent.push(...list.map((r) => r.id));
       } catch (err) {
         console.error(
@@ -2278,11 +2312,13 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         if (row.kind === "visibility") {
           const db = this.env.VISIBILITY;
           if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow);
+          crashPoint(this.ctx, "afterDelivery", "visibility");
           this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
           continue;
         }
         const message = JSON.parse(row.body) as OutboxMessage;
         const reply = await this.#rpc(message);
+        crashPoint(this.ctx, "afterDelivery", messageKind(row.kind, message.op));
         await this.#serialized(() => this.#delivered(row.id, message, reply));
       } catch (err) {
         failedTargets.add(row.target);
