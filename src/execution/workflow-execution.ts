@@ -245,6 +245,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (namespace !== undefined && workflowId !== undefined)
       this.#identity = { namespace, workflowId };
     if (this.#unsafe) this.#clockOffsetMs = Number(get("clock_offset_ms") ?? 0);
+    // A crash between a commit and its alarm write leaves timers or outbox rows with no alarm, and a
+    // retried request that finds its work done (same requestId) would not arm it: arm on activation.
+    void ctx.blockConcurrencyWhile(() => this.#armAlarm());
   }
 
   get #unsafe(): boolean {
