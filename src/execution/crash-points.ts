@@ -1,9 +1,7 @@
 /**
  * @module Test-only crash-point injection: makes a Durable Object fail at a named point of a
- * transition, as a real crash would (the call throws and the object is reset with `ctx.abort()`, so
+ * transition, as a real crash would (the call throws and the object forgets its in-memory state, so
  * recovery runs the cold path from SQLite), so tests can prove the engine recovers from each point.
- * The reset waits for the storage to confirm the committed writes (`storage.sync()`), so
- * `afterCommit` really is after the commit.
  *
  * Armed only through `unsafeCrashAt` (SUNDIAL_UNSAFE=1). Arms live at module scope, keyed by the
  * object's id, so they survive the reset they cause (and test-driven evictions). While nothing is
@@ -102,13 +100,20 @@ interface Arm {
    * `kind` has committed (or at a delivered message of that kind).
    */
   primed: boolean;
+  /** Drops the arming object's in-memory state. */
+  forget: () => void;
 }
 
 const arms = new Map<string, Arm[]>();
 const fired = new Map<string, string[]>();
 
 /** Arms a crash for the object `id`. Throws a clear error on a bad point, kind or count. */
-export function armCrash(id: string, point: CrashPoint, options: CrashArmOptions = {}): void {
+export function armCrash(
+  id: string,
+  point: CrashPoint,
+  options: CrashArmOptions,
+  forget: () => void,
+): void {
   if (!CRASH_POINTS.includes(point)) {
     throw new Error(`unknown crash point "${point}" (one of ${CRASH_POINTS.join(", ")})`);
   }
@@ -118,7 +123,7 @@ export function armCrash(id: string, point: CrashPoint, options: CrashArmOptions
   const times = options.times ?? 1;
   if (!Number.isInteger(times) || times < 1) throw new Error("times must be a positive integer");
   const list = arms.get(id) ?? [];
-  list.push({ point, kind: options.kind, remaining: times, primed: false });
+  list.push({ point, kind: options.kind, remaining: times, primed: false, forget });
   arms.set(id, list);
 }
 
@@ -165,26 +170,14 @@ export function crashPoint(ctx: DurableObjectState, point: CrashPoint, what?: Tr
   if (list.length === 0) arms.delete(id);
   const label = `${point}:${arm.kind ?? "any"}`;
   fired.set(id, [...(fired.get(id) ?? []), label]);
-  const message = `sundial test crash at ${label}`;
-  // A real crash also loses memory: once what was committed is durable, reset the object so the
-  // next request replays from SQLite. Not at once: abort() also drops the writes of this turn that
-  // are not yet confirmed, which would turn every point into "before commit".
-  void ctx.storage.sync().then(
-    () => abort(ctx, message),
-    () => abort(ctx, message),
-  );
-  throw new CrashPointError(message);
+  // A real crash also loses memory: the object forgets its warm runtime and what it knows of its
+  // alarm, so recovery replays from SQLite. (Not ctx.abort(): it also drops this turn's unconfirmed
+  // writes, turning every point into "before commit", and aborted objects kept vitest from exiting.)
+  arm.forget();
+  throw new CrashPointError(`sundial test crash at ${label}`);
 }
 
 /** What a fired crash point throws. */
 export class CrashPointError extends Error {
   override readonly name = "CrashPointError";
-}
-
-function abort(ctx: DurableObjectState, message: string): void {
-  try {
-    ctx.abort(message);
-  } catch {
-    // abort() throws in workerd to unwind its caller; here it has none.
-  }
 }

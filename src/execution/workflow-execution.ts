@@ -245,9 +245,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (namespace !== undefined && workflowId !== undefined)
       this.#identity = { namespace, workflowId };
     if (this.#unsafe) this.#clockOffsetMs = Number(get("clock_offset_ms") ?? 0);
-    // A crash between a commit and its alarm write leaves timers or outbox rows with no alarm, and a
-    // retried request that finds its work done (same requestId) would not arm it: arm on activation.
-    void ctx.blockConcurrencyWhile(() => this.#armAlarm());
+    this.#activated();
+  }
+
+  /**
+   * A crash between a commit and its alarm write leaves timers or outbox rows with no alarm, and a
+   * retried request that finds its work done (same requestId) would not arm it: arm on activation.
+   * The next serialized operation waits for it.
+   */
+  #activated(): void {
+    this.#lock = this.#lock.then(() => this.#armAlarm()).catch(() => undefined);
   }
 
   get #unsafe(): boolean {
@@ -1039,7 +1046,23 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
    */
   async unsafeCrashAt(point: CrashPoint, options: CrashArmOptions = {}): Promise<void> {
     this.#assertUnsafe();
-    armCrash(this.ctx.id.toString(), point, options);
+    armCrash(this.ctx.id.toString(), point, options, () => {
+      // What a fresh instance has: no warm runtime, no known alarm, and the activation re-arm.
+      this.#cached = undefined;
+      this.#armedAtMs = undefined;
+      this.#activated();
+    });
+  }
+
+  /**
+   * Test-only, read-only (unlike the hooks above, it never re-arms): the pending alarm and the
+   * outbox size; `setAt` first sets the alarm (a spurious wake-up).
+   */
+  async unsafeAlarm(setAt?: number): Promise<{ alarm: number | null; outbox: number }> {
+    this.#assertUnsafe();
+    if (setAt !== undefined) await this.ctx.storage.setAlarm(setAt);
+    const outbox = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    return { alarm: await this.ctx.storage.getAlarm(), outbox };
   }
 
   /** Test-only: the crash points that fired in this object so far, and how many arms are left. */

@@ -5,7 +5,7 @@
  * with the same requestId/updateId, the queue redelivers, the alarm re-fires (runDurableObjectAlarm).
  * Time moves only by unsafeAdvanceClock.
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import type { ResultResponse, WireEvent } from "../../sdk/common/wire";
 import type { CrashPoint, TransitionKind } from "../../src/execution/crash-points";
@@ -70,16 +70,10 @@ async function fireAlarms(ids: string[]): Promise<void> {
  * would hide a lost alarm: recovery must not depend on the test's hooks).
  */
 async function alarmOf(id: string): Promise<number | null> {
-  return runInDurableObject(stub(id), (_obj, state) => state.storage.getAlarm());
+  return (await stub(id).unsafeAlarm()).alarm;
 }
 async function outboxRows(id: string): Promise<number> {
-  return runInDurableObject(stub(id), (_obj, state) => {
-    try {
-      return state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
-    } catch {
-      return 0; // no tables: never started
-    }
-  });
+  return (await stub(id).unsafeAlarm()).outbox;
 }
 
 /**
@@ -201,7 +195,7 @@ export async function runScenario(scenario: Scenario, point: CrashPoint | null):
   if (point === "alarmAfterRearm" && (await stub(armed).unsafeCrashes()).fired.length === 0) {
     // The run closed with no alarm left (terminate, cancel): give it a spurious one, which the engine
     // must take in its stride, so the point is still exercised after the transition.
-    await runInDurableObject(stub(armed), (_obj, state) => state.storage.setAlarm(Date.now()));
+    await stub(armed).unsafeAlarm(Date.now());
     await fireAlarms([armed]);
     await fireAlarms([armed]);
   }
