@@ -51,6 +51,14 @@ import {
 } from "../replay/runtime";
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
+import {
+  armCrash,
+  type CrashArmOptions,
+  type CrashPoint,
+  crashesOf,
+  crashPoint,
+  messageKind,
+} from "./crash-points";
 import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
 import { runLocalActivity } from "./local-activity";
@@ -280,6 +288,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (namespace !== undefined && workflowId !== undefined)
       this.#identity = { namespace, workflowId };
     if (this.#unsafe) this.#clockOffsetMs = Number(get("clock_offset_ms") ?? 0);
+    this.#activated();
+  }
+
+  /**
+   * A crash between a commit and its alarm write leaves timers or outbox rows with no alarm, and a
+   * retried request that finds its work done (same requestId) would not arm it: arm on activation.
+   * The next serialized operation waits for it.
+   */
+  #activated(): void {
+    this.#lock = this.#lock.then(() => this.#armAlarm()).catch(() => undefined);
   }
 
   get #unsafe(): boolean {
@@ -862,6 +880,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       }
       if (act.state !== "Scheduled") return null;
       const now = this.#now();
+      crashPoint(this.ctx, "beforeCommit", "activityStart");
       this.#sql.exec(
         "UPDATE activities SET state = 'Started', started_ms = ?, last_heartbeat_ms = NULL, started_by = ? WHERE run_id = ? AND seq = ?",
         now,
@@ -877,6 +896,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       if (options.heartbeatTimeoutMs) {
         this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
       }
+      crashPoint(this.ctx, "afterCommit", "activityStart");
       await this.#armAlarm();
       return this.#startedTask(act, options);
     });
@@ -1055,6 +1075,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     // An alarm is spent once its handler returns: arm the next one now (a timer, or a retry of
     // undelivered outbox rows), so a crash during the background delivery below loses nothing.
     await this.#serialized(() => this.#armAlarm(true));
+    crashPoint(this.ctx, "alarmAfterRearm");
     this.#alarmRuns += 1;
     // A throwing handler would be retried a few times by the runtime and then dropped, and every
     // timer with it: never throw, re-arm with backoff instead (the due timers are still there).
@@ -1155,6 +1176,37 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.#assertUnsafe();
     await this.#deliverMessages(true);
     return countRows(this.#sql, "messages");
+  }
+
+  /**
+   * Test-only: the object crashes (throws and is reset) at `point` of its next transition of
+   * `options.kind` (see crash-points.ts), `options.times` times (default 1).
+   */
+  async unsafeCrashAt(point: CrashPoint, options: CrashArmOptions = {}): Promise<void> {
+    this.#assertUnsafe();
+    armCrash(this.ctx.id.toString(), point, options, () => {
+      // What a fresh instance has: no warm runtime, no known alarm, and the activation re-arm.
+      this.#cached = undefined;
+      this.#armedAtMs = undefined;
+      this.#activated();
+    });
+  }
+
+  /**
+   * Test-only, read-only (unlike the hooks above, it never re-arms): the pending alarm and the
+   * outbox size; `setAt` first sets the alarm (a spurious wake-up).
+   */
+  async unsafeAlarm(setAt?: number): Promise<{ alarm: number | null; outbox: number }> {
+    this.#assertUnsafe();
+    if (setAt !== undefined) await this.ctx.storage.setAlarm(setAt);
+    const outbox = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    return { alarm: await this.ctx.storage.getAlarm(), outbox };
+  }
+
+  /** Test-only: the crash points that fired in this object so far, and how many arms are left. */
+  async unsafeCrashes(): Promise<{ fired: string[]; armed: number }> {
+    this.#assertUnsafe();
+    return crashesOf(this.ctx.id.toString());
   }
 
   #assertUnsafe(): void {
@@ -1328,7 +1380,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       );
       this.#abandonPending(run.run_id);
       this.#onClose(run, status, true);
+      crashPoint(this.ctx, "beforeCommit", stored);
     });
+    crashPoint(this.ctx, "afterCommit", stored);
     this.#cached = undefined;
     this.#locals.stopRun(run.run_id);
     await this.#armAlarm(true); // exactly: a closed run must not be woken for what it abandoned
@@ -1633,6 +1687,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       } else if (commands.some((c) => c.type === "UpsertSearchAttributes")) {
         this.#visibility(this.#findRun(run.run_id)!, 0);
       }
+      crashPoint(this.ctx, "beforeCommit", events);
     });
     if (!committed.ok) {
       // SQLite refused the commit (e.g. a value past its 2 MB limit). The same task would fail the
@@ -1649,6 +1704,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       }
       return this.#transition(run, inputs, effects, { failTask: failure });
     }
+    crashPoint(this.ctx, "afterCommit", events);
     if (close) {
       this.#cached = undefined;
       this.#locals.stopRun(run.run_id);
@@ -2255,7 +2311,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const events = this.#attemptFailedEvents(run, act, failure, this.#now(), effects, timeoutType);
     if (events) await this.#transition(run, events, effects, eager ? { eager } : {});
     else {
+      // A retry scheduled: the attempt's failure appends no event (Temporal records only the last).
+      effects.sql.push(() => crashPoint(this.ctx, "beforeCommit", "activityFail"));
       this.#commitEffects(effects);
+      crashPoint(this.ctx, "afterCommit", "activityFail");
       await this.#armAlarm();
     }
   }
@@ -2464,7 +2523,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   /** Sends the activity tasks the outbox holds (see {@link sendActivityTasks}), then re-arms. */
   async #flushOutbox(): Promise<void> {
-    await sendActivityTasks(this.#sql, this.env, this.#now());
+    await sendActivityTasks(this.#sql, this.env, this.#now(), () =>
+      crashPoint(this.ctx, "afterDelivery", "activitySchedule"),
+    );
     await this.#armAlarm();
   }
 
@@ -2507,11 +2568,13 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         if (row.kind === "visibility") {
           const db = this.env.VISIBILITY;
           if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow);
+          crashPoint(this.ctx, "afterDelivery", "visibility");
           this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
           continue;
         }
         const message = JSON.parse(row.body) as OutboxMessage;
         const reply = await this.#rpc(message);
+        crashPoint(this.ctx, "afterDelivery", messageKind(row.kind, message.op));
         await this.#serialized(() => this.#delivered(row.id, message, reply));
       } catch (err) {
         failedTargets.add(row.target);
