@@ -55,6 +55,7 @@ import {
   armCrash,
   type CrashArmOptions,
   type CrashPoint,
+  CrashPointError,
   crashesOf,
   crashPoint,
   messageKind,
@@ -1761,6 +1762,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       this.ctx.storage.transactionSync(fn);
       return { ok: true };
     } catch (error) {
+      // A crash (injected by the crash-point tests) is not a refused commit: it propagates.
+      if (error instanceof CrashPointError) throw error;
       return { ok: false, error };
     }
   }
