@@ -25,6 +25,10 @@ function workerd(mode: "warm" | "cold") {
         SUNDIAL_TEST_MODE: mode,
         TEST_MIGRATIONS: d1Migrations,
       },
+      // The fixture Worker's second engine with small limits (test/fixtures/worker.ts).
+      durableObjects: {
+        LIMITED_EXECUTION: { className: "LimitedWorkflowExecution", useSQLite: true },
+      },
       queueConsumers: {
         "sundial-activities": {
           maxBatchTimeout: 0,

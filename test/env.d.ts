@@ -6,6 +6,8 @@ declare global {
       ACTIVITY_QUEUE: Queue;
       NOTIFICATIONS_QUEUE: Queue;
       SUNDIAL_TEST_MODE: "warm" | "cold";
+      /** The fixture Worker's engine with small limits (test/fixtures/worker.ts). */
+      LIMITED_EXECUTION: DurableObjectNamespace;
     }
   }
 }

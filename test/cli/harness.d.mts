@@ -50,10 +50,16 @@ export interface CliRun {
 /**
  * Runs `node cli/sundial.mjs …args` and resolves when it exits (killed after `timeoutMs`).
  * SUNDIAL_* variables of the caller's environment are dropped unless given in `env`.
+ * `onStdout` sees the whole stdout so far each time more arrives (to act while the CLI still runs).
  */
 export declare function runCli(
   args: string[],
-  options?: { env?: Record<string, string>; stdin?: string; timeoutMs?: number },
+  options?: {
+    env?: Record<string, string>;
+    stdin?: string;
+    timeoutMs?: number;
+    onStdout?: (stdoutSoFar: string) => void;
+  },
 ): Promise<CliRun>;
 
 /** A request the fake server received; header names are lower-case. */

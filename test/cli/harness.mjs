@@ -241,6 +241,7 @@ export function runCli(args, options = {}) {
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk) => {
       stdout += chunk;
+      options.onStdout?.(stdout);
     });
     child.stderr.setEncoding("utf8").on("data", (chunk) => {
       stderr += chunk;
