@@ -38,6 +38,10 @@ export declare function startDevServer(options?: {
   migrate?: boolean;
   /** An existing state directory (e.g. a killed server's) instead of a fresh one; kept on stop(). */
   persistTo?: string;
+  /** Another entry point for the engine Worker (e.g. `test/fixtures/worker.ts`) than wrangler.toml's. */
+  main?: string;
+  /** `false`: without the example activity Worker (its "notifications" tasks then stay pending). */
+  activityWorker?: boolean;
 }): Promise<DevServer>;
 
 /** How a CLI run ended. */
