@@ -1588,7 +1588,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       // Bounded history: fail clearly rather than growing without end.
       const failure = toFailure(
         ApplicationFailure.nonRetryable(
-          `History of run ${run.run_id} reached ${events.length} events (limit ${this.#config.limits.historyMaxEvents}). Use continue-as-new to start a fresh history.`,
+          `History of run ${run.run_id} reached ${run.history_length + events.length} events (limit ${this.#config.limits.historyMaxEvents}). Use continue-as-new to start a fresh history.`,
           "HistoryTooLong",
         ),
       );

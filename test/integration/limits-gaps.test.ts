@@ -116,9 +116,8 @@ describe("historyMaxEvents", () => {
     expect((await historyLimited(workflowId)).length).toBe(32);
   });
 
-  // Engine bug: the message counts only the events of the failing task ("reached 3 events"), not
-  // the run's history (`events.length` instead of `run.history_length + events.length`).
-  it.fails("names the history's real length in the HistoryTooLong message", async () => {
+  // Was an engine bug: the message counted only the events of the failing task ("reached 3 events").
+  it("names the history's real length in the HistoryTooLong message", async () => {
     const workflowId = uniqueId("too-long-msg");
     await startLimited(workflowId, "steps", { n: 100, local: true });
     await closed(workflowId);
