@@ -2,12 +2,15 @@
  * @module The deterministic workflow runtime: history in, commands out. Pure: no `cloudflare:*`
  * imports, so it is unit-tested in Node. The same code path serves the warm path (the engine feeds
  * only new events to a cached runtime) and the cold path (a fresh runtime is fed the whole history).
- * See ARCHITECTURE.md in this folder for the algorithm.
+ * How it matches: workflow code issues commands (`#unmatched`); each recorded command event must
+ * match, in order, the oldest unmatched command (`commandMatches` in ./commands.ts), and input events
+ * (activity results, timers, signals...) settle the promises workflow code awaits. The rules workflow
+ * code follows are in the README's "Determinism rules".
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type Duration, toMs } from "../../sdk/common/duration";
 import {
-  ActivityFailure,
+  type ActivityFailure,
   ApplicationFailure,
   CancelledFailure,
   ChildWorkflowFailure,
@@ -45,50 +48,15 @@ import {
   realSetTimeout,
   uuid4,
 } from "./deterministic-globals";
-
-/** Workflow code issued commands that do not match its recorded history. Fails the workflow task, not the execution. */
-export class NonDeterminismError extends Error {
-  override name = "NonDeterminismError";
-}
-
-/** Workflow code threw something that is not a failure (a bug): fails the workflow task, which is retried. */
-export class WorkflowTaskError extends Error {
-  override name = "WorkflowTaskError";
-}
-
-/** A query or update named no handler the workflow set (answered as a 400). */
-export class UnknownHandlerError extends Error {
-  override name = "UnknownHandlerError";
-}
-
-/** An update's validator rejected it (answered as a 400 with the validator's message). */
-export class UpdateRejectedError extends Error {
-  override name = "UpdateRejectedError";
-}
-
-/**
- * A cancellation scope. Cancelling one runs the cancel hooks of what was started in it and
- * cancels its cancellable children; a non-cancellable scope stops the propagation.
- */
-class Scope {
-  cancelled = false;
-  readonly children = new Set<Scope>();
-  readonly hooks = new Set<() => void>();
-  constructor(
-    readonly cancellable: boolean,
-    parent?: Scope,
-  ) {
-    parent?.children.add(this);
-    if (cancellable && parent?.cancelled) this.cancelled = true;
-  }
-  cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    for (const hook of [...this.hooks]) hook();
-    this.hooks.clear();
-    for (const child of this.children) if (child.cancellable) child.cancel();
-  }
-}
+import {
+  activityFailure,
+  DeterminismViolation,
+  NonDeterminismError,
+  UnknownHandlerError,
+  UpdateRejectedError,
+  WorkflowTaskError,
+} from "./errors";
+import { Scope } from "./scope";
 
 export interface RuntimeInfo {
   namespace: string;
@@ -106,16 +74,16 @@ export interface RuntimeInfo {
   onStrayResume?: (runtime: WorkflowRuntime) => void;
 }
 
-/**
- * Workflow code broke a determinism rule the runtime cannot repair: it called a forbidden global
- * (`fetch`), or resumed outside a workflow task after awaiting a promise the runtime did not create.
- * Fails the workflow task (WorkflowTaskFailed names the cause); the task is retried.
- */
-export class DeterminismViolation extends Error {
-  override name = "DeterminismViolation";
-}
-
 installDeterministicGlobals();
+
+// The engine and the tests import these from here.
+export {
+  DeterminismViolation,
+  NonDeterminismError,
+  UnknownHandlerError,
+  UpdateRejectedError,
+  WorkflowTaskError,
+} from "./errors";
 
 const DEFAULT_START_TO_CLOSE_MS = 10 * 60_000;
 const DEFAULT_LOCAL_START_TO_CLOSE_MS = 30_000;
@@ -1149,21 +1117,4 @@ function withMs<K extends string>(
   duration: Duration | undefined,
 ): Partial<Record<K, number>> {
   return duration === undefined ? {} : ({ [key]: toMs(duration) } as Record<K, number>);
-}
-
-function activityFailure(
-  activityType: string,
-  activityId: string,
-  cause: FailureInfo,
-  retryState: ActivityFailure["retryState"] = "NonRetryableFailure",
-): ActivityFailure {
-  return new ActivityFailure(
-    `Activity ${activityType} failed: ${cause.message}`,
-    activityType,
-    activityId,
-    retryState,
-    {
-      cause: fromFailure(cause),
-    },
-  );
 }
