@@ -41,12 +41,12 @@ import type { EventAttributes, HistoryEvent } from "../history/events";
 import { COMMAND_EVENT_TYPES, INPUT_EVENT_TYPES } from "../history/events";
 import { toSearchAttributes } from "../visibility/search-attributes";
 import { type Command, commandMatches, describeCommand, describeEvent } from "./commands";
+import { mulberry32, uuid4 } from "./determinism";
 import {
   activeRuntime,
   type DeterministicHost,
   installDeterministicGlobals,
   realSetTimeout,
-  uuid4,
 } from "./deterministic-globals";
 import {
   activityFailure,
@@ -73,8 +73,6 @@ export interface RuntimeInfo {
    */
   onStrayResume?: (runtime: WorkflowRuntime) => void;
 }
-
-installDeterministicGlobals();
 
 // The engine and the tests import these from here.
 export {
@@ -182,6 +180,8 @@ export class WorkflowRuntime implements DeterministicHost {
     this.#started = info.started;
     this.#nowMs = info.startTimeMs;
     this.#rngState = info.started.randomSeed >>> 0;
+    // Idempotent: patches the globals once per isolate, before any workflow code can run.
+    installDeterministicGlobals();
     this.#info = {
       namespace: info.namespace,
       workflowId: info.workflowId,
@@ -314,7 +314,9 @@ export class WorkflowRuntime implements DeterministicHost {
    */
   deterministicRandom(): number {
     this.#checkResumed("drew a random number");
-    return this.#random();
+    const next = mulberry32(this.#rngState);
+    this.#rngState = next.state;
+    return next.value;
   }
 
   /** @internal `performance.now()` inside workflow code: workflow time since the run started. */
@@ -943,15 +945,6 @@ export class WorkflowRuntime implements DeterministicHost {
         });
         return;
     }
-  }
-
-  #random(): number {
-    // mulberry32: small, fast, and fully determined by the seed recorded in WorkflowExecutionStarted.
-    this.#rngState = (this.#rngState + 0x6d2b79f5) >>> 0;
-    let t = this.#rngState;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   #scheduleActivity<O>(
