@@ -15,7 +15,6 @@ import {
   CancelledFailure,
   ChildWorkflowFailure,
   DurableFailure,
-  type FailureInfo,
   fromFailure,
   isCancellation,
   TerminatedFailure,
@@ -52,10 +51,9 @@ import {
   activityFailure,
   DeterminismViolation,
   NonDeterminismError,
-  UnknownHandlerError,
-  UpdateRejectedError,
   WorkflowTaskError,
 } from "./errors";
+import { decode, Handlers } from "./handlers";
 import { Scope } from "./scope";
 
 export interface RuntimeInfo {
@@ -96,11 +94,6 @@ function drainMicrotasks(): Promise<void> {
   return new Promise((resolve) => realSetTimeout(resolve, 0));
 }
 
-/** A JSON payload of the wire; absent (not `null`) stays `undefined`, so default parameters apply. */
-function decode(payload: string | undefined): unknown {
-  return payload === undefined ? undefined : JSON.parse(payload);
-}
-
 /**
  * A duration given to `sleep`/`condition`: as in Temporal, zero or negative means "as soon as
  * possible" (1 ms), e.g. `condition(fn, deadline - ctx.now())` once the deadline has passed.
@@ -135,14 +128,7 @@ export class WorkflowRuntime implements DeterministicHost {
   #readOnly = false;
   readonly #root = new Scope(true);
   readonly #scopes = new AsyncLocalStorage<Scope>();
-  readonly #signalHandlers = new Map<string, (input: unknown) => unknown>();
-  readonly #signalBuffer: Array<{ name: string; input: unknown }> = [];
-  readonly #signalWaiters = new Map<string, Array<(input: unknown) => void>>();
-  readonly #queryHandlers = new Map<string, (input: unknown) => unknown>();
-  readonly #updateHandlers = new Map<
-    string,
-    { handler: (input: unknown) => unknown; validator?: (input: unknown) => void }
-  >();
+  readonly #handlers: Handlers;
   readonly #conditions: Array<{ fn: () => boolean; done: (ok: boolean) => void }> = [];
   readonly #childStarted = new Map<number, Pending>();
   readonly #children = new Map<number, { workflowType: string; workflowId: string }>();
@@ -191,6 +177,13 @@ export class WorkflowRuntime implements DeterministicHost {
       attempt: info.started.attempt,
       startTime: new Date(info.startTimeMs),
     };
+    this.#handlers = new Handlers({
+      workflowType: this.#info.workflowType,
+      callHandler: (fn) => this.#callHandler(fn),
+      enterRoot: (fn) => this.#enter(this.#root, fn),
+      readOnlyCall: (fn) => this.#readOnlyCall(fn),
+      push: (cmd) => this.#push(cmd),
+    });
   }
 
   /** Commands issued and not yet recorded, in order. The engine records them and feeds the events back. */
@@ -271,35 +264,12 @@ export class WorkflowRuntime implements DeterministicHost {
 
   /** Answers a query from the current state. Records nothing; throws UnknownHandlerError. */
   query(name: string, input: unknown): unknown {
-    const handler = this.#queryHandlers.get(name);
-    if (!handler) {
-      throw new UnknownHandlerError(
-        `Workflow ${this.#info.workflowType} has no query "${name}"${knownNames(this.#queryHandlers)}`,
-      );
-    }
-    const result = this.#readOnlyCall(() => handler(input));
-    if (result instanceof Promise) {
-      result.catch(() => undefined);
-      throw new UpdateRejectedError(`Query handler "${name}" must be synchronous`);
-    }
-    return result;
+    return this.#handlers.query(name, input);
   }
 
   /** Runs an update's validator against the current state. Throws UnknownHandlerError or UpdateRejectedError. */
   validateUpdate(name: string, input: unknown): void {
-    const entry = this.#updateHandlers.get(name);
-    if (!entry) {
-      throw new UnknownHandlerError(
-        `Workflow ${this.#info.workflowType} has no update "${name}"${knownNames(this.#updateHandlers)}`,
-      );
-    }
-    const validator = entry.validator;
-    if (!validator) return;
-    try {
-      this.#readOnlyCall(() => validator(input));
-    } catch (err) {
-      throw new UpdateRejectedError(err instanceof Error ? err.message : String(err));
-    }
+    this.#handlers.validateUpdate(name, input);
   }
 
   /** @internal The time workflow code sees (`Date.now()` inside workflow code). */
@@ -440,13 +410,13 @@ export class WorkflowRuntime implements DeterministicHost {
         return;
       }
       case "WorkflowExecutionSignaled":
-        this.#signal(ev.attributes.signalName, decode(ev.attributes.input));
+        this.#handlers.signal(ev.attributes.signalName, decode(ev.attributes.input));
         return;
       case "WorkflowExecutionCancelRequested":
         this.#root.cancel();
         return;
       case "WorkflowExecutionUpdateAccepted":
-        this.#runUpdate(ev.attributes);
+        this.#handlers.runUpdate(ev.attributes);
         return;
       case "ChildWorkflowExecutionStarted": {
         const pending = this.#childStarted.get(ev.attributes.seq);
@@ -532,17 +502,6 @@ export class WorkflowRuntime implements DeterministicHost {
     );
   }
 
-  #signal(name: string, input: unknown): void {
-    const handler = this.#signalHandlers.get(name);
-    if (handler) {
-      this.#callHandler(() => handler(input));
-      return;
-    }
-    const waiter = this.#signalWaiters.get(name)?.shift();
-    if (waiter) waiter(input);
-    else this.#signalBuffer.push({ name, input });
-  }
-
   /** Runs a signal handler: a DurableFailure fails the workflow, anything else fails the task. */
   #callHandler(fn: () => unknown): void {
     const onError = (err: unknown) => {
@@ -556,39 +515,6 @@ export class WorkflowRuntime implements DeterministicHost {
     } catch (err) {
       onError(err);
     }
-  }
-
-  #runUpdate(a: EventAttributes["WorkflowExecutionUpdateAccepted"]): void {
-    const entry = this.#updateHandlers.get(a.updateName);
-    const complete = (outcome: { result?: string; failure?: FailureInfo }) =>
-      this.#push({ type: "CompleteUpdate", updateId: a.updateId, ...outcome });
-    if (!entry) {
-      complete({
-        failure: toFailure(
-          ApplicationFailure.nonRetryable(
-            `No handler for update "${a.updateName}"`,
-            "UnknownUpdate",
-          ),
-        ),
-      });
-      return;
-    }
-    let promise: Promise<unknown>;
-    try {
-      promise = Promise.resolve(this.#enter(this.#root, () => entry.handler(decode(a.input))));
-    } catch (err) {
-      promise = Promise.reject(err);
-    }
-    promise.then(
-      (result) => {
-        try {
-          complete({ result: JSON.stringify(result ?? null) });
-        } catch (err) {
-          complete({ failure: toFailure(err) });
-        }
-      },
-      (err: unknown) => complete({ failure: toFailure(err) }),
-    );
   }
 
   #activityFailure(
@@ -812,32 +738,7 @@ export class WorkflowRuntime implements DeterministicHost {
 
   #waitForSignal<A>(name: string, timeout?: Duration): Promise<A | null> {
     this.#assertWritable("waitForSignal");
-    const i = this.#signalBuffer.findIndex((s) => s.name === name);
-    if (i >= 0) {
-      const [s] = this.#signalBuffer.splice(i, 1);
-      return Promise.resolve(s!.input as A);
-    }
-    let got: { input: unknown } | undefined;
-    const waiter = (input: unknown) => {
-      got = { input };
-    };
-    const waiters = this.#signalWaiters.get(name) ?? [];
-    waiters.push(waiter);
-    this.#signalWaiters.set(name, waiters);
-    const unregister = () => {
-      const at = waiters.indexOf(waiter);
-      if (at >= 0) waiters.splice(at, 1);
-    };
-    return this.#condition(() => got !== undefined, timeout).then(
-      (ok) => {
-        unregister();
-        return ok && got ? (got.input as A) : null;
-      },
-      (err: unknown) => {
-        unregister();
-        throw err;
-      },
-    );
+    return this.#handlers.waitForSignal<A>(name, (fn) => this.#condition(fn, timeout));
   }
 
   #patched(patchId: string, deprecated: boolean): boolean {
@@ -909,42 +810,6 @@ export class WorkflowRuntime implements DeterministicHost {
       },
       cancel: () => this.#issue<void>({ type: "CancelExternal", seq: ++this.#seq, workflowId }),
     };
-  }
-
-  #setHandler(
-    def:
-      | SignalDefinition<unknown>
-      | QueryDefinition<unknown, unknown>
-      | UpdateDefinition<unknown, unknown>,
-    handler: (input: unknown) => unknown,
-    options?: { validator?: (input: unknown) => void },
-  ): void {
-    checkHandlerName(def.kind, def.name);
-    switch (def.kind) {
-      case "signal": {
-        this.#signalHandlers.set(def.name, handler);
-        // Deliver what arrived before the handler, in order.
-        for (let i = 0; i < this.#signalBuffer.length; ) {
-          const s = this.#signalBuffer[i]!;
-          if (s.name !== def.name) {
-            i++;
-            continue;
-          }
-          this.#signalBuffer.splice(i, 1);
-          this.#callHandler(() => handler(s.input));
-        }
-        return;
-      }
-      case "query":
-        this.#queryHandlers.set(def.name, handler);
-        return;
-      case "update":
-        this.#updateHandlers.set(def.name, {
-          handler,
-          ...(options?.validator ? { validator: options.validator } : {}),
-        });
-        return;
-    }
   }
 
   #scheduleActivity<O>(
@@ -1045,7 +910,7 @@ export class WorkflowRuntime implements DeterministicHost {
           | UpdateDefinition<unknown, unknown>,
         handler: (input: unknown) => unknown,
         options?: { validator?: (input: unknown) => void },
-      ) => this.#setHandler(def, handler, options)) as WorkflowContext["setHandler"],
+      ) => this.#handlers.set(def, handler, options)) as WorkflowContext["setHandler"],
       waitForSignal: <A>(def: SignalDefinition<A> | string, options?: { timeout?: Duration }) =>
         this.#waitForSignal<A>(
           checkHandlerName("signal", typeof def === "string" ? def : def.name),
@@ -1094,11 +959,6 @@ export class WorkflowRuntime implements DeterministicHost {
       },
     };
   }
-}
-
-function knownNames(handlers: Map<string, unknown>): string {
-  const names = [...handlers.keys()];
-  return names.length ? ` (it has: ${names.join(", ")})` : " (it sets none)";
 }
 
 function optional(duration: Duration | undefined): number | undefined {
