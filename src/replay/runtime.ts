@@ -10,14 +10,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type Duration, toMs } from "../../sdk/common/duration";
 import {
-  type ActivityFailure,
   ApplicationFailure,
   CancelledFailure,
-  ChildWorkflowFailure,
   DurableFailure,
-  fromFailure,
   isCancellation,
-  TerminatedFailure,
   toFailure,
 } from "../../sdk/common/failures";
 import { checkHandlerName } from "../../sdk/common/handler-name";
@@ -40,6 +36,7 @@ import type { EventAttributes, HistoryEvent } from "../history/events";
 import { COMMAND_EVENT_TYPES, INPUT_EVENT_TYPES } from "../history/events";
 import { toSearchAttributes } from "../visibility/search-attributes";
 import { type Command, commandMatches, describeCommand, describeEvent } from "./commands";
+import { Completions } from "./completions";
 import { mulberry32, uuid4 } from "./determinism";
 import {
   activeRuntime,
@@ -84,11 +81,6 @@ export {
 const DEFAULT_START_TO_CLOSE_MS = 10 * 60_000;
 const DEFAULT_LOCAL_START_TO_CLOSE_MS = 30_000;
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: unknown): void;
-}
-
 /** Yields to the event loop so every microtask queued by workflow code has run. */
 function drainMicrotasks(): Promise<void> {
   return new Promise((resolve) => realSetTimeout(resolve, 0));
@@ -110,7 +102,7 @@ export class WorkflowRuntime implements DeterministicHost {
   #seq = 0;
   #nowMs: number;
   #rngState: number;
-  readonly #pending = new Map<number, Pending>();
+  readonly #completions = new Completions();
   /** Commands issued by workflow code and not yet matched with a recorded event. */
   readonly #unmatched: Command[] = [];
   /** Marker results waiting to be delivered once every command of the same drain is matched. */
@@ -130,8 +122,6 @@ export class WorkflowRuntime implements DeterministicHost {
   readonly #scopes = new AsyncLocalStorage<Scope>();
   readonly #handlers: Handlers;
   readonly #conditions: Array<{ fn: () => boolean; done: (ok: boolean) => void }> = [];
-  readonly #childStarted = new Map<number, Pending>();
-  readonly #children = new Map<number, { workflowType: string; workflowId: string }>();
 
   readonly #maxPayloadBytes: number | undefined;
   readonly #onStrayResume: ((runtime: WorkflowRuntime) => void) | undefined;
@@ -331,9 +321,8 @@ export class WorkflowRuntime implements DeterministicHost {
     const seq = this.#timerHandles.get(handle);
     if (seq === undefined) return;
     this.#timerHandles.delete(handle);
-    const pending = this.#pending.get(seq);
+    const pending = this.#completions.take(seq);
     if (!pending) return;
-    this.#pending.delete(seq);
     this.#push({ type: "CancelTimer", seq });
     pending.reject(new CancelledFailure("Timer canceled"));
   }
@@ -389,26 +378,6 @@ export class WorkflowRuntime implements DeterministicHost {
       case "WorkflowExecutionStarted":
         this.#startMain(ev.attributes.input);
         return;
-      case "ActivityTaskCompleted":
-        this.#settle(ev.attributes.seq, true, JSON.parse(ev.attributes.result));
-        return;
-      case "ActivityTaskFailed":
-      case "ActivityTaskTimedOut":
-        this.#settle(ev.attributes.seq, false, this.#activityFailure(ev));
-        return;
-      case "TimerFired":
-        this.#settle(ev.attributes.seq, true, undefined);
-        return;
-      case "MarkerRecorded": {
-        const a = ev.attributes;
-        if (a.markerName !== "LocalActivity") return;
-        if (a.failure) {
-          this.#settle(a.seq, false, activityFailure(a.activityType, String(a.seq), a.failure));
-        } else {
-          this.#settle(a.seq, true, a.result === undefined ? undefined : JSON.parse(a.result));
-        }
-        return;
-      }
       case "WorkflowExecutionSignaled":
         this.#handlers.signal(ev.attributes.signalName, decode(ev.attributes.input));
         return;
@@ -418,88 +387,10 @@ export class WorkflowRuntime implements DeterministicHost {
       case "WorkflowExecutionUpdateAccepted":
         this.#handlers.runUpdate(ev.attributes);
         return;
-      case "ChildWorkflowExecutionStarted": {
-        const pending = this.#childStarted.get(ev.attributes.seq);
-        this.#childStarted.delete(ev.attributes.seq);
-        pending?.resolve(ev.attributes.runId);
-        return;
-      }
-      case "StartChildWorkflowExecutionFailed": {
-        const seq = ev.attributes.seq;
-        const err = this.#childFailure(
-          seq,
-          ApplicationFailure.nonRetryable(
-            `Child workflow "${ev.attributes.workflowId}" could not start: ${ev.attributes.cause}`,
-            ev.attributes.cause,
-          ),
-        );
-        const pending = this.#childStarted.get(seq);
-        this.#childStarted.delete(seq);
-        pending?.reject(err);
-        this.#settle(seq, false, err);
-        return;
-      }
-      case "ChildWorkflowExecutionCompleted":
-        this.#childStartedImplicitly(ev.attributes.seq);
-        this.#settle(ev.attributes.seq, true, JSON.parse(ev.attributes.result));
-        return;
-      case "ChildWorkflowExecutionFailed":
-        this.#childStartedImplicitly(ev.attributes.seq);
-        this.#settle(
-          ev.attributes.seq,
-          false,
-          this.#childFailure(ev.attributes.seq, fromFailure(ev.attributes.failure)),
-        );
-        return;
-      case "ChildWorkflowExecutionCanceled":
-      case "ChildWorkflowExecutionTerminated":
-      case "ChildWorkflowExecutionTimedOut": {
-        const seq = ev.attributes.seq;
-        this.#childStartedImplicitly(seq);
-        const cause =
-          ev.eventType === "ChildWorkflowExecutionCanceled"
-            ? new CancelledFailure("Child workflow canceled")
-            : ev.eventType === "ChildWorkflowExecutionTerminated"
-              ? new TerminatedFailure("Child workflow terminated")
-              : ApplicationFailure.nonRetryable("Child workflow timed out", "WorkflowTimedOut");
-        this.#settle(seq, false, this.#childFailure(seq, cause));
-        return;
-      }
-      case "ExternalWorkflowExecutionSignaled":
-      case "ExternalWorkflowExecutionCancelRequested":
-        this.#settle(ev.attributes.seq, true, undefined);
-        return;
-      case "SignalExternalWorkflowExecutionFailed":
-      case "RequestCancelExternalWorkflowExecutionFailed":
-        this.#settle(
-          ev.attributes.seq,
-          false,
-          ApplicationFailure.nonRetryable(
-            `External workflow: ${ev.attributes.cause}`,
-            ev.attributes.cause,
-          ),
-        );
-        return;
       default:
+        this.#completions.deliver(ev);
         return;
     }
-  }
-
-  #childStartedImplicitly(seq: number): void {
-    const pending = this.#childStarted.get(seq);
-    this.#childStarted.delete(seq);
-    pending?.resolve("");
-  }
-
-  #childFailure(seq: number, cause: unknown): ChildWorkflowFailure {
-    const child = this.#children.get(seq);
-    const message = cause instanceof Error ? cause.message : String(cause);
-    return new ChildWorkflowFailure(
-      `Child workflow ${child?.workflowType ?? ""} (${child?.workflowId ?? seq}) failed: ${message}`,
-      child?.workflowType ?? "",
-      child?.workflowId ?? "",
-      { cause },
-    );
   }
 
   /** Runs a signal handler: a DurableFailure fails the workflow, anything else fails the task. */
@@ -515,28 +406,6 @@ export class WorkflowRuntime implements DeterministicHost {
     } catch (err) {
       onError(err);
     }
-  }
-
-  #activityFailure(
-    ev: Extract<HistoryEvent, { eventType: "ActivityTaskFailed" | "ActivityTaskTimedOut" }>,
-  ): ActivityFailure {
-    const scheduled = this.#scheduled.get(ev.attributes.seq);
-    return activityFailure(
-      scheduled?.activityType ?? "",
-      scheduled?.activityId ?? String(ev.attributes.seq),
-      ev.attributes.failure,
-      ev.attributes.retryState,
-    );
-  }
-
-  readonly #scheduled = new Map<number, { activityType: string; activityId: string }>();
-
-  #settle(seq: number, ok: boolean, value: unknown): void {
-    const pending = this.#pending.get(seq);
-    if (!pending) return; // e.g. a result for a promise the code no longer tracks
-    this.#pending.delete(seq);
-    if (ok) pending.resolve(value);
-    else pending.reject(value);
   }
 
   #startMain(input: string | undefined): void {
@@ -639,7 +508,7 @@ export class WorkflowRuntime implements DeterministicHost {
     if (this.#closed) return new Promise<T>(() => {}); // the run is over: nothing more happens
     return new Promise<T>((resolve, reject) => {
       if ("seq" in cmd)
-        this.#pending.set(cmd.seq, { resolve: resolve as (v: unknown) => void, reject });
+        this.#completions.add(cmd.seq, { resolve: resolve as (v: unknown) => void, reject });
       this.#unmatched.push(cmd);
     });
   }
@@ -661,10 +530,7 @@ export class WorkflowRuntime implements DeterministicHost {
     }
     const promise = this.#issue<T>(cmd);
     const hook = () => {
-      const pending = this.#pending.get(cmd.seq);
-      if (!pending) return;
-      this.#pending.delete(cmd.seq);
-      pending.reject(onCancel());
+      this.#completions.take(cmd.seq)?.reject(onCancel());
     };
     scope.hooks.add(hook);
     const done = () => scope.hooks.delete(hook);
@@ -703,7 +569,7 @@ export class WorkflowRuntime implements DeterministicHost {
         this.#conditions.splice(i, 1);
         scope.hooks.delete(hook);
         // Drop the timeout's timer if it has not fired.
-        if (timerSeq !== undefined && this.#pending.delete(timerSeq)) {
+        if (timerSeq !== undefined && this.#completions.forget(timerSeq)) {
           this.#push({ type: "CancelTimer", seq: timerSeq });
         }
         return true;
@@ -761,10 +627,7 @@ export class WorkflowRuntime implements DeterministicHost {
     const payload = this.#payload(options.input, `input of child workflow ${workflowType}`);
     const seq = ++this.#seq;
     const workflowId = options.workflowId ?? `${this.#info.workflowId}-child-${seq}`;
-    this.#children.set(seq, { workflowType, workflowId });
-    const started = new Promise<string>((resolve, reject) =>
-      this.#childStarted.set(seq, { resolve: resolve as (v: unknown) => void, reject }),
-    );
+    const started = this.#completions.child(seq, { workflowType, workflowId });
     const result = this.#issue<R>({
       type: "StartChild",
       seq,
@@ -829,7 +692,7 @@ export class WorkflowRuntime implements DeterministicHost {
       optional(options.startToCloseTimeout) ??
       (scheduleToClose === undefined ? DEFAULT_START_TO_CLOSE_MS : undefined);
     const activityId = options.activityId ?? String(seq);
-    this.#scheduled.set(seq, { activityType, activityId });
+    this.#completions.activity(seq, { activityType, activityId });
     const cancel = () => {
       this.#push({ type: "RequestCancelActivity", seq });
       return activityFailure(
@@ -871,7 +734,7 @@ export class WorkflowRuntime implements DeterministicHost {
       return Promise.reject(err);
     }
     const seq = ++this.#seq;
-    this.#scheduled.set(seq, { activityType, activityId: String(seq) });
+    this.#completions.activity(seq, { activityType, activityId: String(seq) });
     return this.#issue<O>({
       type: "RunLocalActivity",
       seq,
