@@ -8,48 +8,26 @@
  * code follows are in the README's "Determinism rules".
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type Duration, toMs } from "../../sdk/common/duration";
 import {
-  ApplicationFailure,
   CancelledFailure,
   DurableFailure,
   isCancellation,
   toFailure,
 } from "../../sdk/common/failures";
-import { checkHandlerName } from "../../sdk/common/handler-name";
-import { resolveRetryPolicy } from "../../sdk/common/retry-policy";
-import type {
-  ActivityOptions,
-  ActivityStubs,
-  ChildWorkflowHandle,
-  ChildWorkflowOptions,
-  ExternalWorkflowHandle,
-  LocalActivityOptions,
-  QueryDefinition,
-  SignalDefinition,
-  UpdateDefinition,
-  WorkflowContext,
-  WorkflowDefinition,
-  WorkflowInfo,
-} from "../../sdk/workflow/index";
+import type { WorkflowDefinition, WorkflowInfo } from "../../sdk/workflow/index";
 import type { EventAttributes, HistoryEvent } from "../history/events";
 import { COMMAND_EVENT_TYPES, INPUT_EVENT_TYPES } from "../history/events";
-import { toSearchAttributes } from "../visibility/search-attributes";
 import { type Command, commandMatches, describeCommand, describeEvent } from "./commands";
 import { Completions } from "./completions";
-import { mulberry32, uuid4 } from "./determinism";
+import { createContext, type RuntimeCore, timerMs } from "./context";
+import { mulberry32 } from "./determinism";
 import {
   activeRuntime,
   type DeterministicHost,
   installDeterministicGlobals,
   realSetTimeout,
 } from "./deterministic-globals";
-import {
-  activityFailure,
-  DeterminismViolation,
-  NonDeterminismError,
-  WorkflowTaskError,
-} from "./errors";
+import { DeterminismViolation, NonDeterminismError, WorkflowTaskError } from "./errors";
 import { decode, Handlers } from "./handlers";
 import { Scope } from "./scope";
 
@@ -78,21 +56,9 @@ export {
   WorkflowTaskError,
 } from "./errors";
 
-const DEFAULT_START_TO_CLOSE_MS = 10 * 60_000;
-const DEFAULT_LOCAL_START_TO_CLOSE_MS = 30_000;
-
 /** Yields to the event loop so every microtask queued by workflow code has run. */
 function drainMicrotasks(): Promise<void> {
   return new Promise((resolve) => realSetTimeout(resolve, 0));
-}
-
-/**
- * A duration given to `sleep`/`condition`: as in Temporal, zero or negative means "as soon as
- * possible" (1 ms), e.g. `condition(fn, deadline - ctx.now())` once the deadline has passed.
- */
-function timerMs(duration: Duration): number {
-  if (typeof duration === "number" && duration <= 0) return 1;
-  return Math.max(1, toMs(duration));
 }
 
 export class WorkflowRuntime implements DeterministicHost {
@@ -115,15 +81,15 @@ export class WorkflowRuntime implements DeterministicHost {
   #replaying = false;
   /** Patch ids of the Patch markers in the task being replayed. */
   #taskPatches = new Set<string>();
-  readonly #patches = new Map<string, boolean>();
   /** Set while a query or validator runs: such code must not issue commands. */
   #readOnly = false;
   readonly #root = new Scope(true);
   readonly #scopes = new AsyncLocalStorage<Scope>();
   readonly #handlers: Handlers;
+  /** What the context API (./context.ts) calls. */
+  readonly #core: RuntimeCore;
   readonly #conditions: Array<{ fn: () => boolean; done: (ok: boolean) => void }> = [];
 
-  readonly #maxPayloadBytes: number | undefined;
   readonly #onStrayResume: ((runtime: WorkflowRuntime) => void) | undefined;
   #appliedEvents = 0;
   /** Whether a workflow task is being applied: workflow code running outside one resumed astray. */
@@ -132,26 +98,8 @@ export class WorkflowRuntime implements DeterministicHost {
   readonly #timerHandles = new Map<number, number>();
   #lastTimerHandle = 0;
 
-  /**
-   * A payload leaving workflow code, as JSON text. Past the payload limit it throws a
-   * non-retryable `PayloadTooLarge` where the call was made (deterministic: replay does the same),
-   * instead of failing the transaction that would store it.
-   */
-  #payload(value: unknown, what: string): string {
-    const text = JSON.stringify(value ?? null);
-    const max = this.#maxPayloadBytes;
-    if (max !== undefined && text.length > max / 3 && new TextEncoder().encode(text).length > max) {
-      throw ApplicationFailure.nonRetryable(
-        `The ${what} is larger than ${max} bytes; store large data elsewhere (R2) and pass a reference`,
-        "PayloadTooLarge",
-      );
-    }
-    return text;
-  }
-
   constructor(definition: WorkflowDefinition, info: RuntimeInfo) {
     this.#definition = definition;
-    this.#maxPayloadBytes = info.maxPayloadBytes;
     this.#onStrayResume = info.onStrayResume;
     this.#started = info.started;
     this.#nowMs = info.startTimeMs;
@@ -174,6 +122,26 @@ export class WorkflowRuntime implements DeterministicHost {
       readOnlyCall: (fn) => this.#readOnlyCall(fn),
       push: (cmd) => this.#push(cmd),
     });
+    this.#core = {
+      info: this.#info,
+      handlers: this.#handlers,
+      completions: this.#completions,
+      conditions: this.#conditions,
+      maxPayloadBytes: info.maxPayloadBytes,
+      nextSeq: () => ++this.#seq,
+      now: () => this.deterministicNow(),
+      random: () => this.deterministicRandom(),
+      cancelRequested: () => this.#root.cancelled,
+      scope: () => this.#scope,
+      runInScope: (scope, fn) => this.#scopes.run(scope, fn),
+      patchRecorded: (patchId) => !this.#replaying || this.#taskPatches.has(patchId),
+      assertWritable: (what) => this.#assertWritable(what),
+      issue: (cmd) => this.#issue(cmd),
+      push: (cmd) => this.#push(cmd),
+      issueClose: (cmd) => this.#issueClose(cmd),
+      cancellable: (cmd, onCancel) => this.#cancellable(cmd, onCancel),
+      startTimer: (durationMs) => this.#startTimer(durationMs),
+    };
   }
 
   /** Commands issued and not yet recorded, in order. The engine records them and feeds the events back. */
@@ -411,7 +379,7 @@ export class WorkflowRuntime implements DeterministicHost {
   #startMain(input: string | undefined): void {
     if (this.#mainStarted) return;
     this.#mainStarted = true;
-    const ctx = this.#context();
+    const ctx = createContext(this.#core);
     let promise: Promise<unknown>;
     try {
       promise = this.#enter(this.#root, () => this.#definition.run(ctx, decode(input)));
@@ -538,10 +506,6 @@ export class WorkflowRuntime implements DeterministicHost {
     return promise;
   }
 
-  #timer(durationMs: number): Promise<void> {
-    return this.#startTimer(durationMs).promise;
-  }
-
   #startTimer(durationMs: number): { seq: number; promise: Promise<void> } {
     const seq = ++this.#seq;
     const promise = this.#cancellable<void>(
@@ -553,284 +517,4 @@ export class WorkflowRuntime implements DeterministicHost {
     );
     return { seq, promise };
   }
-
-  #condition(fn: () => boolean, timeout?: Duration): Promise<boolean> {
-    this.#assertWritable("condition");
-    if (fn()) return Promise.resolve(true);
-    const scope = this.#scope;
-    if (scope.cancelled) {
-      return Promise.reject(new CancelledFailure("condition in a cancelled scope"));
-    }
-    return new Promise<boolean>((resolve, reject) => {
-      let timerSeq: number | undefined;
-      const finish = () => {
-        const i = this.#conditions.indexOf(entry);
-        if (i < 0) return false;
-        this.#conditions.splice(i, 1);
-        scope.hooks.delete(hook);
-        // Drop the timeout's timer if it has not fired.
-        if (timerSeq !== undefined && this.#completions.forget(timerSeq)) {
-          this.#push({ type: "CancelTimer", seq: timerSeq });
-        }
-        return true;
-      };
-      const entry = {
-        fn,
-        done: (ok: boolean) => {
-          if (finish()) resolve(ok);
-        },
-      };
-      const hook = () => {
-        if (finish()) reject(new CancelledFailure("condition canceled"));
-      };
-      this.#conditions.push(entry);
-      scope.hooks.add(hook);
-      if (timeout !== undefined) {
-        timerSeq = ++this.#seq;
-        this.#issue<void>({
-          type: "StartTimer",
-          seq: timerSeq,
-          durationMs: timerMs(timeout),
-        }).then(
-          () => {
-            timerSeq = undefined;
-            entry.done(false);
-          },
-          () => undefined,
-        );
-      }
-    });
-  }
-
-  #waitForSignal<A>(name: string, timeout?: Duration): Promise<A | null> {
-    this.#assertWritable("waitForSignal");
-    return this.#handlers.waitForSignal<A>(name, (fn) => this.#condition(fn, timeout));
-  }
-
-  #patched(patchId: string, deprecated: boolean): boolean {
-    this.#assertWritable("patched");
-    const known = this.#patches.get(patchId);
-    if (known !== undefined) return known;
-    const applies = !this.#replaying || this.#taskPatches.has(patchId);
-    this.#patches.set(patchId, applies);
-    if (applies) this.#push({ type: "RecordPatch", patchId, deprecated });
-    return applies;
-  }
-
-  async #startChild<R>(
-    workflowType: string,
-    options: ChildWorkflowOptions = {},
-  ): Promise<ChildWorkflowHandle<R>> {
-    this.#assertWritable("startChild");
-    const scope = this.#scope;
-    if (scope.cancelled) throw new CancelledFailure("startChild in a cancelled scope");
-    const payload = this.#payload(options.input, `input of child workflow ${workflowType}`);
-    const seq = ++this.#seq;
-    const workflowId = options.workflowId ?? `${this.#info.workflowId}-child-${seq}`;
-    const started = this.#completions.child(seq, { workflowType, workflowId });
-    const result = this.#issue<R>({
-      type: "StartChild",
-      seq,
-      workflowId,
-      workflowType,
-      input: payload,
-      taskQueue: options.taskQueue ?? this.#info.taskQueue,
-      parentClosePolicy: options.parentClosePolicy ?? "Terminate",
-      ...withMs("runTimeoutMs", options.runTimeout),
-      ...withMs("executionTimeoutMs", options.executionTimeout),
-      ...(options.retry ? { retryPolicy: resolveRetryPolicy(options.retry) } : {}),
-      ...(options.memo ? { memo: JSON.stringify(options.memo) } : {}),
-    });
-    // Cancelling the scope asks the child to cancel; the child's outcome settles `result`.
-    const hook = () => this.#push({ type: "CancelExternal", seq: ++this.#seq, workflowId });
-    scope.hooks.add(hook);
-    const done = () => scope.hooks.delete(hook);
-    result.then(done, done);
-    result.catch(() => undefined); // observed through handle.result()
-    const runId = await started;
-    return { workflowId, runId, result: () => result };
-  }
-
-  #external(workflowId: string): ExternalWorkflowHandle {
-    return {
-      workflowId,
-      signal: <A>(signal: SignalDefinition<A> | string, input?: A) => {
-        const signalName = typeof signal === "string" ? signal : signal.name;
-        let payload: string;
-        try {
-          checkHandlerName("signal", signalName);
-          payload = this.#payload(input, `input of signal ${signalName}`);
-        } catch (err) {
-          return Promise.reject(err);
-        }
-        return this.#issue<void>({
-          type: "SignalExternal",
-          seq: ++this.#seq,
-          workflowId,
-          signalName,
-          input: payload,
-        });
-      },
-      cancel: () => this.#issue<void>({ type: "CancelExternal", seq: ++this.#seq, workflowId }),
-    };
-  }
-
-  #scheduleActivity<O>(
-    activityType: string,
-    input: unknown,
-    options: ActivityOptions = {},
-  ): Promise<O> {
-    let payload: string;
-    try {
-      payload = this.#payload(input, `input of activity ${activityType}`);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const seq = ++this.#seq;
-    const scheduleToClose = optional(options.scheduleToCloseTimeout);
-    const startToClose =
-      optional(options.startToCloseTimeout) ??
-      (scheduleToClose === undefined ? DEFAULT_START_TO_CLOSE_MS : undefined);
-    const activityId = options.activityId ?? String(seq);
-    this.#completions.activity(seq, { activityType, activityId });
-    const cancel = () => {
-      this.#push({ type: "RequestCancelActivity", seq });
-      return activityFailure(
-        activityType,
-        activityId,
-        toFailure(new CancelledFailure("Activity canceled")),
-        "NonRetryableFailure",
-      );
-    };
-    return this.#cancellable<O>(
-      {
-        type: "ScheduleActivity",
-        seq,
-        activityId,
-        activityType,
-        input: payload,
-        options: {
-          taskQueue: options.taskQueue ?? this.#info.taskQueue,
-          ...(startToClose !== undefined ? { startToCloseTimeoutMs: startToClose } : {}),
-          ...(scheduleToClose !== undefined ? { scheduleToCloseTimeoutMs: scheduleToClose } : {}),
-          ...withMs("scheduleToStartTimeoutMs", options.scheduleToStartTimeout),
-          ...withMs("heartbeatTimeoutMs", options.heartbeatTimeout),
-          retry: resolveRetryPolicy(options.retry),
-        },
-      },
-      cancel,
-    );
-  }
-
-  #runLocalActivity<O>(
-    activityType: string,
-    input: unknown,
-    options: LocalActivityOptions = {},
-  ): Promise<O> {
-    let payload: string;
-    try {
-      payload = this.#payload(input, `input of local activity ${activityType}`);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const seq = ++this.#seq;
-    this.#completions.activity(seq, { activityType, activityId: String(seq) });
-    return this.#issue<O>({
-      type: "RunLocalActivity",
-      seq,
-      activityType,
-      input: payload,
-      startToCloseTimeoutMs:
-        optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS,
-      ...withMs("scheduleToCloseTimeoutMs", options.scheduleToCloseTimeout),
-      retry: resolveRetryPolicy({ maximumAttempts: 3, initialInterval: 100, ...options.retry }),
-    });
-  }
-
-  #context(): WorkflowContext {
-    const runtime = this;
-    const stubs = <A>(call: (type: string, input: unknown) => Promise<unknown>) =>
-      new Proxy({} as ActivityStubs<A>, {
-        get: (_target, prop) =>
-          typeof prop === "string" ? (input: unknown) => call(prop, input) : undefined,
-      });
-    return {
-      info: this.#info,
-      activity: (type, input, options) => this.#scheduleActivity(type, input, options),
-      localActivity: (type, input, options) => this.#runLocalActivity(type, input, options),
-      proxyActivities: <A>(options?: ActivityOptions) =>
-        stubs<A>((type, input) => this.#scheduleActivity(type, input, options)),
-      proxyLocalActivities: <A>(options?: LocalActivityOptions) =>
-        stubs<A>((type, input) => this.#runLocalActivity(type, input, options)),
-      sleep: (duration: Duration) => this.#timer(timerMs(duration)),
-      now: () => this.deterministicNow(),
-      random: () => this.deterministicRandom(),
-      uuid: () => uuid4(() => this.deterministicRandom()),
-      setHandler: ((
-        def:
-          | SignalDefinition<unknown>
-          | QueryDefinition<unknown, unknown>
-          | UpdateDefinition<unknown, unknown>,
-        handler: (input: unknown) => unknown,
-        options?: { validator?: (input: unknown) => void },
-      ) => this.#handlers.set(def, handler, options)) as WorkflowContext["setHandler"],
-      waitForSignal: <A>(def: SignalDefinition<A> | string, options?: { timeout?: Duration }) =>
-        this.#waitForSignal<A>(
-          checkHandlerName("signal", typeof def === "string" ? def : def.name),
-          options?.timeout,
-        ),
-      condition: (fn: () => boolean, timeout?: Duration) => this.#condition(fn, timeout),
-      get cancelRequested() {
-        return runtime.#root.cancelled;
-      },
-      nonCancellable: <T>(fn: () => Promise<T>) =>
-        this.#scopes.run(new Scope(false, this.#scope), fn),
-      cancellable: <T>(fn: (scope: { cancel(): void }) => Promise<T>) => {
-        const scope = new Scope(true, this.#scope);
-        return this.#scopes.run(scope, () => fn({ cancel: () => scope.cancel() }));
-      },
-      startChild: <R>(type: string, options?: ChildWorkflowOptions) =>
-        this.#startChild<R>(type, options),
-      executeChild: async <R>(type: string, options?: ChildWorkflowOptions) =>
-        (await this.#startChild<R>(type, options)).result(),
-      getExternalWorkflowHandle: (id: string) => this.#external(id),
-      continueAsNew: (input?: unknown, options?: { workflowType?: string; taskQueue?: string }) => {
-        this.#assertWritable("continueAsNew");
-        this.#issueClose({
-          type: "ContinueAsNew",
-          workflowType: options?.workflowType ?? this.#info.workflowType,
-          taskQueue: options?.taskQueue ?? this.#info.taskQueue,
-          // Absent stays absent: the next run gets undefined, as a start without input.
-          ...(input === undefined
-            ? {}
-            : { input: this.#payload(input, "input of continue-as-new") }),
-        });
-        return new Promise<never>(() => {});
-      },
-      patched: (id: string) => this.#patched(id, false),
-      deprecatePatch: (id: string) => {
-        this.#patched(id, true);
-      },
-      upsertSearchAttributes: (attributes: Record<string, string | number | boolean | null>) => {
-        this.#assertWritable("upsertSearchAttributes");
-        // Throws (a workflow-task failure, as for any bug) rather than index nothing.
-        toSearchAttributes(attributes);
-        this.#push({
-          type: "UpsertSearchAttributes",
-          searchAttributes: JSON.stringify(attributes),
-        });
-      },
-    };
-  }
-}
-
-function optional(duration: Duration | undefined): number | undefined {
-  return duration === undefined ? undefined : toMs(duration);
-}
-
-function withMs<K extends string>(
-  key: K,
-  duration: Duration | undefined,
-): Partial<Record<K, number>> {
-  return duration === undefined ? {} : ({ [key]: toMs(duration) } as Record<K, number>);
 }
