@@ -23,7 +23,7 @@ import type {
 import { toSearchAttributes } from "../visibility/search-attributes";
 import type { Command } from "./commands";
 import type { Completions } from "./completions";
-import { uuid4 } from "./determinism";
+import { timerMs, uuid4 } from "./determinism";
 import { activityFailure } from "./errors";
 import type { Handlers } from "./handlers";
 import { Scope } from "./scope";
@@ -61,15 +61,6 @@ export interface RuntimeCore {
 
 const DEFAULT_START_TO_CLOSE_MS = 10 * 60_000;
 const DEFAULT_LOCAL_START_TO_CLOSE_MS = 30_000;
-
-/**
- * A duration given to `sleep`/`condition`: as in Temporal, zero or negative means "as soon as
- * possible" (1 ms), e.g. `condition(fn, deadline - ctx.now())` once the deadline has passed.
- */
-export function timerMs(duration: Duration): number {
-  if (typeof duration === "number" && duration <= 0) return 1;
-  return Math.max(1, toMs(duration));
-}
 
 /** The `ctx` handed to the workflow function. */
 export function createContext(core: RuntimeCore): WorkflowContext {

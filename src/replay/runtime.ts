@@ -19,8 +19,8 @@ import type { EventAttributes, HistoryEvent } from "../history/events";
 import { COMMAND_EVENT_TYPES, INPUT_EVENT_TYPES } from "../history/events";
 import { type Command, commandMatches, describeCommand, describeEvent } from "./commands";
 import { Completions } from "./completions";
-import { createContext, type RuntimeCore, timerMs } from "./context";
-import { mulberry32 } from "./determinism";
+import { createContext, type RuntimeCore } from "./context";
+import { mulberry32, TimerHandles } from "./determinism";
 import {
   activeRuntime,
   type DeterministicHost,
@@ -64,7 +64,6 @@ function drainMicrotasks(): Promise<void> {
 export class WorkflowRuntime implements DeterministicHost {
   readonly #definition: WorkflowDefinition;
   readonly #info: WorkflowInfo;
-  readonly #started: EventAttributes["WorkflowExecutionStarted"];
   #seq = 0;
   #nowMs: number;
   #rngState: number;
@@ -94,14 +93,20 @@ export class WorkflowRuntime implements DeterministicHost {
   #appliedEvents = 0;
   /** Whether a workflow task is being applied: workflow code running outside one resumed astray. */
   #activating = false;
-  /** setTimeout/setInterval handles of workflow code to the seq of their current durable timer. */
-  readonly #timerHandles = new Map<number, number>();
-  #lastTimerHandle = 0;
+  readonly #timerHandles = new TimerHandles({
+    startTimer: (ms) => this.#startTimer(ms),
+    callHandler: (fn) => this.#callHandler(fn),
+    cancelTimer: (seq) => {
+      const pending = this.#completions.take(seq);
+      if (!pending) return;
+      this.#push({ type: "CancelTimer", seq });
+      pending.reject(new CancelledFailure("Timer canceled"));
+    },
+  });
 
   constructor(definition: WorkflowDefinition, info: RuntimeInfo) {
     this.#definition = definition;
     this.#onStrayResume = info.onStrayResume;
-    this.#started = info.started;
     this.#nowMs = info.startTimeMs;
     this.#rngState = info.started.randomSeed >>> 0;
     // Idempotent: patches the globals once per isolate, before any workflow code can run.
@@ -258,41 +263,12 @@ export class WorkflowRuntime implements DeterministicHost {
    * TypeScript SDK) in the caller's cancellation scope; `fn` runs when it fires.
    */
   setTimer(fn: unknown, ms: unknown, args: unknown[], repeat: boolean): number {
-    if (typeof fn !== "function") {
-      throw new TypeError("setTimeout/setInterval in workflow code take a function");
-    }
-    const delay = typeof ms === "number" && Number.isFinite(ms) ? timerMs(ms) : 1;
-    const handle = ++this.#lastTimerHandle;
-    const arm = () => {
-      const { seq, promise } = this.#startTimer(delay);
-      this.#timerHandles.set(handle, seq);
-      promise.then(
-        () => {
-          if (this.#timerHandles.get(handle) !== seq) return;
-          if (!repeat) this.#timerHandles.delete(handle);
-          this.#callHandler(() => (fn as (...a: unknown[]) => unknown)(...args));
-          // An interval re-arms after its callback, unless the callback cleared it.
-          if (repeat && this.#timerHandles.get(handle) === seq) arm();
-        },
-        () => {
-          if (this.#timerHandles.get(handle) === seq) this.#timerHandles.delete(handle);
-        },
-      );
-    };
-    arm();
-    return handle;
+    return this.#timerHandles.set(fn, ms, args, repeat);
   }
 
   /** @internal `clearTimeout`/`clearInterval` inside workflow code: cancels the durable timer. */
   clearTimer(handle: unknown): void {
-    if (typeof handle !== "number") return;
-    const seq = this.#timerHandles.get(handle);
-    if (seq === undefined) return;
-    this.#timerHandles.delete(handle);
-    const pending = this.#completions.take(seq);
-    if (!pending) return;
-    this.#push({ type: "CancelTimer", seq });
-    pending.reject(new CancelledFailure("Timer canceled"));
+    this.#timerHandles.clear(handle);
   }
 
   /** @internal A global workflow code must not use: fails the task even if the code catches it. */
