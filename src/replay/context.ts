@@ -69,6 +69,7 @@ export function createContext(core: RuntimeCore): WorkflowContext {
 
 class ContextApi {
   readonly #core: RuntimeCore;
+  /** Each patch id's answer, fixed by its first call in the run (one context per runtime). */
   readonly #patches = new Map<string, boolean>();
 
   constructor(core: RuntimeCore) {
