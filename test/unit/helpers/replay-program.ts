@@ -28,6 +28,13 @@ export type Step =
   | { t: "condition"; atLeast: number; timeoutMs?: number }
   | { t: "child" }
   | { t: "signalExternal" }
+  /** `patched(id)` (always true here: the code never changes between runs). */
+  | { t: "patched"; id: "p1" | "p2" }
+  | { t: "upsert" }
+  /** Sets a handler for "go" signals: buffered ones are delivered at once; later waits see none. */
+  | { t: "listen" }
+  /** Ends the run with continue-as-new (nothing after it runs). */
+  | { t: "continueAsNew" }
   /** Logs `ctx.random()`, `Math.random()`, `Date.now()` and a UUID: the deterministic globals. */
   | { t: "random" }
   | { t: "all"; branches: Step[][] }
@@ -136,6 +143,22 @@ async function runStep(
       await ctx.getExternalWorkflowHandle("other").signal("ping", at);
       log.push(`${at}:signaled`);
       return;
+    case "patched":
+      log.push(`${at}:patched=${ctx.patched(step.id)}`);
+      return;
+    case "upsert":
+      ctx.upsertSearchAttributes({ Step: at, Count: counter() });
+      log.push(`${at}:upserted`);
+      return;
+    case "listen":
+      ctx.setHandler(goSignal, (value) => {
+        log.push(`${at}:heard=${value}`);
+      });
+      log.push(`${at}:listening`);
+      return;
+    case "continueAsNew":
+      await ctx.continueAsNew({ steps: [], update: [] });
+      return;
     case "random": {
       const values = [
         ctx.random(),
@@ -195,6 +218,8 @@ export const localActivities = {
 };
 
 const ms = fc.integer({ min: 1, max: 5000 });
+/** Mostly succeeding local activities, so that programs run on past them. */
+const localOk = fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false));
 
 /** Programs up to `depth` levels of nesting. */
 export function programArbitrary(depth = 2): fc.Arbitrary<Program> {
@@ -203,7 +228,7 @@ export function programArbitrary(depth = 2): fc.Arbitrary<Program> {
     step: fc.oneof(
       { depthSize: "small", maxDepth: depth, withCrossShrink: true },
       fc.constant<Step>({ t: "activity" }),
-      fc.record({ t: fc.constant("local" as const), ok: fc.boolean() }),
+      fc.record({ t: fc.constant("local" as const), ok: localOk }),
       fc.record({ t: fc.constant("sleep" as const), ms }),
       fc.record({ t: fc.constant("waitSignal" as const), timeoutMs: ms }, { requiredKeys: ["t"] }),
       fc.record(
@@ -217,6 +242,13 @@ export function programArbitrary(depth = 2): fc.Arbitrary<Program> {
       fc.constant<Step>({ t: "child" }),
       fc.constant<Step>({ t: "signalExternal" }),
       fc.constant<Step>({ t: "random" }),
+      fc.record({
+        t: fc.constant("patched" as const),
+        id: fc.constantFrom("p1" as const, "p2" as const),
+      }),
+      fc.constant<Step>({ t: "upsert" }),
+      fc.constant<Step>({ t: "listen" }),
+      { weight: 1, arbitrary: fc.constant<Step>({ t: "continueAsNew" }) },
       fc.record({
         t: fc.constant("all" as const),
         branches: fc.array(tie("steps") as fc.Arbitrary<Step[]>, { minLength: 1, maxLength: 3 }),
@@ -237,15 +269,21 @@ export function programArbitrary(depth = 2): fc.Arbitrary<Program> {
         t: fc.constant("nonCancellable" as const),
         body: tie("steps") as fc.Arbitrary<Step[]>,
       }),
-      fc.record({ t: fc.constant("try" as const), body: tie("steps") as fc.Arbitrary<Step[]> }),
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          t: fc.constant("try" as const),
+          body: tie("steps") as fc.Arbitrary<Step[]>,
+        }),
+      },
     ) as fc.Arbitrary<Step>,
   }));
   return fc.record({
-    steps: fc.array(step, { maxLength: 5 }),
+    steps: fc.array(step, { minLength: 1, maxLength: 6 }),
     update: fc.array(
       fc.oneof(
         fc.constant<Step>({ t: "activity" }),
-        fc.record({ t: fc.constant("local" as const), ok: fc.boolean() }),
+        fc.record({ t: fc.constant("local" as const), ok: localOk }),
         fc.record({ t: fc.constant("sleep" as const), ms }),
       ),
       { maxLength: 2 },

@@ -10,6 +10,7 @@
  * The environment decides only from the history and the choices, never from the runtime, so two
  * runs of one case record the same history unless warm and cold runtimes behave differently.
  */
+import fc from "fast-check";
 import { ApplicationFailure, type FailureInfo, toFailure } from "../../../sdk/common/failures";
 import type { HistoryEvent, NewEvent } from "../../../src/history/events";
 import { newEvent } from "../../../src/history/events";
@@ -52,6 +53,34 @@ type Item =
   | { kind: "childClose"; seq: number }
   | { kind: "external"; seq: number; what: "signal" | "cancel" }
   | { kind: "message"; index: number };
+
+const message: fc.Arbitrary<Message> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("inc" as const), by: fc.integer({ min: 1, max: 3 }) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("go" as const), value: fc.constantFrom("a", "b") }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("update" as const),
+      by: fc.integer({ min: -1, max: 3 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant<Message>({ kind: "cancel" }) },
+);
+
+/** Interleavings: choices, outside messages and the local-activity budget of a task. */
+export function scheduleArbitrary(): fc.Arbitrary<Schedule> {
+  return fc.record({
+    choices: fc.array(fc.nat({ max: 1000 }), { maxLength: 40 }),
+    messages: fc.array(message, { maxLength: 8 }),
+    localBudget: fc.integer({ min: 1, max: 3 }),
+  });
+}
 
 const MAX_TASKS = 300;
 
@@ -250,13 +279,17 @@ export async function simulate(
       case "activity": {
         const { seq } = it;
         const started = newEvent("ActivityTaskStarted", { seq, attempt: 1 });
-        switch (choose(it.cancelRequested ? 4 : 3)) {
-          case 0:
+        // Mostly completions, so that programs run on; a cancelled activity may still complete.
+        const outcome = ["ok", "ok", "ok", "ok", "fail", "timeout", "canceled"][
+          choose(it.cancelRequested ? 7 : 6)
+        ];
+        switch (outcome) {
+          case "ok":
             return [
               started,
               newEvent("ActivityTaskCompleted", { seq, result: `"r${seq}"`, attempt: 1 }),
             ];
-          case 1:
+          case "fail":
             return [
               started,
               newEvent("ActivityTaskFailed", {
@@ -266,7 +299,7 @@ export async function simulate(
                 attempt: 1,
               }),
             ];
-          case 2:
+          case "timeout":
             return [
               started,
               newEvent("ActivityTaskTimedOut", {
@@ -283,7 +316,7 @@ export async function simulate(
       }
       case "childStart": {
         const { seq, workflowId } = it;
-        if (choose(5) === 0) {
+        if (choose(6) === 0) {
           return [
             newEvent("StartChildWorkflowExecutionFailed", {
               seq,
@@ -297,7 +330,7 @@ export async function simulate(
       }
       case "childClose": {
         const { seq } = it;
-        switch (choose(5)) {
+        switch (choose(8)) {
           case 0:
             return [
               newEvent("ChildWorkflowExecutionFailed", {
@@ -317,7 +350,7 @@ export async function simulate(
       }
       case "external": {
         const { seq } = it;
-        const ok = choose(4) !== 0;
+        const ok = choose(8) !== 0;
         if (it.what === "signal") {
           return ok
             ? [newEvent("ExternalWorkflowExecutionSignaled", { seq })]

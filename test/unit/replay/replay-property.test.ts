@@ -16,28 +16,9 @@ import { describe, expect, it } from "vitest";
 import { replay } from "../helpers/history-builder";
 import { propertyParameters, propertyRuns } from "../helpers/property";
 import { interpreter, programArbitrary, stateQuery } from "../helpers/replay-program";
-import {
-  EVERY_TASK,
-  type Message,
-  type Schedule,
-  simulate,
-  withoutStacksDeep,
-} from "../helpers/replay-sim";
+import { EVERY_TASK, scheduleArbitrary, simulate, withoutStacksDeep } from "../helpers/replay-sim";
 
 const runs = propertyRuns(500);
-
-const message: fc.Arbitrary<Message> = fc.oneof(
-  fc.record({ kind: fc.constant("inc" as const), by: fc.integer({ min: 1, max: 3 }) }),
-  fc.record({ kind: fc.constant("go" as const), value: fc.constantFrom("a", "b") }),
-  fc.record({ kind: fc.constant("update" as const), by: fc.integer({ min: -1, max: 3 }) }),
-  fc.constant<Message>({ kind: "cancel" }),
-);
-
-const schedule: fc.Arbitrary<Schedule> = fc.record({
-  choices: fc.array(fc.nat({ max: 1000 }), { maxLength: 40 }),
-  messages: fc.array(message, { maxLength: 6 }),
-  localBudget: fc.integer({ min: 1, max: 3 }),
-});
 
 /** The tasks before which the runtime is evicted: a few generated ones, or every one (cold). */
 const evictions: fc.Arbitrary<ReadonlySet<number>> = fc.oneof(
@@ -52,25 +33,33 @@ const evictions: fc.Arbitrary<ReadonlySet<number>> = fc.oneof(
 
 describe("replay property: warm, evicted and cold runs agree", () => {
   it("records identical histories and results for generated programs and interleavings", {
-    timeout: 30_000 + runs * 100,
+    // Generous: two busy cores run 500 cases in about a minute of wall time.
+    timeout: 60_000 + runs * 250,
   }, async () => {
     await fc.assert(
-      fc.asyncProperty(programArbitrary(), schedule, evictions, async (program, sched, evictAt) => {
-        const warm = await simulate(program, sched, new Set());
-        expect(warm.end, "a well-behaved program never fails its task").not.toMatch(/^task error/);
-        const evicted = await simulate(program, sched, evictAt);
-        expect(withoutStacksDeep(evicted.history)).toEqual(withoutStacksDeep(warm.history));
-        expect(evicted.trace).toEqual(warm.trace);
-        expect(evicted.end).toBe(warm.end);
-        expect(evicted.localRuns).toBe(warm.localRuns);
-        // The final history replays cold to the same state, with every command matched.
-        const replayed = await replay(interpreter, warm.history);
-        expect(replayed.unmatched).toEqual([]);
-        expect(replayed.closed).toBe(warm.end === "closed");
-        expect(replayed.query(stateQuery.name, null)).toEqual(
-          warm.runtime.query(stateQuery.name, null),
-        );
-      }),
+      fc.asyncProperty(
+        programArbitrary(),
+        scheduleArbitrary(),
+        evictions,
+        async (program, sched, evictAt) => {
+          const warm = await simulate(program, sched, new Set());
+          expect(warm.end, "a well-behaved program never fails its task").not.toMatch(
+            /^task error/,
+          );
+          const evicted = await simulate(program, sched, evictAt);
+          expect(withoutStacksDeep(evicted.history)).toEqual(withoutStacksDeep(warm.history));
+          expect(evicted.trace).toEqual(warm.trace);
+          expect(evicted.end).toBe(warm.end);
+          expect(evicted.localRuns).toBe(warm.localRuns);
+          // The final history replays cold to the same state, with every command matched.
+          const replayed = await replay(interpreter, warm.history);
+          expect(replayed.unmatched).toEqual([]);
+          expect(replayed.closed).toBe(warm.end === "closed");
+          expect(replayed.query(stateQuery.name, null)).toEqual(
+            warm.runtime.query(stateQuery.name, null),
+          );
+        },
+      ),
       propertyParameters(runs),
     );
   });
