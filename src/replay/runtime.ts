@@ -768,7 +768,9 @@ export class WorkflowRuntime {
     this.#assertWritable("patched");
     const known = this.#patches.get(patchId);
     if (known !== undefined) return known;
-    const applies = !this.#replaying || this.#taskPatches.has(patchId);
+    // After the close command nothing is recorded, so no marker would back a `true`: a cold
+    // replay of this task would answer false. Answer false warm as well.
+    const applies = !this.#closed && (!this.#replaying || this.#taskPatches.has(patchId));
     this.#patches.set(patchId, applies);
     if (applies) this.#push({ type: "RecordPatch", patchId, deprecated });
     return applies;
