@@ -32,6 +32,8 @@ export interface Schedule {
   messages: Message[];
   /** The engine's local activities per task (small here, to split tasks often). */
   localBudget: number;
+  /** Signal-with-start: a first message that is a signal comes in the start's task. */
+  withStart?: boolean;
 }
 
 export interface SimResult {
@@ -79,6 +81,7 @@ export function scheduleArbitrary(): fc.Arbitrary<Schedule> {
     choices: fc.array(fc.nat({ max: 1000 }), { maxLength: 40 }),
     messages: fc.array(message, { maxLength: 8 }),
     localBudget: fc.integer({ min: 1, max: 3 }),
+    withStart: fc.boolean(),
   });
 }
 
@@ -123,12 +126,17 @@ export async function simulate(
         ({ ...e, eventId: history.length + i + 1, taskId, timestampMs: nowMs }) as HistoryEvent,
     );
 
-  let inputs = assignIds([
+  const startEvents: NewEvent[] = [
     newEvent(
       "WorkflowExecutionStarted",
       startedAttributes(interpreter.name, { input: JSON.stringify(program), randomSeed: 7 }),
     ),
-  ]);
+  ];
+  const first = schedule.messages[0];
+  if (schedule.withStart && (first?.kind === "inc" || first?.kind === "go")) {
+    startEvents.push(...deliver({ kind: "message", index: 0 }));
+  }
+  let inputs = assignIds(startEvents);
   let runtime = new WorkflowRuntime(interpreter, runtimeInfo(inputs));
   const record = async (cmd: Command): Promise<NewEvent> => {
     if (cmd.type !== "RunLocalActivity") return commandEvent(cmd, nowMs, "continued-run");
