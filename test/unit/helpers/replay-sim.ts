@@ -215,7 +215,17 @@ export async function simulate(
     // The next task.
     taskId += 1;
     nowMs += 1000;
-    if (evictAt.has(taskId)) runtime = await replay(interpreter, history);
+    if (evictAt.has(taskId)) {
+      // The engine drops its cached runtime and replays; the state must not change (a warm run
+      // has no such entry, so any difference shows up as a trace mismatch).
+      const before = JSON.stringify(runtime.query("state", null));
+      runtime = await replay(interpreter, history);
+      const after = JSON.stringify(runtime.query("state", null));
+      if (after !== before) trace.push(`${taskId}:replayed state ${after} != warm ${before}`);
+      if (!continueNow && runtime.unmatched.length > 0) {
+        trace.push(`${taskId}:replay left ${JSON.stringify(runtime.unmatched)} unmatched`);
+      }
+    }
     if (continueNow) {
       inputs = [];
       continue;
