@@ -32,5 +32,8 @@ export function propertyParameters<T>(runs: number): fc.Parameters<T> {
     ...(seed !== undefined ? { seed } : {}),
     ...(path ? { path } : {}),
     endOnFailure: env.SUNDIAL_PROPERTY_NO_SHRINK === "1",
+    // An async case that has not settled after 10 s (normal cases take milliseconds) fails with
+    // its seed and path instead of holding the whole run until the test's timeout.
+    timeout: 10_000,
   };
 }
