@@ -139,7 +139,10 @@ export class WorkflowRuntime implements DeterministicHost {
       cancelRequested: () => this.#root.cancelled,
       scope: () => this.#scope,
       runInScope: (scope, fn) => this.#scopes.run(scope, fn),
-      patchRecorded: (patchId) => !this.#replaying || this.#taskPatches.has(patchId),
+      // After the close command nothing is recorded, so no marker would back a `true` (a cold
+      // replay of this task would answer false): answer false warm as well.
+      patchRecorded: (patchId) =>
+        !this.#closed && (!this.#replaying || this.#taskPatches.has(patchId)),
       assertWritable: (what) => this.#assertWritable(what),
       issue: (cmd) => this.#issue(cmd),
       push: (cmd) => this.#push(cmd),
