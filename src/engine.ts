@@ -26,33 +26,47 @@ export { WorkflowExecutionBase } from "./execution/workflow-execution";
  */
 function stubForToken(env: EngineEnv, token: string) {
   const parsed = parseTaskToken(token);
-  if (!parsed.ok) throw new TypeError(`Malformed task token: ${parsed.reason}`);
+  if (!parsed.ok) {
+    // Answered like a task that does not exist (nothing to run, nothing recorded), not thrown: a
+    // malformed token can never succeed, so a consumer must drop its message, not retry it.
+    console.warn(`sundial: refused a report: Malformed task token: ${parsed.reason}`);
+    return { refused: `Malformed task token: ${parsed.reason}` } as const;
+  }
   const t = parsed.token;
   const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
   return { stub: ns.get(ns.idFromName(executionName(t.namespace, t.workflowId))), token: t };
 }
 
-/** Reports activity outcomes straight to the execution objects (used in-process and by SundialService). */
+/**
+ * Reports activity outcomes straight to the execution objects (used in-process and by
+ * SundialService). A malformed token or delivery id changes nothing and answers as for a task
+ * that does not exist: no task, `cancelRequested` with the reason for a heartbeat.
+ */
 export function createReporter(env: EngineEnv): ActivityReporter {
   return {
     async activityStarted(token, deliveryId): Promise<StartedTask | null> {
       const s = stubForToken(env, token);
+      if ("refused" in s) return null;
       // Stored with the attempt (started_by): a queue message id, never long.
       if (deliveryId !== undefined && (typeof deliveryId !== "string" || deliveryId.length > 512)) {
-        throw new TypeError("Malformed delivery id: a string of at most 512 characters");
+        console.warn("sundial: refused a start report: a delivery id is at most 512 characters");
+        return null;
       }
       return s.stub.activityStarted(s.token, deliveryId);
     },
     async activityHeartbeat(token, details): Promise<HeartbeatResponse> {
       const s = stubForToken(env, token);
+      if ("refused" in s) return { cancelRequested: true, reason: s.refused };
       return s.stub.activityHeartbeat(s.token, details);
     },
     async activityCompleted(token, result, offer): Promise<EagerTask | null> {
       const s = stubForToken(env, token);
+      if ("refused" in s) return null;
       return s.stub.activityCompleted(s.token, result, offer);
     },
     async activityFailed(token, failure, offer): Promise<EagerTask | null> {
       const s = stubForToken(env, token);
+      if ("refused" in s) return null;
       return s.stub.activityFailed(s.token, failure, offer);
     },
   };
