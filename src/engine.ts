@@ -13,7 +13,8 @@ import type {
   StartedTask,
 } from "../sdk/activity/protocol";
 import { createApp } from "./api/app";
-import { type EngineEnv, executionName, resolveConfig, type SundialConfig } from "./config";
+import { type EngineEnv, resolveConfig, type SundialConfig } from "./config";
+import { executionStub } from "./execution/addressing";
 import { parseTaskToken } from "./execution/report-validation";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
 
@@ -28,8 +29,7 @@ function stubForToken(env: EngineEnv, token: string) {
   const parsed = parseTaskToken(token);
   if (!parsed.ok) throw new TypeError(`Malformed task token: ${parsed.reason}`);
   const t = parsed.token;
-  const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
-  return { stub: ns.get(ns.idFromName(executionName(t.namespace, t.workflowId))), token: t };
+  return { stub: executionStub(env, t.namespace, t.workflowId), token: t };
 }
 
 /** Reports activity outcomes straight to the execution objects (used in-process and by SundialService). */

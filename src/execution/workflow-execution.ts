@@ -27,14 +27,8 @@ import type {
   ResultResponse,
   WorkflowDescription,
 } from "../../sdk/common/wire";
-import {
-  type EngineEnv,
-  encodeToken,
-  executionName,
-  queueFor,
-  type ResolvedConfig,
-  type TaskToken,
-} from "../config";
+import { exceedsBytes, payloadTooLarge } from "../common/payload-size";
+import type { EngineEnv, ResolvedConfig } from "../config";
 import {
   type ActivityOptionsMs,
   type EventAttributes,
@@ -42,6 +36,8 @@ import {
   type NewEvent,
   newEvent,
 } from "../history/events";
+import { encodePageToken } from "../history/page-token";
+import { toWireEvent } from "../history/wire";
 import { CLOSE_COMMANDS, type Command, commandEvent } from "../replay/commands";
 import {
   NonDeterminismError,
@@ -52,6 +48,7 @@ import {
 } from "../replay/runtime";
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
+import { encodeToken, executionName, executionStub, queueFor, type TaskToken } from "./addressing";
 import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
 import { runLocalActivity } from "./local-activity";
@@ -71,6 +68,7 @@ import {
   sendActivityTasks,
 } from "./outbox";
 import { unboundTaskQueueMessage } from "./outbox-policy";
+import { closedAck, errorMessage, errorReply, json, notFoundAck, notFoundReply } from "./replies";
 import { payloadProblem } from "./report-validation";
 import { requestKey, startRequestKeys } from "./request-keys";
 import type {
@@ -87,7 +85,6 @@ import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
 import { mergeSearchAttributes } from "./search-attribute-upsert";
 import { WaiterGate } from "./waiter-gate";
-import { toWireEvent } from "./wire-events";
 
 type RunRow = {
   run_id: string;
@@ -207,14 +204,6 @@ const MAX_RESULT_WAIT_MS = 60_000;
 const MAX_HISTORY_WAIT_MS = 25_000;
 const WFT_MAX_BACKOFF_MS = 10 * 60_000;
 const ALARM_MAX_BACKOFF_MS = 5 * 60_000;
-
-function json(status: number, body: unknown): Reply {
-  return { status, body: JSON.stringify(body) };
-}
-
-function errorReply(status: number, code: string, message: string): Reply {
-  return json(status, { error: { code, message } });
-}
 
 /**
  * The Durable Object class. `createSundial()` subclasses it with the user's registry.
@@ -569,7 +558,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   /** Answers a query from the run's state (warm, or replayed). Records nothing. */
   async query(queryName: string, input: string | undefined, runId?: string): Promise<Reply> {
     const badName = handlerNameProblem(queryName);
-    if (badName) return errorReply(400, "InvalidArgument", `query name ${badName}`);
+    if (badName) return errorReply("InvalidArgument", `query name ${badName}`);
     return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return this.#notFound(runId);
@@ -579,7 +568,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           run.status === "Running" ? await this.#runtimeFor(run) : await this.#closedRuntime(run);
       } catch (err) {
         return errorReply(
-          409,
           "FailedPrecondition",
           `The workflow cannot answer queries: its task is failing (${errorMessage(err)})`,
         );
@@ -592,13 +580,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         return { status: 200, body: `{"result":${JSON.stringify(result ?? null)}}` };
       } catch (err) {
         if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
-          return errorReply(400, "InvalidArgument", err.message);
+          return errorReply("InvalidArgument", err.message);
         }
-        return errorReply(
-          400,
-          "InvalidArgument",
-          `Query "${queryName}" failed: ${errorMessage(err)}`,
-        );
+        return errorReply("InvalidArgument", `Query "${queryName}" failed: ${errorMessage(err)}`);
       }
     });
   }
@@ -614,7 +598,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     waitMs: number,
   ): Promise<Reply> {
     const badName = handlerNameProblem(updateName);
-    if (badName) return errorReply(400, "InvalidArgument", `update name ${badName}`);
+    if (badName) return errorReply("InvalidArgument", `update name ${badName}`);
     // A caller that would wait is refused before anything is recorded when no waiter slot is free.
     if (waitMs > 0 && this.#waiters.full) return this.#waiters.refusal(`send the update`);
     const accepted = await this.#urgent(async (): Promise<Reply | undefined> => {
@@ -627,7 +611,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       if (!run) return this.#notFound(undefined);
       if (run.status !== "Running") {
         return errorReply(
-          409,
           "FailedPrecondition",
           `Workflow "${this.#identity?.workflowId}" is ${run.status}: it takes no updates`,
         );
@@ -637,7 +620,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         runtime = await this.#runtimeFor(run);
       } catch (err) {
         return errorReply(
-          409,
           "FailedPrecondition",
           `The workflow cannot take updates: its task is failing (${errorMessage(err)})`,
         );
@@ -646,10 +628,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         runtime.validateUpdate(updateName, input === undefined ? undefined : JSON.parse(input));
       } catch (err) {
         if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
-          return errorReply(400, "InvalidArgument", err.message);
+          return errorReply("InvalidArgument", err.message);
         }
         return errorReply(
-          400,
           "InvalidArgument",
           `Update "${updateName}" was rejected: ${errorMessage(err)}`,
         );
@@ -679,7 +660,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           updateId,
         )
         .toArray()[0];
-      if (!row) return errorReply(500, "Internal", "update record lost");
+      if (!row) return errorReply("Internal", "update record lost");
       if (row.state === "Completed") {
         if (row.failure) {
           // Accepted and recorded, then its handler threw: an outcome, not a bad request (API.md).
@@ -694,7 +675,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       const run = this.#findRun(row.run_id);
       if (run?.status !== "Running") {
         return errorReply(
-          409,
           "FailedPrecondition",
           `The workflow closed (${run?.status ?? "gone"}) before update "${updateName}" completed`,
         );
@@ -1188,7 +1168,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   #notFound(runId: string | undefined): Reply {
-    return errorReply(404, "NotFound", notFoundMessage(this.#workflowIdForMessages(), runId));
+    return notFoundReply(this.#workflowIdForMessages(), runId);
   }
 
   /**
@@ -1967,7 +1947,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           break;
         case "CompleteWorkflow":
           if (exceedsBytes(cmd.result, this.#config.limits.maxPayloadBytes)) {
-            const failure = toFailure(this.#payloadTooLarge("workflow result"));
+            const failure = toFailure(
+              payloadTooLarge("workflow result", this.#config.limits.maxPayloadBytes),
+            );
             Object.assign(cmd, { type: "FailWorkflow", failure, result: undefined });
             out.push(
               newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" }),
@@ -2525,9 +2507,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async #rpc(message: OutboxMessage): Promise<Ack | StartReply> {
-    const ns = this.env
-      .WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
-    const target = ns.get(ns.idFromName(executionName(message.namespace, message.workflowId)));
+    const target = executionStub(this.env, message.namespace, message.workflowId);
     switch (message.op) {
       case "startChild":
         return (await target.startChild(message.request, message.parent)) as StartReply;
@@ -2753,13 +2733,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
     return { status, failure, runId: run.run_id };
   }
-
-  #payloadTooLarge(what: string): ApplicationFailure {
-    return ApplicationFailure.nonRetryable(
-      `The ${what} is larger than ${this.#config.limits.maxPayloadBytes} bytes; store large data elsewhere (R2) and pass a reference`,
-      "PayloadTooLarge",
-    );
-  }
 }
 
 function activityTimerKey(
@@ -2779,49 +2752,6 @@ function timeoutFailure(type: TimeoutType, act: ActivityRow): FailureInfo {
   };
 }
 
-/** Whether `text` encodes to more than `limit` UTF-8 bytes (skips encoding when it cannot). */
-export function exceedsBytes(text: string, limit: number): boolean {
-  // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-  if (text.length * 3 <= limit) return false;
-  return new TextEncoder().encode(text).byteLength > limit;
-}
-
-export function encodePageToken(runId: string, after: number): string {
-  return btoa(`${runId}:${after}`).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-}
-
-export function decodePageToken(token: string): { runId: string; after: number } | null {
-  try {
-    const text = atob(token.replace(/-/g, "+").replace(/_/g, "/"));
-    const [runId, after] = text.split(":");
-    const n = Number(after);
-    if (!runId || !Number.isInteger(n) || n < 0) return null;
-    return { runId, after: n };
-  } catch {
-    return null;
-  }
-}
-
-function notFoundMessage(workflowId: string, runId?: string): string {
-  return runId
-    ? `Run ${runId} of workflow "${workflowId}" not found`
-    : `Workflow "${workflowId}" not found`;
-}
-
-function notFoundAck(workflowId: string, runId?: string): Ack {
-  return { ok: false, error: { code: "NotFound", message: notFoundMessage(workflowId, runId) } };
-}
-
-function closedAck(run: RunRow): Ack {
-  return {
-    ok: false,
-    error: {
-      code: "FailedPrecondition",
-      message: `Run ${run.run_id} is ${run.status}: it takes no more messages`,
-    },
-  };
-}
-
 /** The failure recorded when a transition's transaction could not commit. */
 function commitFailure(err: unknown, maxBytes: number): FailureInfo {
   return boundFailure(
@@ -2833,10 +2763,6 @@ function commitFailure(err: unknown, maxBytes: number): FailureInfo {
     ),
     maxBytes,
   );
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** A run's search attributes as list shows them: plain values, those removed (null) left out. */

@@ -34,6 +34,7 @@ import type {
   WorkflowDefinition,
   WorkflowInfo,
 } from "../../sdk/workflow/index";
+import { exceedsBytes, payloadTooLarge } from "../common/payload-size";
 import type { EventAttributes, HistoryEvent } from "../history/events";
 import { COMMAND_EVENT_TYPES, INPUT_EVENT_TYPES } from "../history/events";
 import { toSearchAttributes } from "../visibility/search-attributes";
@@ -198,12 +199,7 @@ export class WorkflowRuntime implements DeterministicHost {
   #payload(value: unknown, what: string): string {
     const text = JSON.stringify(value ?? null);
     const max = this.#maxPayloadBytes;
-    if (max !== undefined && text.length > max / 3 && new TextEncoder().encode(text).length > max) {
-      throw ApplicationFailure.nonRetryable(
-        `The ${what} is larger than ${max} bytes; store large data elsewhere (R2) and pass a reference`,
-        "PayloadTooLarge",
-      );
-    }
+    if (max !== undefined && exceedsBytes(text, max)) throw payloadTooLarge(what, max);
     return text;
   }
 
