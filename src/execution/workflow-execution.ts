@@ -23,7 +23,6 @@ import { mayRetry, type ResolvedRetryPolicy, retryDelayMs } from "../../sdk/comm
 import type {
   ExecutionStatus,
   HistoryResponse,
-  PendingActivity,
   ResultResponse,
   WorkflowDescription,
 } from "../../sdk/common/wire";
@@ -46,9 +45,10 @@ import {
   WorkflowRuntime,
   WorkflowTaskError,
 } from "../replay/runtime";
-import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
+import { visibilityRow } from "../visibility/row";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { encodeToken, executionName, executionStub, queueFor, type TaskToken } from "./addressing";
+import { description, resultBody } from "./describe";
 import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
 import { runLocalActivity } from "./local-activity";
@@ -71,6 +71,7 @@ import { unboundTaskQueueMessage } from "./outbox-policy";
 import { closedAck, errorMessage, errorReply, json, notFoundAck, notFoundReply } from "./replies";
 import { payloadProblem } from "./report-validation";
 import { requestKey, startRequestKeys } from "./request-keys";
+import type { ActivityRow, ActivityTimerData, ChildRow, RunRow, TimerKind, TimerRow } from "./rows";
 import type {
   Ack,
   ChildReport,
@@ -84,73 +85,8 @@ import type {
 import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
 import { mergeSearchAttributes } from "./search-attribute-upsert";
+import { activityTimerKeys, mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
 import { WaiterGate } from "./waiter-gate";
-
-type RunRow = {
-  run_id: string;
-  run_no: number;
-  workflow_type: string;
-  task_queue: string;
-  status: ExecutionStatus;
-  start_ms: number;
-  close_ms: number | null;
-  result: string | null;
-  failure: string | null;
-  next_run_id: string | null;
-  history_length: number;
-  next_task_id: number;
-  wft_attempt: number;
-  wft_failure: string | null;
-  attempt: number;
-  memo: string | null;
-  search_attributes: string | null;
-  parent: string | null;
-  cancel_requested: number;
-};
-
-type ChildRow = {
-  run_id: string;
-  seq: number;
-  workflow_id: string;
-  workflow_type: string;
-  child_run_id: string | null;
-  state: "Initiated" | "Started" | "Closed";
-  parent_close_policy: "Terminate" | "RequestCancel" | "Abandon";
-};
-
-type ActivityRow = {
-  run_id: string;
-  seq: number;
-  activity_id: string;
-  activity_type: string;
-  input: string;
-  options: string;
-  attempt: number;
-  state: "Scheduled" | "Started" | "Backoff";
-  first_scheduled_ms: number;
-  scheduled_ms: number;
-  started_ms: number | null;
-  last_failure: string | null;
-  heartbeat_details: string | null;
-  last_heartbeat_ms: number | null;
-  next_attempt_ms: number | null;
-  last_attempt_ms: number | null;
-  started_by: string | null;
-};
-
-type TimerKind = "timer" | "activity" | "wft" | "run-timeout" | "exec-timeout";
-type TimerRow = {
-  key: string;
-  run_id: string;
-  kind: TimerKind;
-  fire_at_ms: number;
-  data: string | null;
-};
-type ActivityTimerData = {
-  seq: number;
-  attempt: number;
-  type: TimeoutType | "Retry" | "Redispatch";
-};
 
 /**
  * How long a dispatched task may sit unstarted before it is sent again (doubling, up to the max):
@@ -847,8 +783,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         act.run_id,
         act.seq,
       );
-      this.#deleteTimer(activityTimerKey(act, "ScheduleToStart"));
-      this.#deleteTimer(activityTimerKey(act, "Redispatch"));
+      this.#deleteTimer(timerKey.activity(act, "ScheduleToStart"));
+      this.#deleteTimer(timerKey.activity(act, "Redispatch"));
       if (options.startToCloseTimeoutMs) {
         this.#putActivityTimer(act, "StartToClose", now + options.startToCloseTimeoutMs);
       }
@@ -1190,7 +1126,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const events = this.#assignIds(run, inputs, this.#now());
     this.#insertEvents(run.run_id, events);
     for (const fn of effects.sql) fn();
-    if (!s.startDelayMs) this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", this.#now());
+    if (!s.startDelayMs) this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", this.#now());
     this.#sql.exec(
       "UPDATE runs SET history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
       events.length,
@@ -1268,13 +1204,15 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
     if (s.runTimeoutMs) {
       const at = now + (s.startDelayMs ?? 0) + s.runTimeoutMs;
-      effects.sql.push(() => this.#putTimer(`run-timeout:${s.runId}`, s.runId, "run-timeout", at));
+      effects.sql.push(() =>
+        this.#putTimer(timerKey.runTimeout(s.runId), s.runId, "run-timeout", at),
+      );
     }
     if (s.executionDeadlineMs) {
       // Already absolute (see #start): a later run's start delay (a retry's backoff) shifts nothing.
       const at = s.executionDeadlineMs;
       effects.sql.push(() =>
-        this.#putTimer(`exec-timeout:${s.runId}`, s.runId, "exec-timeout", at),
+        this.#putTimer(timerKey.execTimeout(s.runId), s.runId, "exec-timeout", at),
       );
     }
     const inputs = [newEvent("WorkflowExecutionStarted", attributes), ...(s.extraInputs ?? [])];
@@ -1282,7 +1220,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (s.startDelayMs) {
       // The first workflow task waits for the delay; the Started event is recorded now.
       const at = now + s.startDelayMs;
-      effects.sql.push(() => this.#putTimer(`wft:${s.runId}`, s.runId, "wft", at));
+      effects.sql.push(() => this.#putTimer(timerKey.wft(s.runId), s.runId, "wft", at));
     }
     return { run, inputs, effects };
   }
@@ -1379,31 +1317,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   #visibility(run: RunRow, appended: number): void {
     const identity = this.#identity;
     if (!identity) return;
-    let searchAttributes: VisibilityRow["searchAttributes"] = {};
-    try {
-      searchAttributes = toSearchAttributes(
-        run.search_attributes ? JSON.parse(run.search_attributes) : {},
-      );
-    } catch {
-      searchAttributes = {};
-    }
-    const parent = run.parent ? (JSON.parse(run.parent) as ParentRef) : null;
-    const row: VisibilityRow = {
-      namespace: identity.namespace,
-      workflowId: identity.workflowId,
-      runId: run.run_id,
-      workflowType: run.workflow_type,
-      status: run.status,
-      startTime: new Date(run.start_ms).toISOString(),
-      closeTime: run.close_ms !== null ? new Date(run.close_ms).toISOString() : null,
-      executionTime: null,
-      taskQueue: run.task_queue,
-      historyLength: run.history_length + appended,
-      memo: run.memo ? JSON.parse(run.memo) : null,
-      searchAttributes,
-      parent: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
-      version: (run.history_length + appended) * 4 + (run.status === "Running" ? 0 : 2),
-    };
+    const row = visibilityRow(identity, run, appended);
     enqueue(this.#sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
   }
 
@@ -1566,7 +1480,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       if (taskFailure) {
         const attempt = run.wft_attempt + 1;
         const backoff = Math.min(1000 * 2 ** (attempt - 1), WFT_MAX_BACKOFF_MS);
-        this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now + backoff);
+        this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", now + backoff);
         this.#sql.exec(
           "UPDATE runs SET wft_attempt = ?, wft_failure = ? WHERE run_id = ?",
           attempt,
@@ -1580,8 +1494,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
             run.run_id,
           );
         }
-        this.#deleteTimer(`wft:${run.run_id}`);
-        if (continueNow) this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now);
+        this.#deleteTimer(timerKey.wft(run.run_id));
+        if (continueNow) this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", now);
       }
       if (close) {
         const result = close.type === "CompleteWorkflow" ? close.result : null;
@@ -1663,7 +1577,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           run.run_id,
         );
       }
-      this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now + backoff);
+      this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", now + backoff);
       this.#sql.exec(
         "UPDATE runs SET wft_attempt = ?, wft_failure = ? WHERE run_id = ?",
         attempt,
@@ -1848,7 +1762,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           if (runtime.appliedEvents === current.history_length) {
             this.#cached = { runId: run.run_id, runtime, applied: current.history_length };
           }
-          this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", this.#now());
+          this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", this.#now());
           await this.#armAlarm(true);
         }).catch(() => undefined);
       },
@@ -2022,7 +1936,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       }
       case "StartTimer":
         this.#putTimer(
-          `timer:${run.run_id}:${cmd.seq}`,
+          timerKey.user(run.run_id, cmd.seq),
           run.run_id,
           "timer",
           now + cmd.durationMs,
@@ -2030,13 +1944,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         );
         return;
       case "CancelTimer":
-        this.#deleteTimer(`timer:${run.run_id}:${cmd.seq}`);
+        this.#deleteTimer(timerKey.user(run.run_id, cmd.seq));
         return;
       case "RequestCancelActivity":
         // Abandoned: the worker learns it from its next heartbeat (cancelRequested) and its
         // late report is ignored, as for any stale task token.
-        this.#sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", run.run_id, cmd.seq);
-        this.#sql.exec("DELETE FROM timers WHERE key LIKE ?", `act:${run.run_id}:${cmd.seq}:%`);
+        this.#deleteActivity({ run_id: run.run_id, seq: cmd.seq });
         return;
       case "CompleteUpdate":
         this.#sql.exec(
@@ -2218,9 +2131,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return act;
   }
 
-  #deleteActivity(act: ActivityRow): void {
+  #deleteActivity(act: Pick<ActivityRow, "run_id" | "seq">): void {
     this.#sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", act.run_id, act.seq);
-    this.#sql.exec("DELETE FROM timers WHERE key LIKE ?", `act:${act.run_id}:${act.seq}:%`);
+    const keys = activityTimerKeys(act);
+    this.#sql.exec(`DELETE FROM timers WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys);
   }
 
   /** An attempt failed (reported failure or a start-to-close/heartbeat timeout): retry or fail for good. */
@@ -2276,8 +2190,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           act.run_id,
           act.seq,
         );
-        this.#deleteTimer(activityTimerKey(act, "StartToClose"));
-        this.#deleteTimer(activityTimerKey(act, "Heartbeat"));
+        this.#deleteTimer(timerKey.activity(act, "StartToClose"));
+        this.#deleteTimer(timerKey.activity(act, "Heartbeat"));
         this.#putActivityTimer(act, "Retry", now + delay);
       });
       return undefined;
@@ -2411,7 +2325,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     at: number,
   ): void {
     const data: ActivityTimerData = { seq: act.seq, attempt: act.attempt, type };
-    this.#putTimer(activityTimerKey(act, type), act.run_id, "activity", at, JSON.stringify(data));
+    this.#putTimer(timerKey.activity(act, type), act.run_id, "activity", at, JSON.stringify(data));
   }
 
   #deleteTimer(key: string): void {
@@ -2429,14 +2343,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       .exec<{ at: number | null }>("SELECT min(fire_at_ms) AS at FROM timers")
       .one().at;
     const retryAt = outboxWakeAt(this.#sql, this.#now());
-    let at = next === null ? null : next - this.#clockOffsetMs;
-    if (retryAt !== null) {
-      at =
-        at === null ? retryAt - this.#clockOffsetMs : Math.min(at, retryAt - this.#clockOffsetMs);
-    }
+    const at = nextAlarmAt(next, retryAt, this.#clockOffsetMs);
     if (this.#armedAtMs === undefined) this.#armedAtMs = await this.ctx.storage.getAlarm();
-    if (!force && at === this.#armedAtMs) return;
-    if (!force && this.#armedAtMs !== null && (at === null || at >= this.#armedAtMs)) return;
+    if (!mustRearm(at, this.#armedAtMs, force)) return;
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
     this.#armedAtMs = at === null ? null : Math.max(at, Date.now());
@@ -2622,124 +2531,41 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   #description(run: RunRow): WorkflowDescription {
-    const identity = this.#identity!;
-    const acts = this.#sql
-      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? ORDER BY seq", run.run_id)
-      .toArray();
-    const timers = this.#sql
-      .exec<TimerRow>(
-        "SELECT * FROM timers WHERE run_id = ? AND kind = 'timer' ORDER BY fire_at_ms",
-        run.run_id,
-      )
-      .toArray();
-    const pendingActivities: PendingActivity[] = acts.map((a) => ({
-      activityId: a.activity_id,
-      activityType: a.activity_type,
-      attempt: a.attempt,
-      state: a.state,
-      lastFailure: a.last_failure ? (JSON.parse(a.last_failure) as FailureInfo) : null,
-      lastHeartbeat:
-        a.last_heartbeat_ms !== null
-          ? {
-              time: new Date(a.last_heartbeat_ms).toISOString(),
-              details: a.heartbeat_details ? JSON.parse(a.heartbeat_details) : null,
-            }
-          : null,
-      scheduledTime: new Date(a.scheduled_ms).toISOString(),
-      nextAttemptTime:
-        a.next_attempt_ms !== null ? new Date(a.next_attempt_ms).toISOString() : null,
-      lastAttemptCompleteTime:
-        a.last_attempt_ms !== null ? new Date(a.last_attempt_ms).toISOString() : null,
-    }));
-    const wftFailure = run.wft_failure ? (JSON.parse(run.wft_failure) as FailureInfo) : null;
-    return {
-      workflowId: identity.workflowId,
-      runId: run.run_id,
-      workflowType: run.workflow_type,
-      status: run.status,
-      startTime: new Date(run.start_ms).toISOString(),
-      closeTime: run.close_ms !== null ? new Date(run.close_ms).toISOString() : null,
-      taskQueue: run.task_queue,
-      historyLength: run.history_length,
-      memo: run.memo ? JSON.parse(run.memo) : {},
-      searchAttributes: describedSearchAttributes(run.search_attributes),
-      parent: run.parent
-        ? (({ workflowId, runId }: ParentRef) => ({ workflowId, runId }))(
-            JSON.parse(run.parent) as ParentRef,
-          )
-        : null,
-      attempt: run.attempt,
-      workflowTaskFailure: wftFailure
-        ? { message: wftFailure.message, type: wftFailure.type, attempt: run.wft_attempt }
-        : null,
-      pendingActivities,
-      pendingTimers: timers.map((t) => ({
-        timerId: String(t.data),
-        fireTime: new Date(t.fire_at_ms).toISOString(),
-      })),
-      pendingChildren: this.#sql
+    return description({
+      workflowId: this.#identity!.workflowId,
+      run,
+      activities: this.#sql
+        .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? ORDER BY seq", run.run_id)
+        .toArray(),
+      timers: this.#sql
+        .exec<TimerRow>(
+          "SELECT * FROM timers WHERE run_id = ? AND kind = 'timer' ORDER BY fire_at_ms",
+          run.run_id,
+        )
+        .toArray(),
+      children: this.#sql
         .exec<ChildRow>(
           "SELECT * FROM children WHERE run_id = ? AND state != 'Closed' ORDER BY seq",
           run.run_id,
         )
-        .toArray()
-        .map((c) => ({
-          workflowId: c.workflow_id,
-          runId: c.child_run_id,
-          workflowType: c.workflow_type,
-          state: c.state,
-          parentClosePolicy: c.parent_close_policy,
-        })),
+        .toArray(),
       pendingDeliveries: pendingDeliveries(this.#sql, run.run_id),
-    };
+    });
   }
 
   #resultBody(run: RunRow): ResultResponse {
-    if (run.status === "Completed") {
-      return { status: "Completed", result: JSON.parse(run.result ?? "null"), runId: run.run_id };
-    }
-    const status = run.status as Exclude<ExecutionStatus, "Running" | "Completed">;
-    if (run.failure) {
-      return {
-        status,
-        failure: withoutStacks(JSON.parse(run.failure) as FailureInfo),
-        runId: run.run_id,
-      };
-    }
-    const message =
-      status === "TimedOut"
-        ? "Workflow timed out"
-        : status === "Terminated"
-          ? "Workflow terminated"
-          : `Workflow ${status}`;
-    const failure: FailureInfo = {
-      message,
-      type:
-        status === "TimedOut"
-          ? "TimeoutFailure"
-          : status === "Terminated"
-            ? "TerminatedFailure"
-            : status,
-    };
-    if (status === "Terminated") {
-      const ev = this.#sql
-        .exec<{ attributes: string }>(
-          "SELECT attributes FROM events WHERE run_id = ? AND event_type = 'WorkflowExecutionTerminated'",
-          run.run_id,
-        )
-        .toArray()[0];
-      if (ev)
-        failure.message = `Workflow terminated: ${(JSON.parse(ev.attributes) as { reason: string }).reason}`;
-    }
-    return { status, failure, runId: run.run_id };
+    if (run.status !== "Terminated" || run.failure) return resultBody(run);
+    const ev = this.#sql
+      .exec<{ attributes: string }>(
+        "SELECT attributes FROM events WHERE run_id = ? AND event_type = 'WorkflowExecutionTerminated'",
+        run.run_id,
+      )
+      .toArray()[0];
+    return resultBody(
+      run,
+      ev ? (JSON.parse(ev.attributes) as { reason: string }).reason : undefined,
+    );
   }
-}
-
-function activityTimerKey(
-  act: Pick<ActivityRow, "run_id" | "seq">,
-  type: ActivityTimerData["type"],
-): string {
-  return `act:${act.run_id}:${act.seq}:${type}`;
 }
 
 function timeoutFailure(type: TimeoutType, act: ActivityRow): FailureInfo {
@@ -2763,14 +2589,4 @@ function commitFailure(err: unknown, maxBytes: number): FailureInfo {
     ),
     maxBytes,
   );
-}
-
-/** A run's search attributes as list shows them: plain values, those removed (null) left out. */
-function describedSearchAttributes(stored: string | null): WorkflowDescription["searchAttributes"] {
-  const raw = stored ? (JSON.parse(stored) as WorkflowDescription["searchAttributes"]) : {};
-  try {
-    return plainSearchAttributes(toSearchAttributes(raw));
-  } catch {
-    return raw; // stored before validation: as it was given
-  }
 }
