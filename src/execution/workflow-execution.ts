@@ -26,7 +26,6 @@ import type {
   ResultResponse,
   WorkflowDescription,
 } from "../../sdk/common/wire";
-import { exceedsBytes, payloadTooLarge } from "../common/payload-size";
 import type { EngineEnv, ResolvedConfig } from "../config";
 import {
   type ActivityOptionsMs,
@@ -37,13 +36,12 @@ import {
 } from "../history/events";
 import { encodePageToken } from "../history/page-token";
 import { toWireEvent } from "../history/wire";
-import { CLOSE_COMMANDS, type Command, commandEvent } from "../replay/commands";
+import { CLOSE_COMMANDS, type Command } from "../replay/commands";
 import {
   NonDeterminismError,
   UnknownHandlerError,
   UpdateRejectedError,
   WorkflowRuntime,
-  WorkflowTaskError,
 } from "../replay/runtime";
 import { visibilityRow } from "../visibility/row";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
@@ -53,7 +51,6 @@ import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
 import { runLocalActivity } from "./local-activity";
 import { LocalActivityRuns } from "./local-activity-runs";
-import { withinLocalBudget } from "./local-budget";
 import {
   assertQueuesBound,
   countRows,
@@ -87,6 +84,7 @@ import { hasSchema, migrate } from "./schema";
 import { mergeSearchAttributes } from "./search-attribute-upsert";
 import { activityTimerKeys, mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
 import { WaiterGate } from "./waiter-gate";
+import { type Marker, runWorkflowTask } from "./workflow-task";
 
 /**
  * How long a dispatched task may sit unstarted before it is sent again (doubling, up to the max):
@@ -1362,94 +1360,43 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     options: { runWorkflow?: boolean; eager?: EagerClaim; failTask?: FailureInfo } = {},
   ): Promise<void> {
     const now = this.#now();
-    const events = this.#assignIds(run, inputs, now);
-    let taskFailure:
-      | { cause: "NonDeterminism" | "WorkflowError"; failure: FailureInfo }
-      | undefined;
-    let commands: Command[] = [];
-    let continueNow = false;
-    if (options.failTask) {
-      // The same task failed to commit (see below): record its inputs and the failure only.
-      taskFailure = { cause: "WorkflowError", failure: options.failTask };
-    } else if (options.runWorkflow !== false) {
-      try {
-        const runtime =
-          run.history_length === 0 ? this.#newRuntime(run, events) : await this.#runtimeFor(run);
-        await runtime.applyTask(events);
-        let localBudget = this.#config.limits.localActivitiesPerTask;
-        const searchAttributes = { merged: run.search_attributes };
-        while (runtime.unmatched.length > 0) {
-          const issued = withinLocalBudget(runtime.unmatched, localBudget);
-          if (issued.length === 0) {
-            continueNow = true; // commit what we have; the alarm continues at once
-            break;
-          }
-          assertQueuesBound(this.env, issued);
-          const firstId = run.history_length + events.length + 1;
-          const recorded = await this.#recordCommands(run, issued, now, firstId, searchAttributes);
-          if (!recorded) {
-            // An urgent message waits behind a local activity: commit what we have and let it in;
-            // the local activity goes on, and the next transition (or the alarm) joins it.
-            continueNow = true;
-            break;
-          }
-          localBudget -= issued.filter((c) => c.type === "RunLocalActivity").length;
-          events.push(...recorded.events);
-          commands.push(...issued);
-          await runtime.applyTask(recorded.events);
-          if (this.#isClosing(issued)) break;
-        }
-        this.#cached = this.#sticky
-          ? { runId: run.run_id, runtime, applied: run.history_length + events.length }
+    const runWorkflow = options.runWorkflow !== false;
+    const outcome = await runWorkflowTask(
+      {
+        runId: run.run_id,
+        historyLength: run.history_length,
+        wftAttempt: run.wft_attempt,
+        searchAttributes: run.search_attributes,
+        taskId: run.next_task_id,
+        nowMs: now,
+      },
+      inputs,
+      {
+        limits: this.#config.limits,
+        runLocals: (commands) => this.#runLocals(run, commands),
+        check: (issued) => assertQueuesBound(this.env, issued),
+        newRunId: () => crypto.randomUUID(),
+      },
+      {
+        ...(runWorkflow
+          ? {
+              runtime: (events: readonly HistoryEvent[]) =>
+                run.history_length === 0 ? this.#newRuntime(run, events) : this.#runtimeFor(run),
+            }
+          : {}),
+        ...(options.failTask ? { failTask: options.failTask } : {}),
+      },
+    );
+    const { events, commands, continueNow, taskFailure } = outcome;
+    if (runWorkflow && !options.failTask) {
+      this.#cached =
+        outcome.runtime && this.#sticky
+          ? {
+              runId: run.run_id,
+              runtime: outcome.runtime,
+              applied: run.history_length + events.length,
+            }
           : undefined;
-      } catch (err) {
-        this.#cached = undefined;
-        const nde = err instanceof NonDeterminismError;
-        // A WorkflowTaskError wraps what the code threw: record the user's error itself.
-        const thrown =
-          err instanceof WorkflowTaskError && err.cause !== undefined ? err.cause : err;
-        taskFailure = {
-          cause: nde ? "NonDeterminism" : "WorkflowError",
-          failure: boundFailure(toFailure(thrown), this.#config.limits.maxPayloadBytes),
-        };
-        // Nothing the failed task produced is kept: only the inputs and the failure.
-        events.length = inputs.length;
-        commands = [];
-      }
-    }
-    if (
-      run.history_length + events.length >= this.#config.limits.historyMaxEvents &&
-      !taskFailure
-    ) {
-      this.#cached = undefined;
-      // Bounded history: fail clearly rather than growing without end.
-      const failure = toFailure(
-        ApplicationFailure.nonRetryable(
-          `History of run ${run.run_id} reached ${events.length} events (limit ${this.#config.limits.historyMaxEvents}). Use continue-as-new to start a fresh history.`,
-          "HistoryTooLong",
-        ),
-      );
-      commands = [{ type: "FailWorkflow", failure }];
-      events.length = inputs.length;
-      events.push(
-        ...this.#assignIds(
-          run,
-          [newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" })],
-          now,
-          run.history_length + events.length + 1,
-        ),
-      );
-    }
-    if (taskFailure && run.wft_attempt === 0) {
-      // Like Temporal, only the first failure of a series is written to history.
-      events.push(
-        ...this.#assignIds(
-          run,
-          [newEvent("WorkflowTaskFailed", taskFailure)],
-          now,
-          run.history_length + events.length + 1,
-        ),
-      );
     }
     const close = commands.find((c) => CLOSE_COMMANDS.has(c.type));
     let status: ExecutionStatus = "Running";
@@ -1631,10 +1578,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     };
   }
 
-  #isClosing(cmds: readonly Command[]): boolean {
-    return cmds.some((c) => CLOSE_COMMANDS.has(c.type));
-  }
-
   /** Workflow retry policy: a failed run may be followed by a new run (Temporal's workflow retries). */
   #workflowRetry(
     run: RunRow,
@@ -1791,16 +1734,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return runtime ?? this.#newRuntime(run, []);
   }
 
-  /** Turns commands into their events; local activities run here and record a marker. */
-  async #recordCommands(
+  /** Runs a task's local activities (joining those still under way); undefined when preempted. */
+  async #runLocals(
     run: RunRow,
     commands: readonly Command[],
-    now: number,
-    firstId: number,
-    searchAttributes: { merged: string | null } = { merged: run.search_attributes },
-  ): Promise<{ events: HistoryEvent[] } | undefined> {
-    const out: NewEvent[] = [];
-    const limit = this.#config.limits.maxPayloadBytes;
+  ): Promise<Array<Marker | undefined> | undefined> {
     const locals = await this.#locals.waitAll(
       commands.map((cmd) =>
         cmd.type === "RunLocalActivity"
@@ -1817,72 +1755,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           : undefined,
       ),
     );
-    if (!locals) return undefined; // preempted
+    if (!locals) return undefined;
     for (const cmd of commands) {
       if (cmd.type === "RunLocalActivity") this.#locals.forget(run.run_id, cmd.seq);
     }
-    commands.forEach((cmd, i) => {
-      switch (cmd.type) {
-        case "RunLocalActivity": {
-          const marker = locals[i]!;
-          if ("failure" in marker && marker.failure) {
-            marker.failure = boundFailure(marker.failure, limit);
-          }
-          out.push(newEvent("MarkerRecorded", marker));
-          break;
-        }
-        case "FailWorkflow":
-          cmd.failure = boundFailure(cmd.failure, limit);
-          out.push(commandEvent(cmd, now, crypto.randomUUID()));
-          break;
-        case "CompleteUpdate": {
-          // Checked before the update's caller or the transaction sees it: an oversized result
-          // fails the update (non-retryable PayloadTooLarge), not the commit.
-          const problem =
-            cmd.result === undefined
-              ? undefined
-              : payloadProblem(cmd.result, limit, "update result");
-          if (problem) {
-            cmd.result = undefined;
-            cmd.failure = toFailure(ApplicationFailure.nonRetryable(problem.message, problem.type));
-          }
-          if (cmd.failure) cmd.failure = boundFailure(cmd.failure, limit);
-          out.push(commandEvent(cmd, now, crypto.randomUUID()));
-          break;
-        }
-        case "UpsertSearchAttributes":
-          // Throws (the workflow task fails with the reason) when the merged set is not storable.
-          searchAttributes.merged = mergeSearchAttributes(
-            searchAttributes.merged,
-            cmd.searchAttributes,
-            limit,
-          );
-          out.push(commandEvent(cmd, now, crypto.randomUUID()));
-          break;
-        case "CompleteWorkflow":
-          if (exceedsBytes(cmd.result, this.#config.limits.maxPayloadBytes)) {
-            const failure = toFailure(
-              payloadTooLarge("workflow result", this.#config.limits.maxPayloadBytes),
-            );
-            Object.assign(cmd, { type: "FailWorkflow", failure, result: undefined });
-            out.push(
-              newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" }),
-            );
-          } else {
-            out.push(commandEvent(cmd, now));
-          }
-          break;
-        case "RequestCancelActivity":
-          // The activity is dropped at once (see #applyCommand) and the code sees it canceled:
-          // Temporal's TryCancel, whose history has both events. Replay skips ActivityTaskCanceled.
-          out.push(commandEvent(cmd, now));
-          out.push(newEvent("ActivityTaskCanceled", { seq: cmd.seq }));
-          break;
-        default:
-          out.push(commandEvent(cmd, now, crypto.randomUUID()));
-      }
-    });
-    return { events: this.#assignIds(run, out, now, firstId) };
+    return locals;
   }
 
   /** Writes the effects of a recorded command (inside the transaction). */
