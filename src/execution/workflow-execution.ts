@@ -45,6 +45,16 @@ import {
 } from "../replay/runtime";
 import { visibilityRow } from "../visibility/row";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
+import {
+  attemptFailed,
+  complete,
+  fitsOffer,
+  parseOptions,
+  schedule,
+  start,
+  timerFired,
+} from "./activity/state";
+import { ActivityStore } from "./activity/store";
 import { encodeToken, executionName, executionStub, queueFor, type TaskToken } from "./addressing";
 import { description, resultBody } from "./describe";
 import { boundFailure, failureFromReport } from "./failure-bounds";
@@ -82,17 +92,9 @@ import type {
 import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
 import { mergeSearchAttributes } from "./search-attribute-upsert";
-import { activityTimerKeys, mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
+import { mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
 import { WaiterGate } from "./waiter-gate";
 import { type Marker, runWorkflowTask } from "./workflow-task";
-
-/**
- * How long a dispatched task may sit unstarted before it is sent again (doubling, up to the max):
- * a queue message lost with a crashed local runtime, or a consumer that never ran, must not strand
- * the activity when it has no schedule-to-start timeout.
- */
-const DISPATCH_LEASE_MS = 10_000;
-const MAX_DISPATCH_LEASE_MS = 5 * 60_000;
 
 /** What a new run starts with. */
 interface RunStart {
@@ -126,8 +128,6 @@ interface EagerClaim {
   task?: EagerTask;
 }
 type EagerTaskMessage = ActivityTaskMessage & { taskQueue: string };
-/** `started_by` of an eagerly dispatched attempt: `eager:<deliveryId>:<seq>:<attempt>`. */
-const EAGER_PREFIX = "eager:";
 
 /** Work of one transition that is not an event: rows to write in the same transaction. */
 interface Effects {
@@ -168,6 +168,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   #alarmRuns = 0;
   #delivering = false;
   #deliverAgain = false;
+  readonly #activities: ActivityStore;
   /** Bounds the waiters above (each request that waits holds one slot while it waits). */
   readonly #waiters: WaiterGate;
   /** Runtimes rebuilt to answer queries on closed runs (their history never changes), by run id. */
@@ -183,6 +184,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.#config = config;
     this.#sql = ctx.storage.sql;
     this.#waiters = new WaiterGate(config.limits.maxWaitersPerObject);
+    this.#activities = new ActivityStore(this.#sql, (act) =>
+      this.#enqueueTask(act, parseOptions(act)),
+    );
     this.#queryRuntimes = new BoundedLru({
       maxEntries: config.limits.queryCacheRuns,
       maxWeight: config.limits.queryCacheBytes,
@@ -773,22 +777,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           : null;
       }
       if (act.state !== "Scheduled") return null;
-      const now = this.#now();
-      this.#sql.exec(
-        "UPDATE activities SET state = 'Started', started_ms = ?, last_heartbeat_ms = NULL, started_by = ? WHERE run_id = ? AND seq = ?",
-        now,
-        deliveryId ?? null,
-        act.run_id,
-        act.seq,
-      );
-      this.#deleteTimer(timerKey.activity(act, "ScheduleToStart"));
-      this.#deleteTimer(timerKey.activity(act, "Redispatch"));
-      if (options.startToCloseTimeoutMs) {
-        this.#putActivityTimer(act, "StartToClose", now + options.startToCloseTimeoutMs);
-      }
-      if (options.heartbeatTimeoutMs) {
-        this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
-      }
+      this.#activities.apply(act, start(act, this.#now(), deliveryId ?? null).effects);
       await this.#armAlarm();
       return this.#startedTask(act, options);
     });
@@ -831,7 +820,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       );
       const options = JSON.parse(act.options) as ActivityOptionsMs;
       if (options.heartbeatTimeoutMs) {
-        this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
+        this.#activities.putTimer(act, "Heartbeat", act.attempt, now + options.heartbeatTimeoutMs);
         await this.#armAlarm();
       }
       return { cancelRequested: false };
@@ -864,16 +853,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         await this.#activityAttemptFailed(run, act, failure, undefined, eager);
         return eager?.task ?? null;
       }
-      const effects: Effects = { sql: [() => this.#deleteActivity(act)] };
-      await this.#transition(
-        run,
-        [
-          this.#startedEvent(act),
-          newEvent("ActivityTaskCompleted", { seq: act.seq, result, attempt: act.attempt }),
-        ],
-        effects,
-        eager ? { eager } : {},
-      );
+      const done = complete(act, result);
+      const effects: Effects = { sql: [() => this.#activities.apply(act, done.effects)] };
+      await this.#transition(run, done.events, effects, eager ? { eager } : {});
       return eager?.task ?? null;
     });
   }
@@ -1766,48 +1748,20 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   #applyCommand(run: RunRow, cmd: Command, now: number, eager?: EagerClaim): void {
     switch (cmd.type) {
       case "ScheduleActivity": {
-        const act: ActivityRow = {
-          run_id: run.run_id,
-          seq: cmd.seq,
-          activity_id: cmd.activityId,
-          activity_type: cmd.activityType,
-          input: cmd.input,
-          options: JSON.stringify(cmd.options),
-          attempt: 1,
-          state: "Scheduled",
-          first_scheduled_ms: now,
-          scheduled_ms: now,
-          started_ms: null,
-          last_failure: null,
-          heartbeat_details: null,
-          last_heartbeat_ms: null,
-          next_attempt_ms: null,
-          last_attempt_ms: null,
-          started_by: null,
-        };
-        this.#sql.exec(
-          `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms)
-           VALUES (?, ?, ?, ?, ?, ?, 1, 'Scheduled', ?, ?)`,
-          act.run_id,
-          act.seq,
-          act.activity_id,
-          act.activity_type,
-          act.input,
-          act.options,
+        const claim =
+          eager && fitsOffer(eager.offer, eager.task !== undefined, cmd.activityType, cmd.options);
+        const t = schedule(
+          run.run_id,
+          cmd,
           now,
-          now,
+          claim && eager ? { deliveryId: eager.offer.deliveryId } : undefined,
         );
-        if (cmd.options.scheduleToCloseTimeoutMs) {
-          this.#putActivityTimer(
-            act,
-            "ScheduleToClose",
-            now + cmd.options.scheduleToCloseTimeoutMs,
-          );
-        }
-        if (eager && this.#fitsOffer(eager, cmd.activityType, cmd.options)) {
-          eager.task = this.#startEagerly(act, cmd.options, eager.offer, now);
-        } else {
-          this.#dispatch(act, cmd.options, now);
+        this.#activities.apply(t.row, t.effects);
+        if (claim && eager) {
+          eager.task = {
+            ...this.#taskMessage(t.row, cmd.options),
+            ...this.#startedTask(t.row, cmd.options),
+          };
         }
         return;
       }
@@ -1826,7 +1780,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       case "RequestCancelActivity":
         // Abandoned: the worker learns it from its next heartbeat (cancelRequested) and its
         // late report is ignored, as for any stale task token.
-        this.#deleteActivity({ run_id: run.run_id, seq: cmd.seq });
+        this.#activities.delete({ run_id: run.run_id, seq: cmd.seq });
         return;
       case "CompleteUpdate":
         this.#sql.exec(
@@ -1920,58 +1874,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
   }
 
-  /** Queues one attempt of an activity: an outbox row, sent after commit, and its dispatch lease. */
-  #dispatch(act: ActivityRow, options: ActivityOptionsMs, now: number): void {
-    this.#enqueueTask(act, options);
-    this.#putActivityTimer(act, "Redispatch", now + DISPATCH_LEASE_MS);
-    if (options.scheduleToStartTimeoutMs) {
-      this.#putActivityTimer(act, "ScheduleToStart", now + options.scheduleToStartTimeoutMs);
-    }
-  }
-
-  /**
-   * Eager dispatch takes at most one task per report, only of the offer's task queue and types, and
-   * only when a crash of its consumer is bounded: with no queue message behind the task, a
-   * start-to-close or heartbeat timeout is what retries an attempt whose consumer died.
-   */
-  #fitsOffer(eager: EagerClaim, activityType: string, options: ActivityOptionsMs): boolean {
-    return (
-      eager.task === undefined &&
-      options.taskQueue === eager.offer.taskQueue &&
-      Array.isArray(eager.offer.activityTypes) &&
-      eager.offer.activityTypes.includes(activityType) &&
-      Boolean(options.startToCloseTimeoutMs || options.heartbeatTimeoutMs)
-    );
-  }
-
-  /**
-   * Records the first attempt of a new activity as started by the offering consumer (inside the
-   * transaction): its start-to-close and heartbeat timers as `activityStarted` puts them, and no
-   * dispatch lease or schedule-to-start timer, since nothing is queued.
-   */
-  #startEagerly(
-    act: ActivityRow,
-    options: ActivityOptionsMs,
-    offer: EagerOffer,
-    now: number,
-  ): EagerTask {
-    const startedBy = `${EAGER_PREFIX}${offer.deliveryId}:${act.seq}:${act.attempt}`;
-    this.#sql.exec(
-      "UPDATE activities SET state = 'Started', started_ms = ?, started_by = ? WHERE run_id = ? AND seq = ?",
-      now,
-      startedBy,
-      act.run_id,
-      act.seq,
-    );
-    if (options.startToCloseTimeoutMs) {
-      this.#putActivityTimer(act, "StartToClose", now + options.startToCloseTimeoutMs);
-    }
-    if (options.heartbeatTimeoutMs) {
-      this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
-    }
-    return { ...this.#taskMessage(act, options), ...this.#startedTask(act, options) };
-  }
-
   #taskMessage(act: ActivityRow, options: ActivityOptionsMs): EagerTaskMessage {
     const identity = this.#identity!;
     return {
@@ -1995,23 +1897,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   #liveActivity(token: TaskToken): ActivityRow | undefined {
     if (!this.#ready) return undefined;
-    const act = this.#sql
-      .exec<ActivityRow>(
-        "SELECT * FROM activities WHERE run_id = ? AND seq = ?",
-        token.runId,
-        token.seq,
-      )
-      .toArray()[0];
+    const act = this.#activities.get(token.runId, token.seq);
     if (!act || act.attempt !== token.attempt) return undefined;
     const run = this.#currentRun();
     if (!run || run.run_id !== token.runId || run.status !== "Running") return undefined;
     return act;
-  }
-
-  #deleteActivity(act: Pick<ActivityRow, "run_id" | "seq">): void {
-    this.#sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", act.run_id, act.seq);
-    const keys = activityTimerKeys(act);
-    this.#sql.exec(`DELETE FROM timers WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys);
   }
 
   /** An attempt failed (reported failure or a start-to-close/heartbeat timeout): retry or fail for good. */
@@ -2022,9 +1912,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     timeoutType?: TimeoutType,
     eager?: EagerClaim,
   ): Promise<void> {
-    const effects: Effects = { sql: [] };
-    const events = this.#attemptFailedEvents(run, act, failure, this.#now(), effects, timeoutType);
-    if (events) await this.#transition(run, events, effects, eager ? { eager } : {});
+    const t = attemptFailed(act, failure, this.#now(), timeoutType);
+    const effects: Effects = { sql: [() => this.#activities.apply(act, t.effects)] };
+    if (t.events.length > 0) await this.#transition(run, t.events, effects, eager ? { eager } : {});
     else {
       this.#commitEffects(effects);
       await this.#armAlarm();
@@ -2038,149 +1928,22 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     });
   }
 
-  /** Decides retry vs final failure. Returns the final events, or undefined when a retry was scheduled into `effects`. */
-  #attemptFailedEvents(
-    _run: RunRow,
-    act: ActivityRow,
-    failure: FailureInfo,
-    now: number,
-    effects: Effects,
-    timeoutType?: TimeoutType,
-  ): NewEvent[] | undefined {
-    const options = JSON.parse(act.options) as ActivityOptionsMs;
-    let decision: "retry" | RetryState = mayRetry(options.retry, act.attempt, failure);
-    const delay = retryDelayMs(options.retry, act.attempt);
-    if (
-      decision === "retry" &&
-      options.scheduleToCloseTimeoutMs !== undefined &&
-      now + delay >= act.first_scheduled_ms + options.scheduleToCloseTimeoutMs
-    ) {
-      decision = "Timeout";
-    }
-    if (decision === "retry") {
-      effects.sql.push(() => {
-        this.#sql.exec(
-          "UPDATE activities SET state = 'Backoff', last_failure = ?, next_attempt_ms = ?, last_attempt_ms = ?, started_ms = NULL WHERE run_id = ? AND seq = ?",
-          JSON.stringify(withoutStacks(failure)),
-          now + delay,
-          now,
-          act.run_id,
-          act.seq,
-        );
-        this.#deleteTimer(timerKey.activity(act, "StartToClose"));
-        this.#deleteTimer(timerKey.activity(act, "Heartbeat"));
-        this.#putActivityTimer(act, "Retry", now + delay);
-      });
-      return undefined;
-    }
-    effects.sql.push(() => this.#deleteActivity(act));
-    const started = this.#startedEvent(act);
-    if (timeoutType) {
-      return [
-        started,
-        newEvent("ActivityTaskTimedOut", {
-          seq: act.seq,
-          timeoutType,
-          failure,
-          retryState: decision,
-          attempt: act.attempt,
-        }),
-      ];
-    }
-    return [
-      started,
-      newEvent("ActivityTaskFailed", {
-        seq: act.seq,
-        failure,
-        retryState: decision,
-        attempt: act.attempt,
-      }),
-    ];
-  }
-
-  /** ActivityTaskStarted is written with the attempt's outcome (Temporal's rule), carrying the previous attempt's failure. */
-  #startedEvent(act: ActivityRow): NewEvent {
-    return newEvent("ActivityTaskStarted", {
-      seq: act.seq,
-      attempt: act.attempt,
-      ...(act.started_by?.startsWith(EAGER_PREFIX) ? { eager: true } : {}),
-      ...(act.last_failure ? { lastFailure: JSON.parse(act.last_failure) as FailureInfo } : {}),
-    });
-  }
-
-  /** A timer of an activity fired: retry backoff over, or a timeout. Returns input events, if any. */
+  /**
+   * A timer of an activity fired: the transition (if the timer is still current) is queued into
+   * `effects`; returns the events when the activity closed.
+   */
   #activityTimerFired(
     run: RunRow,
     data: ActivityTimerData,
     now: number,
     effects: Effects,
   ): NewEvent[] | undefined {
-    const act = this.#sql
-      .exec<ActivityRow>(
-        "SELECT * FROM activities WHERE run_id = ? AND seq = ?",
-        run.run_id,
-        data.seq,
-      )
-      .toArray()[0];
+    const act = this.#activities.get(run.run_id, data.seq);
     if (!act) return undefined;
-    const options = JSON.parse(act.options) as ActivityOptionsMs;
-    switch (data.type) {
-      case "Redispatch": {
-        // Still not started: the message may be lost. Send it again, waiting longer each time.
-        if (act.state !== "Scheduled" || act.attempt !== data.attempt) return undefined;
-        const lease = Math.min(
-          Math.max(DISPATCH_LEASE_MS, now - act.scheduled_ms),
-          MAX_DISPATCH_LEASE_MS,
-        );
-        effects.sql.push(() => {
-          this.#enqueueTask(act, options);
-          this.#putActivityTimer(act, "Redispatch", now + lease);
-        });
-        return undefined;
-      }
-      case "Retry": {
-        if (act.state !== "Backoff" || act.attempt !== data.attempt) return undefined;
-        effects.sql.push(() => {
-          const next: ActivityRow = { ...act, attempt: act.attempt + 1, state: "Scheduled" };
-          this.#sql.exec(
-            "UPDATE activities SET attempt = ?, state = 'Scheduled', scheduled_ms = ?, next_attempt_ms = NULL WHERE run_id = ? AND seq = ?",
-            next.attempt,
-            now,
-            act.run_id,
-            act.seq,
-          );
-          this.#dispatch(next, options, now);
-        });
-        return undefined;
-      }
-      case "ScheduleToClose":
-      case "ScheduleToStart": {
-        if (
-          data.type === "ScheduleToStart" &&
-          (act.state !== "Scheduled" || act.attempt !== data.attempt)
-        ) {
-          return undefined;
-        }
-        const failure = timeoutFailure(data.type, act);
-        effects.sql.push(() => this.#deleteActivity(act));
-        return [
-          newEvent("ActivityTaskTimedOut", {
-            seq: act.seq,
-            timeoutType: data.type,
-            failure,
-            retryState: "Timeout",
-            attempt: act.attempt,
-          }),
-        ];
-      }
-      case "StartToClose":
-      case "Heartbeat": {
-        if (act.state !== "Started" || act.attempt !== data.attempt) return undefined;
-        const failure = timeoutFailure(data.type, act);
-        // A timeout is retryable whatever its type name: mark it so the policy decides on attempts only.
-        return this.#attemptFailedEvents(run, act, failure, now, effects, data.type);
-      }
-    }
+    const t = timerFired(act, data, now);
+    if (!t) return undefined;
+    effects.sql.push(() => this.#activities.apply(act, t.effects));
+    return t.to === "Closed" ? t.events : undefined;
   }
 
   // ---------------------------------------------------------------- timers and the one alarm
@@ -2194,15 +1957,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       fireAtMs,
       data ?? null,
     );
-  }
-
-  #putActivityTimer(
-    act: Pick<ActivityRow, "run_id" | "seq" | "attempt">,
-    type: ActivityTimerData["type"],
-    at: number,
-  ): void {
-    const data: ActivityTimerData = { seq: act.seq, attempt: act.attempt, type };
-    this.#putTimer(timerKey.activity(act, type), act.run_id, "activity", at, JSON.stringify(data));
   }
 
   #deleteTimer(key: string): void {
@@ -2443,16 +2197,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       ev ? (JSON.parse(ev.attributes) as { reason: string }).reason : undefined,
     );
   }
-}
-
-function timeoutFailure(type: TimeoutType, act: ActivityRow): FailureInfo {
-  return {
-    message: `Activity ${act.activity_type} timed out (${type}) on attempt ${act.attempt}`,
-    type: "TimeoutFailure",
-    source: "TimeoutFailure",
-    timeoutType: type,
-    ...(act.heartbeat_details ? { details: JSON.parse(act.heartbeat_details) } : {}),
-  };
 }
 
 /** The failure recorded when a transition's transaction could not commit. */
