@@ -13,13 +13,11 @@ import type {
 import {
   ApplicationFailure,
   type FailureInfo,
-  type RetryState,
   type TimeoutType,
   toFailure,
   withoutStacks,
 } from "../../sdk/common/failures";
 import { handlerNameProblem } from "../../sdk/common/handler-name";
-import { mayRetry, type ResolvedRetryPolicy, retryDelayMs } from "../../sdk/common/retry-policy";
 import type {
   ExecutionStatus,
   HistoryResponse,
@@ -89,35 +87,14 @@ import type {
   StartReply,
   StartRequest,
 } from "./rpc";
+import { continuation, workflowRetry } from "./run-close";
+import { type RunStart, startDecision } from "./run-start";
 import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
 import { mergeSearchAttributes } from "./search-attribute-upsert";
 import { mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
 import { WaiterGate } from "./waiter-gate";
 import { type Marker, runWorkflowTask } from "./workflow-task";
-
-/** What a new run starts with. */
-interface RunStart {
-  runId: string;
-  workflowType: string;
-  taskQueue: string;
-  input: string | undefined;
-  attempt: number;
-  firstExecutionRunId: string;
-  continuedExecutionRunId?: string;
-  requestId?: string;
-  startDelayMs?: number;
-  runTimeoutMs?: number;
-  executionTimeoutMs?: number;
-  executionDeadlineMs?: number;
-  retryPolicy?: ResolvedRetryPolicy;
-  memo?: string;
-  searchAttributes?: string;
-  /** JSON ParentRef of a child workflow's runs. */
-  parent?: string;
-  /** Inputs recorded with WorkflowExecutionStarted (signal-with-start). */
-  extraInputs?: NewEvent[];
-}
 
 /**
  * An eager-dispatch offer made with an activity's report, and the one task it was given (set inside
@@ -264,47 +241,25 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         if (prior) return { ok: true, runId: prior.run_id, started: false };
       }
       const current = this.#currentRun();
-      if (current && current.status === "Running") {
-        if (req.idReusePolicy === "TerminateIfRunning") {
-          await this.#terminate(
-            current,
-            "Terminated by a start with idReusePolicy TerminateIfRunning",
-          );
-        } else if (req.signal) {
-          // Signal-with-start on a running workflow: signal it.
-          const ack = await this.#signal(
-            current,
-            req.signal.name,
-            req.signal.input,
-            req.signal.requestId,
-          );
-          if (!ack.ok) return ack;
-          return { ok: true, runId: current.run_id, started: false };
-        } else if (req.idConflictPolicy === "UseExisting") {
-          return { ok: true, runId: current.run_id, started: false };
-        } else {
-          return {
-            ok: false,
-            error: {
-              code: "AlreadyStarted",
-              message: `Workflow "${req.workflowId}" is already running (run ${current.run_id}); use idConflictPolicy "UseExisting" to attach to it`,
-            },
-          };
-        }
-      } else if (current) {
-        const failedOnly = req.idReusePolicy === "AllowDuplicateFailedOnly";
-        if (
-          req.idReusePolicy === "RejectDuplicate" ||
-          (failedOnly && current.status === "Completed")
-        ) {
-          return {
-            ok: false,
-            error: {
-              code: "AlreadyStarted",
-              message: `Workflow "${req.workflowId}" already ran (run ${current.run_id}, ${current.status}) and idReusePolicy ${req.idReusePolicy} forbids reusing its id`,
-            },
-          };
-        }
+      const decision = startDecision(current, req);
+      if (decision.kind === "reject") return { ok: false, error: decision.error };
+      if (decision.kind === "existing") return { ok: true, runId: decision.runId, started: false };
+      if (decision.kind === "signal" && current && req.signal) {
+        // Signal-with-start on a running workflow: signal it.
+        const ack = await this.#signal(
+          current,
+          req.signal.name,
+          req.signal.input,
+          req.signal.requestId,
+        );
+        if (!ack.ok) return ack;
+        return { ok: true, runId: current.run_id, started: false };
+      }
+      if (decision.kind === "start" && decision.terminate && current) {
+        await this.#terminate(
+          current,
+          "Terminated by a start with idReusePolicy TerminateIfRunning",
+        );
       }
       if (!this.#identity) {
         this.#identity = { namespace: req.namespace, workflowId: req.workflowId };
@@ -1536,31 +1491,15 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     cmd: Extract<Command, { type: "ContinueAsNew" }>,
     events: HistoryEvent[],
   ): RunStart {
-    const started = this.#startedAttributes(run.run_id, events);
     const recorded = events.find((e) => e.eventType === "WorkflowExecutionContinuedAsNew");
     const runId =
       recorded?.eventType === "WorkflowExecutionContinuedAsNew"
         ? recorded.attributes.newExecutionRunId
         : crypto.randomUUID();
-    return {
-      runId,
-      workflowType: cmd.workflowType,
-      taskQueue: cmd.taskQueue,
-      input: cmd.input,
-      attempt: 1,
-      firstExecutionRunId: started.firstExecutionRunId,
-      continuedExecutionRunId: run.run_id,
-      runTimeoutMs: started.runTimeoutMs,
-      executionTimeoutMs: started.executionTimeoutMs,
-      executionDeadlineMs: started.executionDeadlineMs,
-      retryPolicy: started.retryPolicy,
-      memo: run.memo ?? undefined,
-      searchAttributes: run.search_attributes ?? undefined,
-      ...(run.parent ? { parent: run.parent } : {}),
-    };
+    return continuation(run, cmd, this.#startedAttributes(run.run_id, events), runId);
   }
 
-  /** Workflow retry policy: a failed run may be followed by a new run (Temporal's workflow retries). */
+  /** Workflow retry policy: records the retry state (and next run) on the run's WorkflowExecutionFailed. */
   #workflowRetry(
     run: RunRow,
     failure: FailureInfo,
@@ -1572,37 +1511,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       first?.eventType === "WorkflowExecutionStarted"
         ? first.attributes
         : this.#startedAttributes(run.run_id);
-    const policy = started.retryPolicy;
+    const { retryState, next } = workflowRetry(run, failure, now, started, crypto.randomUUID());
     const failedEvent = events.find((e) => e.eventType === "WorkflowExecutionFailed");
-    let retryState: RetryState = "RetryPolicyNotSet";
-    let next: RunStart | undefined;
-    if (policy) {
-      const decision = mayRetry(policy, run.attempt, failure);
-      retryState = decision === "retry" ? "InProgress" : decision;
-      if (decision === "retry") {
-        const delay = retryDelayMs(policy, run.attempt);
-        const deadline = started.executionDeadlineMs;
-        if (deadline !== undefined && now + delay >= deadline) retryState = "Timeout";
-        else {
-          next = {
-            runId: crypto.randomUUID(),
-            workflowType: run.workflow_type,
-            taskQueue: run.task_queue,
-            input: started.input,
-            attempt: run.attempt + 1,
-            firstExecutionRunId: started.firstExecutionRunId,
-            startDelayMs: delay,
-            runTimeoutMs: started.runTimeoutMs,
-            executionTimeoutMs: started.executionTimeoutMs,
-            executionDeadlineMs: deadline,
-            retryPolicy: policy,
-            memo: started.memo,
-            searchAttributes: started.searchAttributes,
-            ...(run.parent ? { parent: run.parent } : {}),
-          };
-        }
-      }
-    }
     if (failedEvent && failedEvent.eventType === "WorkflowExecutionFailed") {
       failedEvent.attributes = {
         ...failedEvent.attributes,
