@@ -54,6 +54,13 @@ import {
 } from "./activity/state";
 import { ActivityStore } from "./activity/store";
 import { encodeToken, executionName, executionStub, queueFor, type TaskToken } from "./addressing";
+import {
+  childClosedEvents,
+  commandMessage,
+  parentCloseMessages,
+  parentReport,
+  replyOutcome,
+} from "./children";
 import { description, resultBody } from "./describe";
 import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
@@ -408,41 +415,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         this.#commitEffects({ sql: [closeChild] });
         return { ok: true };
       }
-      const seq = report.seq;
-      const events: NewEvent[] = [];
-      if (child.state === "Initiated") {
-        events.push(
-          newEvent("ChildWorkflowExecutionStarted", {
-            seq,
-            workflowId: child.workflow_id,
-            runId: report.childRunId,
-          }),
-        );
-      }
-      switch (report.status) {
-        case "Completed":
-          events.push(
-            newEvent("ChildWorkflowExecutionCompleted", { seq, result: report.result ?? "null" }),
-          );
-          break;
-        case "Failed":
-          events.push(
-            newEvent("ChildWorkflowExecutionFailed", {
-              seq,
-              failure: report.failure ?? { message: "child failed", type: "Error" },
-            }),
-          );
-          break;
-        case "Canceled":
-          events.push(newEvent("ChildWorkflowExecutionCanceled", { seq }));
-          break;
-        case "Terminated":
-          events.push(newEvent("ChildWorkflowExecutionTerminated", { seq }));
-          break;
-        case "TimedOut":
-          events.push(newEvent("ChildWorkflowExecutionTimedOut", { seq }));
-          break;
-      }
+      const events = childClosedEvents(child, report);
       await this.#transition(run, events, { sql: [closeChild] });
       return { ok: true };
     });
@@ -1202,45 +1175,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const children = this.#sql
       .exec<ChildRow>("SELECT * FROM children WHERE run_id = ? AND state != 'Closed'", run.run_id)
       .toArray();
-    const identity = this.#identity!;
-    for (const child of children) {
-      const to = {
-        namespace: identity.namespace,
-        workflowId: child.workflow_id,
-        fromRunId: run.run_id,
-      };
-      if (child.parent_close_policy === "Terminate") {
-        this.#send({
-          ...to,
-          op: "terminate",
-          reason: `Parent ${identity.workflowId} closed (${status}); parent close policy Terminate`,
-        });
-      } else if (child.parent_close_policy === "RequestCancel") {
-        this.#send({
-          ...to,
-          op: "cancel",
-          reason: `Parent ${identity.workflowId} closed (${status})`,
-          requestId: `parent-close:${run.run_id}:${child.seq}`,
-        });
-      }
+    for (const message of parentCloseMessages(this.#identity!, run.run_id, status, children)) {
+      this.#send(message);
     }
-    if (final && run.parent && status !== "ContinuedAsNew" && status !== "Running") {
-      const parent = JSON.parse(run.parent) as ParentRef;
-      this.#send({
-        namespace: parent.namespace,
-        workflowId: parent.workflowId,
-        fromRunId: run.run_id,
-        op: "childClosed",
-        report: {
-          parentRunId: parent.runId,
-          seq: parent.seq,
-          childRunId: run.run_id,
-          status,
-          ...(outcome.result !== undefined ? { result: outcome.result } : {}),
-          ...(outcome.failure ? { failure: withoutStacks(outcome.failure) } : {}),
-        },
-      });
-    }
+    const report = parentReport(run, status, final, outcome);
+    if (report) this.#send(report);
   }
 
   #send(message: OutboxMessage): void {
@@ -1725,54 +1664,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           cmd.workflowType,
           cmd.parentClosePolicy,
         );
-        const identity = this.#identity!;
-        const retryPolicy = cmd.retryPolicy;
-        this.#send({
-          namespace: identity.namespace,
-          workflowId: cmd.workflowId,
-          fromRunId: run.run_id,
-          op: "startChild",
-          seq: cmd.seq,
-          parent: { ...identity, runId: run.run_id, seq: cmd.seq },
-          request: {
-            namespace: identity.namespace,
-            workflowId: cmd.workflowId,
-            workflowType: cmd.workflowType,
-            input: cmd.input,
-            taskQueue: cmd.taskQueue,
-            idReusePolicy: "AllowDuplicate",
-            idConflictPolicy: "Fail",
-            requestId: `child:${run.run_id}:${cmd.seq}`,
-            ...(cmd.runTimeoutMs ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
-            ...(cmd.executionTimeoutMs ? { executionTimeoutMs: cmd.executionTimeoutMs } : {}),
-            ...(retryPolicy ? { retryPolicy } : {}),
-            ...(cmd.memo ? { memo: cmd.memo } : {}),
-          },
-        });
+        this.#send(commandMessage(this.#identity!, run.run_id, cmd));
         return;
       }
       case "SignalExternal":
-        this.#send({
-          namespace: this.#identity!.namespace,
-          workflowId: cmd.workflowId,
-          fromRunId: run.run_id,
-          op: "signal",
-          seq: cmd.seq,
-          signalName: cmd.signalName,
-          input: cmd.input,
-          requestId: `ext:${run.run_id}:${cmd.seq}`,
-        });
-        return;
       case "CancelExternal":
-        this.#send({
-          namespace: this.#identity!.namespace,
-          workflowId: cmd.workflowId,
-          fromRunId: run.run_id,
-          op: "cancel",
-          seq: cmd.seq,
-          reason: `Requested by workflow ${this.#identity!.workflowId}`,
-          requestId: `ext:${run.run_id}:${cmd.seq}`,
-        });
+        this.#send(commandMessage(this.#identity!, run.run_id, cmd));
         return;
       case "RunLocalActivity":
       case "CompleteWorkflow":
@@ -1980,70 +1877,28 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (!exists) return;
     const drop = () => this.#sql.exec("DELETE FROM outbox WHERE id = ?", id);
     const run = this.#findRun(message.fromRunId);
-    const events: NewEvent[] = [];
     const sql: Array<() => void> = [drop];
-    if (message.op === "startChild") {
-      const child = this.#sql
-        .exec<ChildRow>(
-          "SELECT * FROM children WHERE run_id = ? AND seq = ?",
+    const child =
+      message.op === "startChild"
+        ? this.#sql
+            .exec<ChildRow>(
+              "SELECT * FROM children WHERE run_id = ? AND seq = ?",
+              message.fromRunId,
+              message.seq,
+            )
+            .toArray()[0]
+        : undefined;
+    const { events, child: next } = replyOutcome(message, reply, child);
+    if (next && message.op === "startChild") {
+      sql.push(() =>
+        this.#sql.exec(
+          "UPDATE children SET state = ?, child_run_id = coalesce(?, child_run_id) WHERE run_id = ? AND seq = ?",
+          next.state,
+          next.state === "Started" ? next.runId : null,
           message.fromRunId,
           message.seq,
-        )
-        .toArray()[0];
-      if (child?.state === "Initiated") {
-        if (reply.ok && "runId" in reply) {
-          events.push(
-            newEvent("ChildWorkflowExecutionStarted", {
-              seq: message.seq,
-              workflowId: message.workflowId,
-              runId: reply.runId,
-            }),
-          );
-          sql.push(() =>
-            this.#sql.exec(
-              "UPDATE children SET state = 'Started', child_run_id = ? WHERE run_id = ? AND seq = ?",
-              reply.runId,
-              message.fromRunId,
-              message.seq,
-            ),
-          );
-        } else if (!reply.ok) {
-          events.push(
-            newEvent("StartChildWorkflowExecutionFailed", {
-              seq: message.seq,
-              workflowId: message.workflowId,
-              cause:
-                reply.error.code === "AlreadyStarted"
-                  ? "WorkflowExecutionAlreadyStarted"
-                  : reply.error.code,
-            }),
-          );
-          sql.push(() =>
-            this.#sql.exec(
-              "UPDATE children SET state = 'Closed' WHERE run_id = ? AND seq = ?",
-              message.fromRunId,
-              message.seq,
-            ),
-          );
-        }
-      }
-    } else if ((message.op === "signal" || message.op === "cancel") && message.seq !== undefined) {
-      const seq = message.seq;
-      if (reply.ok) {
-        events.push(
-          message.op === "signal"
-            ? newEvent("ExternalWorkflowExecutionSignaled", { seq })
-            : newEvent("ExternalWorkflowExecutionCancelRequested", { seq }),
-        );
-      } else {
-        const cause =
-          reply.error.code === "NotFound" ? "ExternalWorkflowExecutionNotFound" : reply.error.code;
-        events.push(
-          message.op === "signal"
-            ? newEvent("SignalExternalWorkflowExecutionFailed", { seq, cause })
-            : newEvent("RequestCancelExternalWorkflowExecutionFailed", { seq, cause }),
-        );
-      }
+        ),
+      );
     }
     if (run && run.status === "Running" && events.length > 0) {
       await this.#transition(run, events, { sql });
