@@ -43,24 +43,12 @@ import {
 } from "../replay/runtime";
 import { visibilityRow } from "../visibility/row";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
-import {
-  attemptFailed,
-  complete,
-  fitsOffer,
-  parseOptions,
-  schedule,
-  start,
-  timerFired,
-} from "./activity/state";
+import { type EagerClaim, startedTask, taskMessage } from "./activity/dispatch";
+import { attemptFailed, complete, parseOptions, start, timerFired } from "./activity/state";
 import { ActivityStore } from "./activity/store";
-import { encodeToken, executionName, executionStub, queueFor, type TaskToken } from "./addressing";
-import {
-  childClosedEvents,
-  commandMessage,
-  parentCloseMessages,
-  parentReport,
-  replyOutcome,
-} from "./children";
+import { executionName, executionStub, queueFor, type TaskToken } from "./addressing";
+import { childClosedEvents, parentCloseMessages, parentReport, replyOutcome } from "./children";
+import { applyCommand, type CommandContext } from "./command-handlers";
 import { description, resultBody } from "./describe";
 import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
@@ -98,20 +86,9 @@ import { continuation, workflowRetry } from "./run-close";
 import { type RunStart, startDecision } from "./run-start";
 import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
-import { mergeSearchAttributes } from "./search-attribute-upsert";
 import { mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
 import { WaiterGate } from "./waiter-gate";
 import { type Marker, runWorkflowTask } from "./workflow-task";
-
-/**
- * An eager-dispatch offer made with an activity's report, and the one task it was given (set inside
- * the transition's transaction; handed back after the commit).
- */
-interface EagerClaim {
-  offer: EagerOffer;
-  task?: EagerTask;
-}
-type EagerTaskMessage = ActivityTaskMessage & { taskQueue: string };
 
 /** Work of one transition that is not an event: rows to write in the same transaction. */
 interface Effects {
@@ -701,26 +678,14 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       const options = JSON.parse(act.options) as ActivityOptionsMs;
       if (act.state === "Started") {
         return deliveryId !== undefined && act.started_by === deliveryId
-          ? this.#startedTask(act, options)
+          ? startedTask(act, options)
           : null;
       }
       if (act.state !== "Scheduled") return null;
       this.#activities.apply(act, start(act, this.#now(), deliveryId ?? null).effects);
       await this.#armAlarm();
-      return this.#startedTask(act, options);
+      return startedTask(act, options);
     });
-  }
-
-  #startedTask(act: ActivityRow, options: ActivityOptionsMs): StartedTask {
-    return {
-      input: act.input,
-      attempt: act.attempt,
-      ...(act.heartbeat_details !== null ? { heartbeatDetails: act.heartbeat_details } : {}),
-      ...(options.startToCloseTimeoutMs
-        ? { startToCloseTimeoutMs: options.startToCloseTimeoutMs }
-        : {}),
-      ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
-    };
   }
 
   async activityHeartbeat(token: TaskToken, details?: string): Promise<HeartbeatResponse> {
@@ -1299,7 +1264,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       for (const fn of effects.sql) fn();
       // A closing transition abandons what it schedules: nothing to hand out eagerly then.
       const eager = close ? undefined : options.eager;
-      for (const cmd of commands) this.#applyCommand(run, cmd, now, eager);
+      const commandContext = this.#commandContext();
+      for (const cmd of commands) applyCommand(commandContext, run, cmd, now, eager);
       if (taskFailure) {
         const attempt = run.wft_attempt + 1;
         const backoff = Math.min(1000 * 2 ** (attempt - 1), WFT_MAX_BACKOFF_MS);
@@ -1593,110 +1559,20 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return locals;
   }
 
-  /** Writes the effects of a recorded command (inside the transaction). */
-  #applyCommand(run: RunRow, cmd: Command, now: number, eager?: EagerClaim): void {
-    switch (cmd.type) {
-      case "ScheduleActivity": {
-        const claim =
-          eager && fitsOffer(eager.offer, eager.task !== undefined, cmd.activityType, cmd.options);
-        const t = schedule(
-          run.run_id,
-          cmd,
-          now,
-          claim && eager ? { deliveryId: eager.offer.deliveryId } : undefined,
-        );
-        this.#activities.apply(t.row, t.effects);
-        if (claim && eager) {
-          eager.task = {
-            ...this.#taskMessage(t.row, cmd.options),
-            ...this.#startedTask(t.row, cmd.options),
-          };
-        }
-        return;
-      }
-      case "StartTimer":
-        this.#putTimer(
-          timerKey.user(run.run_id, cmd.seq),
-          run.run_id,
-          "timer",
-          now + cmd.durationMs,
-          String(cmd.seq),
-        );
-        return;
-      case "CancelTimer":
-        this.#deleteTimer(timerKey.user(run.run_id, cmd.seq));
-        return;
-      case "RequestCancelActivity":
-        // Abandoned: the worker learns it from its next heartbeat (cancelRequested) and its
-        // late report is ignored, as for any stale task token.
-        this.#activities.delete({ run_id: run.run_id, seq: cmd.seq });
-        return;
-      case "CompleteUpdate":
-        this.#sql.exec(
-          "UPDATE updates SET state = 'Completed', result = ?, failure = ? WHERE update_id = ?",
-          cmd.result ?? null,
-          cmd.failure ? JSON.stringify(cmd.failure) : null,
-          cmd.updateId,
-        );
-        return;
-      case "UpsertSearchAttributes": {
-        // Checked when recorded (#recordCommands): this merge cannot throw.
-        const merged = mergeSearchAttributes(
-          run.search_attributes,
-          cmd.searchAttributes,
-          Number.POSITIVE_INFINITY,
-        );
-        this.#sql.exec(
-          "UPDATE runs SET search_attributes = ? WHERE run_id = ?",
-          merged,
-          run.run_id,
-        );
-        run.search_attributes = merged;
-        return;
-      }
-      case "StartChild": {
-        this.#sql.exec(
-          `INSERT OR IGNORE INTO children (run_id, seq, workflow_id, workflow_type, state, parent_close_policy)
-           VALUES (?, ?, ?, ?, 'Initiated', ?)`,
-          run.run_id,
-          cmd.seq,
-          cmd.workflowId,
-          cmd.workflowType,
-          cmd.parentClosePolicy,
-        );
-        this.#send(commandMessage(this.#identity!, run.run_id, cmd));
-        return;
-      }
-      case "SignalExternal":
-      case "CancelExternal":
-        this.#send(commandMessage(this.#identity!, run.run_id, cmd));
-        return;
-      case "RunLocalActivity":
-      case "CompleteWorkflow":
-      case "FailWorkflow":
-      case "CancelWorkflow":
-      case "ContinueAsNew":
-      case "RecordPatch":
-        return;
-    }
-  }
-
-  #taskMessage(act: ActivityRow, options: ActivityOptionsMs): EagerTaskMessage {
-    const identity = this.#identity!;
+  /** What command handlers write through, inside a transition's transaction. */
+  #commandContext(): CommandContext {
     return {
-      token: encodeToken({ ...identity, runId: act.run_id, seq: act.seq, attempt: act.attempt }),
-      namespace: identity.namespace,
-      workflowId: identity.workflowId,
-      runId: act.run_id,
-      activityId: act.activity_id,
-      activityType: act.activity_type,
-      attempt: act.attempt,
-      taskQueue: options.taskQueue,
+      sql: this.#sql,
+      identity: this.#identity!,
+      activities: this.#activities,
+      send: (message) => this.#send(message),
+      putTimer: (key, runId, kind, at, data) => this.#putTimer(key, runId, kind, at, data),
+      deleteTimer: (key) => this.#deleteTimer(key),
     };
   }
 
   #enqueueTask(act: ActivityRow, options: ActivityOptionsMs): void {
-    const message: ActivityTaskMessage = this.#taskMessage(act, options);
+    const message: ActivityTaskMessage = taskMessage(this.#identity!, act, options);
     enqueue(this.#sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
   }
 
