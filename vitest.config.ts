@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { kCurrentWorker } from "miniflare";
 import { defineConfig } from "vitest/config";
 
 /** D1 migrations of the visibility index, applied by test/setup/d1-migrations.ts in each test file. */
@@ -25,6 +26,12 @@ function workerd(mode: "warm" | "cold") {
         SUNDIAL_TEST_MODE: mode,
         TEST_MIGRATIONS: d1Migrations,
       },
+      // The fixture Worker's second engine with small limits (test/fixtures/worker.ts).
+      durableObjects: {
+        LIMITED_EXECUTION: { className: "LimitedWorkflowExecution", useSQLite: true },
+      },
+      // The engine's own SundialService entrypoint, over RPC, as an activity Worker binds it.
+      serviceBindings: { SUNDIAL: { name: kCurrentWorker, entrypoint: "SundialService" } },
       queueConsumers: {
         "sundial-activities": {
           maxBatchTimeout: 0,

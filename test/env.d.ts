@@ -6,6 +6,12 @@ declare global {
       ACTIVITY_QUEUE: Queue;
       NOTIFICATIONS_QUEUE: Queue;
       SUNDIAL_TEST_MODE: "warm" | "cold";
+      /** The fixture Worker's engine with small limits (test/fixtures/worker.ts). */
+      LIMITED_EXECUTION: DurableObjectNamespace;
+      /** The engine's SundialService entrypoint (vitest.config.ts), as activity Workers bind it. */
+      SUNDIAL: Service<
+        import("../sdk/activity/protocol").ActivityReporter & Rpc.WorkerEntrypointBranded
+      >;
     }
   }
 }

@@ -323,7 +323,7 @@ export function createClient(options: ClientOptions): SundialClient {
     async count(query) {
       const res = await http.send<{ count: number }>({
         method: "GET",
-        path: "/workflows/count",
+        path: "/workflow-count",
         query: { query },
         idempotent: true,
       });

@@ -198,9 +198,25 @@ export function toFailure(err: unknown, depth = 0): FailureInfo {
   return base;
 }
 
-/** Revives a {@link FailureInfo} into the matching failure class (plain `ApplicationFailure` for foreign errors). */
+/** Longest `cause` chain revived or shown; deeper causes (only a forged report has them) are cut. */
+export const MAX_CAUSE_DEPTH = 32;
+
+/**
+ * Revives a {@link FailureInfo} into the matching failure class (plain `ApplicationFailure` for
+ * foreign errors). Iterative over the `cause` chain (innermost first), cut at {@link MAX_CAUSE_DEPTH}:
+ * a stored failure with a huge chain must not overflow the stack of every later replay.
+ */
 export function fromFailure(info: FailureInfo): DurableFailure {
-  const cause = info.cause ? fromFailure(info.cause) : undefined;
+  const chain: FailureInfo[] = [];
+  for (let f: FailureInfo | undefined = info; f && chain.length < MAX_CAUSE_DEPTH; f = f.cause) {
+    chain.push(f);
+  }
+  let cause: DurableFailure | undefined;
+  for (let i = chain.length - 1; i >= 0; i--) cause = fromOneFailure(chain[i]!, cause);
+  return cause!;
+}
+
+function fromOneFailure(info: FailureInfo, cause: DurableFailure | undefined): DurableFailure {
   let err: DurableFailure;
   switch (info.source) {
     case "ActivityFailure":
@@ -239,10 +255,18 @@ export function fromFailure(info: FailureInfo): DurableFailure {
   return err;
 }
 
-/** Drops stacks (recursively), for answers to HTTP clients. */
+/** Drops stacks along the `cause` chain (iteratively, cut at {@link MAX_CAUSE_DEPTH}), for answers to HTTP clients. */
 export function withoutStacks(info: FailureInfo): FailureInfo {
-  const { stack: _stack, cause, ...rest } = info;
-  return cause ? { ...rest, cause: withoutStacks(cause) } : rest;
+  const chain: FailureInfo[] = [];
+  for (let f: FailureInfo | undefined = info; f && chain.length < MAX_CAUSE_DEPTH; f = f.cause) {
+    chain.push(f);
+  }
+  let cause: FailureInfo | undefined;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const { stack: _stack, cause: _cause, ...rest } = chain[i]!;
+    cause = cause ? { ...rest, cause } : rest;
+  }
+  return cause!;
 }
 
 function safeString(value: unknown): string {

@@ -1,5 +1,5 @@
 /** @module Retry policies, with Temporal's field names and defaults. */
-import { type Duration, toMs } from "./duration";
+import { type Duration, MAX_DURATION_MS, toMs } from "./duration";
 
 /** How an activity (or a workflow) is retried. Temporal's fields and defaults. */
 export interface RetryPolicy {
@@ -28,7 +28,9 @@ export interface ResolvedRetryPolicy {
 export function resolveRetryPolicy(policy: RetryPolicy | undefined): ResolvedRetryPolicy {
   const initialIntervalMs = toMs(policy?.initialInterval ?? 1000);
   const backoffCoefficient = policy?.backoffCoefficient ?? 2;
-  const maximumIntervalMs = toMs(policy?.maximumInterval ?? initialIntervalMs * 100);
+  const maximumIntervalMs = toMs(
+    policy?.maximumInterval ?? Math.min(initialIntervalMs * 100, MAX_DURATION_MS),
+  );
   const maximumAttempts = policy?.maximumAttempts ?? 0;
   if (initialIntervalMs < 1) throw new TypeError("retry.initialInterval must be at least 1ms");
   if (!(backoffCoefficient >= 1)) throw new TypeError("retry.backoffCoefficient must be >= 1");

@@ -9,6 +9,7 @@ import { uiRoutes } from "../ui/page";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
 import { ApiError, errorResponse } from "./errors";
 import { historyEventStream, resumeAfter, wantsEventStream } from "./history-stream";
+import { parseJsonBody, readBodyText } from "./json-body";
 import { openApiJson } from "./openapi";
 import {
   cancelBodySchema,
@@ -68,48 +69,16 @@ function parseQuery<T>(
   return parsed.data;
 }
 
-/** Reads a JSON body within the size limit: 413 past it, 400 for malformed JSON. */
+/** Reads a JSON body within the size limit: 413 past it (never buffered further), 400 for malformed JSON. */
 async function readJson(c: Ctx, maxBytes: number): Promise<unknown> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > maxBytes) {
-    throw new ApiError(
-      "PayloadTooLarge",
-      `Request body is ${declared} bytes; the limit is ${maxBytes}`,
-    );
-  }
-  const text = await c.req.text();
-  if (exceedsBytes(text, maxBytes)) {
-    throw new ApiError("PayloadTooLarge", `Request body exceeds the limit of ${maxBytes} bytes`);
-  }
-  if (text.trim() === "")
-    throw new ApiError("InvalidArgument", "Request body is empty; send a JSON object");
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError("InvalidArgument", "Request body is not valid JSON");
-  }
+  return parseJsonBody(await readBodyText(c.req.raw, maxBytes), maxBytes);
 }
 
 /** Like {@link readJson}, but an empty body is `{}` (bodies whose fields are all optional). */
 async function readOptionalJson(c: Ctx, maxBytes: number): Promise<unknown> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared === 0 && !c.req.header("transfer-encoding")) {
-    const text = await c.req.text();
-    if (text.trim() === "") return {};
-    return parseText(text, maxBytes);
-  }
-  return readJson(c, maxBytes);
-}
-
-function parseText(text: string, maxBytes: number): unknown {
-  if (exceedsBytes(text, maxBytes)) {
-    throw new ApiError("PayloadTooLarge", `Request body exceeds the limit of ${maxBytes} bytes`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError("InvalidArgument", "Request body is not valid JSON");
-  }
+  const text = await readBodyText(c.req.raw, maxBytes);
+  if (text.trim() === "") return {};
+  return parseJsonBody(text, maxBytes);
 }
 
 function validate<T>(
@@ -216,7 +185,7 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
   });
 
   app.get("/workflows/:workflowId", async (c) => {
-    const runId = c.req.query("runId") || undefined;
+    const { runId } = parseQuery(runQuerySchema, c);
     return reply(await stubFor(c.env, namespaceOf(c), workflowIdOf(c)).describe(runId));
   });
 
@@ -326,8 +295,18 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
 /** Builds the Hono app: `/api/v1/...` and `/api/v1/namespaces/{namespace}/...`. */
 export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // A path that is not valid percent-encoded UTF-8 would reach the routes undecoded (Hono keeps
+  // the raw text), where "%FF" could pass as a name: refuse it once, here, for every route.
+  app.use("/api/*", async (c, next) => {
+    try {
+      decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      return errorResponse("InvalidArgument", "The URL path is not valid percent-encoded UTF-8");
+    }
+    return next();
+  });
   app.get("/api/v1/openapi.json", (c) => c.body(openApiJson(), 200, JSON_HEADERS));
-  visibilityRoutes(app); // before /workflows/:workflowId, so /workflows/count is list's
+  visibilityRoutes(app);
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);
   app.route("/api/v1", routes);
@@ -340,7 +319,10 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
     }),
   );
   app.notFound((c) =>
-    errorResponse("NotFound", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+    errorResponse(
+      "NotFound",
+      `No route for ${c.req.method} ${shorten(new URL(c.req.url).pathname, 200)}`,
+    ),
   );
   app.onError((err) => {
     if (err instanceof ApiError) return err.toResponse();
@@ -348,4 +330,9 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
     return errorResponse("Internal", "Internal error; see the engine's logs");
   });
   return app;
+}
+
+/** `text` cut to `max` characters with an ellipsis: errors never echo a long input whole. */
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

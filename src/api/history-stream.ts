@@ -28,7 +28,8 @@ export function resumeAfter(lastEventId: string | undefined, after: number | und
   if (lastEventId === undefined || lastEventId.trim() === "") return after ?? 0;
   const id = lastEventId.trim();
   if (!/^\d{1,15}$/.test(id)) {
-    throw new ApiError("InvalidArgument", `Last-Event-ID must be an eventId, got "${lastEventId}"`);
+    const shown = lastEventId.length > 32 ? `${lastEventId.slice(0, 32)}…` : lastEventId;
+    throw new ApiError("InvalidArgument", `Last-Event-ID must be an eventId, got "${shown}"`);
   }
   return Number(id);
 }

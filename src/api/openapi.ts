@@ -392,7 +392,7 @@ const jsonResponse = (description: string, schema: JsonSchema) => ({
 /** The error answers an operation can give (plus `default` for the rest, e.g. 500). */
 function errors(...statuses: Array<400 | 404 | 409 | 413>): Responses {
   const text: Record<number, string> = {
-    400: "InvalidArgument: bad JSON, a bad field, an unknown type or name",
+    400: "InvalidArgument: bad JSON, JSON nested deeper than 100 levels, a bad or too long field, an unknown type or name",
     404: "NotFound: no such workflow or run",
     409: "AlreadyStarted or FailedPrecondition (e.g. the workflow is closed)",
     413: "PayloadTooLarge: the body or a payload is over the limit",
@@ -445,7 +445,7 @@ function operations(): Operation[] {
     },
     {
       method: "get",
-      path: "/workflows/count",
+      path: "/workflow-count",
       operationId: "countWorkflows",
       summary: "Count executions matching a visibility query",
       tags: ["Visibility"],
@@ -642,7 +642,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       description:
         "Durable execution on Cloudflare Workers. JSON in and out; every error is " +
         '`{"error": {"code", "message"}}`. An empty query parameter (`?runId=`) counts as not ' +
-        "given. When API keys are configured, send " +
+        "given. A body nested deeper than 100 levels of arrays/objects is a 400; ids, names, " +
+        "tokens, queries and durations have length limits (see each schema). " +
+        "When API keys are configured, send " +
         "`Authorization: Bearer <key>`. Schedules are not served yet and not listed here.",
     },
     servers: [{ url: "/" }],

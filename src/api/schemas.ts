@@ -4,6 +4,17 @@ import { toMs } from "../../sdk/common/duration";
 import { handlerNameProblem, MAX_HANDLER_NAME_LENGTH } from "../../sdk/common/handler-name";
 import { resolveRetryPolicy } from "../../sdk/common/retry-policy";
 
+/** Longest run id: a UUID is 36 characters. */
+export const MAX_RUN_ID_LENGTH = 64;
+/** Longest history nextPageToken (base64 of "<runId>:<eventId>"). */
+export const MAX_HISTORY_TOKEN_LENGTH = 256;
+
+const runIdSchema = z
+  .string()
+  .min(1)
+  .max(MAX_RUN_ID_LENGTH, `runId is at most ${MAX_RUN_ID_LENGTH} characters`);
+
+// toMs refuses text past MAX_DURATION_TEXT before it scans it (linear, see sdk/common/duration.ts).
 const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
   try {
     return toMs(value);
@@ -15,6 +26,7 @@ const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) 
 
 export const namespaceSchema = z
   .string()
+  .max(64, "namespace is at most 64 characters")
   .regex(/^[A-Za-z0-9][\w.-]{0,63}$/, "namespace: letters, digits, _ . - (max 64)");
 
 export const workflowIdSchema = z
@@ -30,7 +42,10 @@ const retryPolicySchema = z
     backoffCoefficient: z.number().min(1).optional(),
     maximumInterval: durationSchema.optional(),
     maximumAttempts: z.number().int().min(0).optional(),
-    nonRetryableErrorTypes: z.array(z.string()).optional(),
+    nonRetryableErrorTypes: z
+      .array(z.string().max(256, "an error type is at most 256 characters"))
+      .max(100, "nonRetryableErrorTypes has at most 100 entries")
+      .optional(),
   })
   .strict()
   .transform((policy, ctx) => {
@@ -46,7 +61,10 @@ const jsonObject = z.record(z.string(), z.unknown());
 
 export const startBodySchema = z
   .object({
-    workflowType: z.string().min(1, "workflowType is required"),
+    workflowType: z
+      .string()
+      .min(1, "workflowType is required")
+      .max(256, "workflowType is at most 256 characters"),
     workflowId: workflowIdSchema.optional(),
     input: z.unknown().optional(),
     taskQueue: z.string().min(1).max(128).optional(),
@@ -62,7 +80,7 @@ export const startBodySchema = z
     memo: jsonObject.optional(),
     searchAttributes: jsonObject.optional(),
     signal: z
-      .object({ name: z.string().min(1), input: z.unknown().optional() })
+      .object({ name: z.string().min(1).max(256), input: z.unknown().optional() })
       .strict()
       .optional(),
   })
@@ -71,15 +89,15 @@ export const startBodySchema = z
 export type StartBody = z.infer<typeof startBodySchema>;
 
 export const resultQuerySchema = z.object({
-  runId: z.string().min(1).optional(),
+  runId: runIdSchema.optional(),
   wait: durationSchema.refine((ms) => ms <= 60_000, "wait is at most 60s").optional(),
 });
 
 export const historyQuerySchema = z.object({
-  runId: z.string().min(1).optional(),
+  runId: runIdSchema.optional(),
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
-  nextPageToken: z.string().min(1).optional(),
+  nextPageToken: z.string().min(1).max(MAX_HISTORY_TOKEN_LENGTH).optional(),
 });
 
 /** Signal, query and update names: the SDK's rule (any non-empty string up to a length limit). */
@@ -115,7 +133,7 @@ export const cancelBodySchema = z
 
 export const terminateBodySchema = z.object({ reason: z.string().max(1024).optional() }).strict();
 
-export const runQuerySchema = z.object({ runId: z.string().min(1).optional() });
+export const runQuerySchema = z.object({ runId: runIdSchema.optional() });
 
 /** The first problem of a zod error, as one sentence naming the field. */
 export function describeIssue(error: z.ZodError): string {

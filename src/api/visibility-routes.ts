@@ -1,16 +1,18 @@
 /**
- * @module List and count of API.md (`GET /api/v1[/namespaces/{ns}]/workflows` and `…/workflows/count`)
- * over the D1 visibility index.
+ * @module List and count of API.md (`GET /api/v1[/namespaces/{ns}]/workflows` and `…/workflow-count`)
+ * over the D1 visibility index. The count lives outside `/workflows/`, so every workflow id (`count`
+ * included) addresses its own workflow.
  */
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { EngineEnv } from "../config";
-import { QueryError } from "../visibility/query";
+import { MAX_QUERY_LENGTH, QueryError } from "../visibility/query";
 import {
   countVisibility,
   DEFAULT_PAGE_SIZE,
   listVisibility,
   MAX_PAGE_SIZE,
+  MAX_TOKEN_LENGTH,
   PageTokenError,
 } from "../visibility/store";
 import { ApiError, errorResponse } from "./errors";
@@ -20,18 +22,29 @@ type AppEnv = { Bindings: EngineEnv };
 
 /** `GET …/workflows` query parameters. */
 export const listWorkflowsQuerySchema = z.object({
-  query: z.string().optional(),
+  query: z
+    .string()
+    .max(MAX_QUERY_LENGTH, `query is at most ${MAX_QUERY_LENGTH} characters`)
+    .optional(),
   pageSize: z.coerce
     .number()
     .int("pageSize must be an integer")
     .min(1, "pageSize is at least 1")
     .max(MAX_PAGE_SIZE, `pageSize is at most ${MAX_PAGE_SIZE}`)
     .optional(),
-  nextPageToken: z.string().optional(),
+  nextPageToken: z
+    .string()
+    .max(MAX_TOKEN_LENGTH, `nextPageToken is at most ${MAX_TOKEN_LENGTH} characters`)
+    .optional(),
 });
 
-/** `GET …/workflows/count` query parameters. */
-export const countWorkflowsQuerySchema = z.object({ query: z.string().optional() });
+/** `GET …/workflow-count` query parameters. */
+export const countWorkflowsQuerySchema = z.object({
+  query: z
+    .string()
+    .max(MAX_QUERY_LENGTH, `query is at most ${MAX_QUERY_LENGTH} characters`)
+    .optional(),
+});
 
 function visibilityDb(env: object): D1Database {
   const db = (env as { VISIBILITY?: D1Database }).VISIBILITY;
@@ -77,11 +90,10 @@ async function answer(run: () => Promise<Response>): Promise<Response> {
 
 /**
  * Registers list and count on `app`, under `/api/v1` and `/api/v1/namespaces/:namespace`.
- * Call it before the routes with `/workflows/:workflowId`, so `/workflows/count` wins.
  */
 export function visibilityRoutes(app: Hono<AppEnv>): void {
   for (const prefix of ["/api/v1/namespaces/:namespace", "/api/v1"]) {
-    app.get(`${prefix}/workflows/count`, (c) =>
+    app.get(`${prefix}/workflow-count`, (c) =>
       answer(async () => {
         const { namespace, q } = params(c, countWorkflowsQuerySchema);
         const count = await countVisibility(visibilityDb(c.env), { namespace, query: q.query });

@@ -11,6 +11,7 @@ import type {
   WorkflowDescription,
 } from "../../sdk/common/wire";
 import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
+import { rawJson } from "./raw-json";
 import type { ActivityRow, ChildRow, RunRow, TimerRow } from "./rows";
 import type { ParentRef } from "./rpc";
 
@@ -40,7 +41,7 @@ export function pendingActivity(a: ActivityRow): PendingActivity {
       a.last_heartbeat_ms !== null
         ? {
             time: iso(a.last_heartbeat_ms),
-            details: a.heartbeat_details ? JSON.parse(a.heartbeat_details) : null,
+            details: a.heartbeat_details ? rawJson(a.heartbeat_details) : null,
           }
         : null,
     scheduledTime: iso(a.scheduled_ms),
@@ -61,7 +62,7 @@ export function description(d: DescribeInput): WorkflowDescription {
     closeTime: isoOrNull(run.close_ms),
     taskQueue: run.task_queue,
     historyLength: run.history_length,
-    memo: run.memo ? JSON.parse(run.memo) : {},
+    memo: run.memo ? rawJson(run.memo) : {},
     searchAttributes: describedSearchAttributes(run.search_attributes),
     parent: parentOf(run),
     attempt: run.attempt,
@@ -96,7 +97,8 @@ export function parentOf(
  */
 export function resultBody(run: RunRow, terminateReason?: string): ResultResponse {
   if (run.status === "Completed") {
-    return { status: "Completed", result: JSON.parse(run.result ?? "null"), runId: run.run_id };
+    // The stored result goes out as its own text (see rawJson): never parsed into a deep value.
+    return { status: "Completed", result: rawJson(run.result ?? "null"), runId: run.run_id };
   }
   const status = run.status as Exclude<ExecutionStatus, "Running" | "Completed">;
   if (run.failure) {

@@ -174,6 +174,8 @@ export async function sendActivityTasks(
   sql: SqlStorage,
   env: EngineEnv,
   now: number,
+  /** Test hook (crash points): runs after a batch was accepted, before its rows are deleted. */
+  afterSend?: () => void,
 ): Promise<void> {
   const rows = outboxRows(sql, "activity").filter((r) => isDue(r, now));
   if (rows.length === 0) return;
@@ -198,17 +200,19 @@ export async function sendActivityTasks(
       const batch = list.slice(from, to);
       try {
         await queue.sendBatch(batch.map((r) => ({ body: JSON.parse(r.body) as unknown })));
-        deleteRows(
-          sql,
-          batch.map((r) => r.id),
-        );
       } catch (err) {
         console.error(
           `sundial: sending ${batch.length} task(s) to task queue "${target}" failed; retrying with backoff`,
           err,
         );
         recordFailure(sql, batch, errorText(err), now);
+        continue;
       }
+      afterSend?.();
+      deleteRows(
+        sql,
+        batch.map((r) => r.id),
+      );
     }
   }
 }

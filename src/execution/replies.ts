@@ -4,10 +4,12 @@
  */
 import type { ErrorCode, ExecutionStatus } from "../../sdk/common/wire";
 import { statusOf } from "../common/error-status";
+import { stringifyWithRaw } from "./raw-json";
 import type { Ack, Reply } from "./rpc";
 
+/** A JSON reply; stored payloads marked with rawJson() are spliced in as their text. */
 export function json(status: number, body: unknown): Reply {
-  return { status, body: JSON.stringify(body) };
+  return { status, body: stringifyWithRaw(body) };
 }
 
 /** API.md's error shape, with the status of its code. */

@@ -18,12 +18,7 @@ import {
   withoutStacks,
 } from "../../sdk/common/failures";
 import { handlerNameProblem } from "../../sdk/common/handler-name";
-import type {
-  ExecutionStatus,
-  HistoryResponse,
-  ResultResponse,
-  WorkflowDescription,
-} from "../../sdk/common/wire";
+import type { ExecutionStatus, ResultResponse, WorkflowDescription } from "../../sdk/common/wire";
 import type { EngineEnv, ResolvedConfig } from "../config";
 import {
   type ActivityOptionsMs,
@@ -33,7 +28,7 @@ import {
   newEvent,
 } from "../history/events";
 import { encodePageToken } from "../history/page-token";
-import { toWireEvent } from "../history/wire";
+import { wireEventJson } from "../history/wire";
 import { CLOSE_COMMANDS, type Command } from "../replay/commands";
 import {
   NonDeterminismError,
@@ -49,6 +44,15 @@ import { ActivityStore } from "./activity/store";
 import { executionName, executionStub, queueFor, type TaskToken } from "./addressing";
 import { childClosedEvents, parentCloseMessages, parentReport, replyOutcome } from "./children";
 import { applyCommand, type CommandContext } from "./command-handlers";
+import {
+  armCrash,
+  type CrashArmOptions,
+  type CrashPoint,
+  CrashPointError,
+  crashesOf,
+  crashPoint,
+  messageKind,
+} from "./crash-points";
 import { description, resultBody } from "./describe";
 import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
@@ -168,6 +172,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (namespace !== undefined && workflowId !== undefined)
       this.#identity = { namespace, workflowId };
     if (this.#unsafe) this.#clockOffsetMs = Number(get("clock_offset_ms") ?? 0);
+    this.#activated();
+  }
+
+  /**
+   * A crash between a commit and its alarm write leaves timers or outbox rows with no alarm, and a
+   * retried request that finds its work done (same requestId) would not arm it: arm on activation.
+   * The next serialized operation waits for it.
+   */
+  #activated(): void {
+    this.#lock = this.#lock.then(() => this.#armAlarm()).catch(() => undefined);
   }
 
   get #unsafe(): boolean {
@@ -607,11 +621,13 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     );
     const last = rows[rows.length - 1];
     const more = last !== undefined && last.event_id < run.history_length;
-    const body: HistoryResponse = {
-      events: rows.map((r) => toWireEvent(r.event_id, r.event_type, r.ts_ms, r.attributes)),
-      nextPageToken: more ? encodePageToken(run.run_id, last.event_id) : null,
+    // HistoryResponse, written as text: stored payloads are spliced in, never re-serialized.
+    const events = rows.map((r) => wireEventJson(r.event_id, r.event_type, r.ts_ms, r.attributes));
+    const token = more ? encodePageToken(run.run_id, last.event_id) : null;
+    return {
+      status: 200,
+      body: `{"events":[${events.join(",")}],"nextPageToken":${JSON.stringify(token)}}`,
     };
-    return json(200, body);
   }
 
   /**
@@ -645,7 +661,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           events: rows.map((r) => ({
             eventId: r.event_id,
             eventType: r.event_type,
-            json: JSON.stringify(toWireEvent(r.event_id, r.event_type, r.ts_ms, r.attributes)),
+            json: wireEventJson(r.event_id, r.event_type, r.ts_ms, r.attributes),
           })),
           closed,
         };
@@ -682,7 +698,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           : null;
       }
       if (act.state !== "Scheduled") return null;
+      crashPoint(this.ctx, "beforeCommit", "activityStart");
       this.#activities.apply(act, start(act, this.#now(), deliveryId ?? null).effects);
+      crashPoint(this.ctx, "afterCommit", "activityStart");
       await this.#armAlarm();
       return startedTask(act, options);
     });
@@ -842,6 +860,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     // An alarm is spent once its handler returns: arm the next one now (a timer, or a retry of
     // undelivered outbox rows), so a crash during the background delivery below loses nothing.
     await this.#serialized(() => this.#armAlarm(true));
+    crashPoint(this.ctx, "alarmAfterRearm");
     this.#alarmRuns += 1;
     // A throwing handler would be retried a few times by the runtime and then dropped, and every
     // timer with it: never throw, re-arm with backoff instead (the due timers are still there).
@@ -942,6 +961,37 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.#assertUnsafe();
     await this.#deliverMessages(true);
     return countRows(this.#sql, "messages");
+  }
+
+  /**
+   * Test-only: the object crashes (throws and is reset) at `point` of its next transition of
+   * `options.kind` (see crash-points.ts), `options.times` times (default 1).
+   */
+  async unsafeCrashAt(point: CrashPoint, options: CrashArmOptions = {}): Promise<void> {
+    this.#assertUnsafe();
+    armCrash(this.ctx.id.toString(), point, options, () => {
+      // What a fresh instance has: no warm runtime, no known alarm, and the activation re-arm.
+      this.#cached = undefined;
+      this.#armedAtMs = undefined;
+      this.#activated();
+    });
+  }
+
+  /**
+   * Test-only, read-only (unlike the hooks above, it never re-arms): the pending alarm and the
+   * outbox size; `setAt` first sets the alarm (a spurious wake-up).
+   */
+  async unsafeAlarm(setAt?: number): Promise<{ alarm: number | null; outbox: number }> {
+    this.#assertUnsafe();
+    if (setAt !== undefined) await this.ctx.storage.setAlarm(setAt);
+    const outbox = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    return { alarm: await this.ctx.storage.getAlarm(), outbox };
+  }
+
+  /** Test-only: the crash points that fired in this object so far, and how many arms are left. */
+  async unsafeCrashes(): Promise<{ fired: string[]; armed: number }> {
+    this.#assertUnsafe();
+    return crashesOf(this.ctx.id.toString());
   }
 
   #assertUnsafe(): void {
@@ -1117,7 +1167,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       );
       this.#abandonPending(run.run_id);
       this.#onClose(run, status, true);
+      crashPoint(this.ctx, "beforeCommit", stored);
     });
+    crashPoint(this.ctx, "afterCommit", stored);
     this.#cached = undefined;
     this.#locals.stopRun(run.run_id);
     await this.#armAlarm(true); // exactly: a closed run must not be woken for what it abandoned
@@ -1314,6 +1366,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       } else if (commands.some((c) => c.type === "UpsertSearchAttributes")) {
         this.#visibility(this.#findRun(run.run_id)!, 0);
       }
+      crashPoint(this.ctx, "beforeCommit", events);
     });
     if (!committed.ok) {
       // SQLite refused the commit (e.g. a value past its 2 MB limit). The same task would fail the
@@ -1330,6 +1383,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       }
       return this.#transition(run, inputs, effects, { failTask: failure });
     }
+    crashPoint(this.ctx, "afterCommit", events);
     if (close) {
       this.#cached = undefined;
       this.#locals.stopRun(run.run_id);
@@ -1386,6 +1440,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       this.ctx.storage.transactionSync(fn);
       return { ok: true };
     } catch (error) {
+      // A crash (injected by the crash-point tests) is not a refused commit: it propagates.
+      if (error instanceof CrashPointError) throw error;
       return { ok: false, error };
     }
   }
@@ -1599,7 +1655,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const effects: Effects = { sql: [() => this.#activities.apply(act, t.effects)] };
     if (t.events.length > 0) await this.#transition(run, t.events, effects, eager ? { eager } : {});
     else {
+      // A retry scheduled: the attempt's failure appends no event (Temporal records only the last).
+      effects.sql.push(() => crashPoint(this.ctx, "beforeCommit", "activityFail"));
       this.#commitEffects(effects);
+      crashPoint(this.ctx, "afterCommit", "activityFail");
       await this.#armAlarm();
     }
   }
@@ -1667,7 +1726,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   /** Sends the activity tasks the outbox holds (see {@link sendActivityTasks}), then re-arms. */
   async #flushOutbox(): Promise<void> {
-    await sendActivityTasks(this.#sql, this.env, this.#now());
+    await sendActivityTasks(this.#sql, this.env, this.#now(), () =>
+      crashPoint(this.ctx, "afterDelivery", "activitySchedule"),
+    );
     await this.#armAlarm();
   }
 
@@ -1710,11 +1771,13 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         if (row.kind === "visibility") {
           const db = this.env.VISIBILITY;
           if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow);
+          crashPoint(this.ctx, "afterDelivery", "visibility");
           this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
           continue;
         }
         const message = JSON.parse(row.body) as OutboxMessage;
         const reply = await this.#rpc(message);
+        crashPoint(this.ctx, "afterDelivery", messageKind(row.kind, message.op));
         await this.#serialized(() => this.#delivered(row.id, message, reply));
       } catch (err) {
         failedTargets.add(row.target);

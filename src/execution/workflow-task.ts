@@ -154,7 +154,7 @@ export async function runWorkflowTask(
     // Bounded history: fail clearly rather than growing without end.
     const failure = toFailure(
       ApplicationFailure.nonRetryable(
-        `History of run ${run.runId} reached ${events.length} events (limit ${max}). Use continue-as-new to start a fresh history.`,
+        `History of run ${run.runId} reached ${run.historyLength + events.length} events (limit ${max}). Use continue-as-new to start a fresh history.`,
         "HistoryTooLong",
       ),
     );

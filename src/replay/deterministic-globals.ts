@@ -6,6 +6,7 @@
  * activities) every global is the real one. Pure: no `cloudflare:*` imports, runs in Node too.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { uuid4 } from "./determinism";
 
 /** What a runtime provides to the patched globals while its workflow code runs. */
 export interface DeterministicHost {
@@ -54,7 +55,10 @@ function fillRandom(host: DeterministicHost, array: ArrayBufferView): void {
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(host.deterministicRandom() * 256);
 }
 
-/** Installs the patches once per isolate (module instances may be duplicated by bundling). */
+/**
+ * Installs the patches once per isolate (module instances may be duplicated by bundling). Called
+ * when a runtime is created, not on import: importing the runtime changes no global.
+ */
 export function installDeterministicGlobals(): void {
   const g = globalThis as typeof globalThis & { [PATCHED]?: true };
   if (g[PATCHED]) return;
@@ -123,13 +127,4 @@ export function installDeterministicGlobals(): void {
     if (!h) return real(...args);
     return Promise.reject(h.forbidden("scheduler.wait()", "use ctx.sleep() (a durable timer)"));
   });
-}
-
-/** A version-4 UUID built from `random` (deterministic when `random` is). */
-export function uuid4(random: () => number): string {
-  const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256));
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

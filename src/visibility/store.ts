@@ -238,7 +238,7 @@ interface Cursor {
 }
 
 const TOKEN_VERSION = 1;
-const MAX_TOKEN_LENGTH = 4096;
+export const MAX_TOKEN_LENGTH = 4096;
 
 function base64UrlEncode(text: string): string {
   let binary = "";

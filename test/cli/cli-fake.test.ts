@@ -60,7 +60,7 @@ describe("sundial request shape", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe("Total: 3");
     const query = new URLSearchParams({ query: "ExecutionStatus = 'Running'" });
-    expect(server.requests[0]?.url).toBe(`/api/v1/namespaces/ns1/workflows/count?${query}`);
+    expect(server.requests[0]?.url).toBe(`/api/v1/namespaces/ns1/workflow-count?${query}`);
     expect(server.requests[0]?.headers.authorization).toBe("Bearer k");
   });
 

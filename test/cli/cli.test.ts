@@ -192,18 +192,41 @@ describe.concurrent("sundial workflow start, describe, result, history", () => {
   });
 
   it("history --follow prints events as they happen until the run closes", async ({ expect }) => {
+    // An approval waits for its signal: --follow must print the events so far while the run is
+    // still open (a dump of the history at close would print nothing until the signal).
     const workflowId = uniqueId("follow");
-    const input = '{"applicant": "Ada", "amount": 100, "reviewWindow": "1s"}';
-    await sundial("wf", "start", "loanApplication", "-w", workflowId, "-i", input);
+    const input = JSON.stringify({ item: "laptop", timeout: "1h" });
+    await sundial("wf", "start", "approval", "-w", workflowId, "-i", input);
 
-    const run = await sundial("--json", "workflow", "history", workflowId, "--follow");
+    let seenWhileRunning: string[] | undefined;
+    let signalled: Promise<CliRun> | undefined;
+    const following = runCli(
+      ["--address", server.address, "--json", "workflow", "history", workflowId, "--follow"],
+      {
+        timeoutMs: 60_000,
+        onStdout: (soFar) => {
+          if (signalled || !soFar.includes('"TimerStarted"')) return;
+          seenWhileRunning = soFar.split("\n").filter((line) => line.trim() !== "");
+          // Only now does the workflow get what closes it.
+          signalled = sundial("wf", "signal", workflowId, "approve", "-i", '{"approved": true}');
+        },
+      },
+    );
+    const run = await following;
     expect(run.code, run.stderr).toBe(0);
+    expect(seenWhileRunning, "no event was printed while the run was open").toBeDefined();
+    expect((await signalled)?.code).toBe(0);
+    const early = (seenWhileRunning ?? []).map((l) => JSON.parse(l) as { eventType: string });
+    expect(early.map((e) => e.eventType)).not.toContain("WorkflowExecutionSignaled");
+    expect(early.map((e) => e.eventType)).not.toContain("WorkflowExecutionCompleted");
+
     const events = run.stdout
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line) as { eventId: number; eventType: string });
     expect(events.map((e) => e.eventId)).toEqual(events.map((_, i) => i + 1));
-    expect(events.map((e) => e.eventType)).toContain("TimerFired");
+    expect(events.length).toBeGreaterThan(early.length);
+    expect(events.map((e) => e.eventType)).toContain("WorkflowExecutionSignaled");
     expect(events.at(-1)?.eventType).toBe("WorkflowExecutionCompleted");
 
     const table = await sundial("workflow", "history", workflowId, "-f");

@@ -38,6 +38,10 @@ export declare function startDevServer(options?: {
   migrate?: boolean;
   /** An existing state directory (e.g. a killed server's) instead of a fresh one; kept on stop(). */
   persistTo?: string;
+  /** Another entry point for the engine Worker (e.g. `test/fixtures/worker.ts`) than wrangler.toml's. */
+  main?: string;
+  /** `false`: without the example activity Worker (its "notifications" tasks then stay pending). */
+  activityWorker?: boolean;
 }): Promise<DevServer>;
 
 /** How a CLI run ended. */
@@ -50,10 +54,16 @@ export interface CliRun {
 /**
  * Runs `node cli/sundial.mjs …args` and resolves when it exits (killed after `timeoutMs`).
  * SUNDIAL_* variables of the caller's environment are dropped unless given in `env`.
+ * `onStdout` sees the whole stdout so far each time more arrives (to act while the CLI still runs).
  */
 export declare function runCli(
   args: string[],
-  options?: { env?: Record<string, string>; stdin?: string; timeoutMs?: number },
+  options?: {
+    env?: Record<string, string>;
+    stdin?: string;
+    timeoutMs?: number;
+    onStdout?: (stdoutSoFar: string) => void;
+  },
 ): Promise<CliRun>;
 
 /** A request the fake server received; header names are lower-case. */

@@ -137,7 +137,9 @@ async function startDevServerOnce(options) {
   const args = [
     join(repoRoot, "node_modules/wrangler/bin/wrangler.js"),
     "dev",
-    ...["-c", "wrangler.toml", "-c", "examples/activity-worker/wrangler.toml"],
+    ...(options.main ? [options.main] : []),
+    ...["-c", "wrangler.toml"],
+    ...(options.activityWorker === false ? [] : ["-c", "examples/activity-worker/wrangler.toml"]),
     ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)],
     ...["--persist-to", persistTo, "--log-level", "warn"],
   ];
@@ -241,6 +243,7 @@ export function runCli(args, options = {}) {
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk) => {
       stdout += chunk;
+      options.onStdout?.(stdout);
     });
     child.stderr.setEncoding("utf8").on("data", (chunk) => {
       stderr += chunk;

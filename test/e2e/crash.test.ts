@@ -5,6 +5,8 @@
  * workflow ends with the right result and a clean history (contiguous event ids, each activity
  * scheduled and completed exactly once). Local queue messages die with the runtime: the engine's
  * dispatch lease re-sends a task still unstarted 10 s after dispatch, so recovery takes ~10–25 s.
+ * The engine runs the fixture Worker (examples + test fixtures), so that a fan-out's children can
+ * wait for a signal sent only after the restart; the loan is still in its review timer at the kill.
  */
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { type DevServer, startDevServer } from "../cli/harness.mjs";
@@ -13,13 +15,16 @@ const STEPS = 5;
 const N = 300;
 /** How long the restarted runtime gets to finish everything. */
 const RECOVERY_MS = 90_000;
+/** Children of the fan-out; each waits for signal `go` (sent after the restart), then runs `echo`. */
+const KIDS = 4;
+const MAIN = "test/fixtures/worker.ts";
 
 /** The server before the crash (owns the state dir: its stop() deletes it) and after. */
 let before: DevServer | undefined;
 let after: DevServer | undefined;
 
 beforeAll(async () => {
-  before = await startDevServer({ migrate: true, timeoutMs: 90_000 });
+  before = await startDevServer({ migrate: true, timeoutMs: 90_000, main: MAIN });
 }, 120_000);
 
 afterAll(async () => {
@@ -58,9 +63,12 @@ async function api<T = Record<string, unknown>>(
 
 interface Describe {
   status: string;
+  runId: string;
   historyLength: number;
+  parent: { workflowId: string; runId: string } | null;
   pendingActivities: unknown[];
   pendingTimers: unknown[];
+  pendingChildren: { workflowId: string; runId?: string }[];
 }
 
 interface HistoryEvent {
@@ -119,13 +127,21 @@ async function historyOf(server: DevServer | undefined, id: string): Promise<His
 const count = (events: HistoryEvent[], type: string) =>
   events.filter((e) => e.eventType === type).length;
 
+/** The `seq` of each event of `type`, in history order. */
+const seqsOf = (events: HistoryEvent[], type: string) =>
+  events.filter((e) => e.eventType === type).map((e) => Number(e.attributes.seq));
+
+/** The ids of the fan-out's children. */
+const kidIds = Array.from({ length: KIDS }, (_, i) => `${ids.fanOut}-kid-${i}`);
+
 describe("crash recovery of wrangler dev", () => {
   it("SIGKILL mid-way, restart on the same state: every workflow completes, histories clean", async ({
     expect,
   }) => {
     for (const id of ids.steps) await start("steps", id, { n: N });
-    await start("loanApplication", ids.loan, { applicant: "Bo", amount: 100, reviewWindow: "4s" });
-    await start("fanOut", ids.fanOut, { items: [1, 2, 3, 4, 5, 6] });
+    // Long enough to be in its review timer at the kill (which comes within seconds).
+    await start("loanApplication", ids.loan, { applicant: "Bo", amount: 100, reviewWindow: "30s" });
+    await start("fanOutWaiting", ids.fanOut, { n: KIDS });
     await start("approval", ids.approval, { item: "x", timeout: "1h" });
 
     // Mid-way: every steps workflow has run some activities, none has finished.
@@ -133,19 +149,36 @@ describe("crash recovery of wrangler dev", () => {
     for (;;) {
       const ds = await Promise.all(ids.steps.map((id) => describeOf(before, id)));
       expect(ds.map((d) => d.status)).toEqual(ids.steps.map(() => "Running"));
-      if (ds.every((d) => d.historyLength > 60)) break;
+      const [loanNow, fanNow] = await Promise.all([
+        describeOf(before, ids.loan),
+        describeOf(before, ids.fanOut),
+      ]);
+      const loanWaits = loanNow.pendingTimers.length === 1;
+      const kidsStarted =
+        fanNow.pendingChildren.length === KIDS && fanNow.pendingChildren.every((c) => c.runId);
+      if (ds.every((d) => d.historyLength > 60) && loanWaits && kidsStarted) break;
       if (Date.now() > midDeadline) throw new Error(`steps never got going: ${JSON.stringify(ds)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
 
     const atKill = await Promise.all(ids.steps.map((id) => describeOf(before, id)));
     console.log(`crash test: killing at historyLength ${atKill.map((d) => d.historyLength)}`);
+    // The loan and the fan-out are mid-way too: the loan in its timer, the children waiting.
+    expect((await describeOf(before, ids.loan)).status).toBe("Running");
+    expect((await describeOf(before, ids.fanOut)).status).toBe("Running");
+    const kidsAtKill = await Promise.all(kidIds.map((id) => describeOf(before, id)));
+    expect(kidsAtKill.map((d) => d.status)).toEqual(kidIds.map(() => "Running"));
     const killed = await before!.kill();
     expect(killed.map((p) => p.name)).toContain("workerd");
 
-    after = await startDevServer({ persistTo: before!.persistTo, timeoutMs: 90_000 });
+    after = await startDevServer({ persistTo: before!.persistTo, timeoutMs: 90_000, main: MAIN });
     const restarted = Date.now();
     const deadline = restarted + RECOVERY_MS;
+    // Only now do the children get what lets them finish.
+    for (const id of kidIds) {
+      const go = await api(after, "POST", `/workflows/${encodeURIComponent(id)}/signals/go`, {});
+      expect(go.status, id).toBe(202);
+    }
 
     const [stepsResults, loan, fanOut] = await Promise.all([
       Promise.all(ids.steps.map((id) => resultOf(after, id, deadline))),
@@ -172,12 +205,31 @@ describe("crash recovery of wrangler dev", () => {
         id,
       ).toEqual([]);
       expect(events.at(-1)?.eventType).toBe("WorkflowExecutionCompleted");
-      retried += events.filter(
-        (e) => e.eventType === "ActivityTaskCompleted" && Number(e.attributes.attempt) > 1,
-      ).length;
+      // One Started per activity (recorded with its outcome), for the attempt that completed.
+      const started = events.filter((e) => e.eventType === "ActivityTaskStarted");
+      expect(new Set(started.map((e) => e.attributes.seq)).size, id).toBe(N);
+      expect(started.length, id).toBe(N);
+      const startedBySeq = new Map(started.map((e) => [Number(e.attributes.seq), e.attributes]));
+      for (const done of events.filter((e) => e.eventType === "ActivityTaskCompleted")) {
+        const seq = Number(done.attributes.seq);
+        const attempt = Number(done.attributes.attempt);
+        const began = startedBySeq.get(seq);
+        expect(began?.attempt, `${id} seq ${seq}`).toBe(attempt);
+        expect(done.attributes.result, `${id} seq ${seq}`).toBe(seq - 1);
+        if (attempt > 1) {
+          // A retry after the crash: only the attempt the runtime took down timed out before it.
+          retried += 1;
+          expect(attempt, `${id} seq ${seq}`).toBe(2);
+          expect(began?.lastFailure, `${id} seq ${seq}`).toMatchObject({
+            timeoutType: "StartToClose",
+          });
+        } else {
+          expect(began?.lastFailure, `${id} seq ${seq}`).toBeUndefined();
+        }
+      }
     }
-    // An activity Started when the runtime died waits out its start-to-close timeout (30 s) and
-    // completes on a later attempt; one still unstarted is re-sent after the 10 s dispatch lease.
+    // An activity Started when the runtime died waits out its start-to-close timeout (10 s) and
+    // completes on attempt 2; one still unstarted is re-sent after the 10 s dispatch lease.
     console.log(`crash test: ${retried} activities completed on a retry after the crash`);
 
     expect(loan).toMatchObject({
@@ -188,15 +240,69 @@ describe("crash recovery of wrangler dev", () => {
         decision: expect.stringMatching(/approved|declined/),
       },
     });
-    expect(fanOut).toEqual(
-      expect.objectContaining({
-        status: "Completed",
-        result: { results: [1, 4, 9, 16, 25, 36], sum: 91, failures: [] },
-      }),
-    );
-    for (const id of [ids.loan, ids.fanOut]) {
+    expect(fanOut).toMatchObject({ status: "Completed", result: [1, 4, 9, 16] });
+    for (const id of [ids.loan, ids.fanOut, ...kidIds]) {
       const events = await historyOf(after, id);
-      expect(events.map((e) => e.eventId)).toEqual(events.map((_, i) => i + 1));
+      expect(
+        events.map((e) => e.eventId),
+        id,
+      ).toEqual(events.map((_, i) => i + 1));
+      expect(
+        events.filter((e) => /Failed|TimedOut|Canceled|Terminated/.test(e.eventType)),
+        id,
+      ).toEqual([]);
+    }
+
+    // The loan: each of its activities scheduled, started and completed once; the timer fired once.
+    const loanEvents = await historyOf(after, ids.loan);
+    const loanActivities = loanEvents
+      .filter((e) => e.eventType === "ActivityTaskScheduled")
+      .map((e) => e.attributes.activityType);
+    expect(loanActivities).toEqual([
+      "notifyApplicant",
+      "creditCheck",
+      "automatedApproval",
+      "notifyApplicant",
+    ]);
+    for (const type of ["ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted"]) {
+      expect(seqsOf(loanEvents, type), type).toEqual(seqsOf(loanEvents, "ActivityTaskScheduled"));
+    }
+    expect(count(loanEvents, "TimerStarted")).toBe(1);
+    expect(count(loanEvents, "TimerFired")).toBe(1);
+
+    // The fan-out: each child started once and reported once, to the right seq.
+    const fanEvents = await historyOf(after, ids.fanOut);
+    const initiated = seqsOf(fanEvents, "StartChildWorkflowExecutionInitiated");
+    expect(initiated).toHaveLength(KIDS);
+    expect([...seqsOf(fanEvents, "ChildWorkflowExecutionStarted")].sort()).toEqual(
+      [...initiated].sort(),
+    );
+    expect([...seqsOf(fanEvents, "ChildWorkflowExecutionCompleted")].sort()).toEqual(
+      [...initiated].sort(),
+    );
+    const parentRun = (await describeOf(after, ids.fanOut)).runId;
+    for (const [i, id] of kidIds.entries()) {
+      const kid = await describeOf(after, id);
+      const startedEvent = fanEvents.find(
+        (e) => e.eventType === "ChildWorkflowExecutionStarted" && e.attributes.workflowId === id,
+      );
+      // The run the parent recorded is the child's one and only run.
+      expect(startedEvent?.attributes.runId, id).toBe(kid.runId);
+      expect(kid.parent, id).toEqual({ workflowId: ids.fanOut, runId: parentRun });
+      expect(kid.runId, id).toBe(kidsAtKill[i]?.runId);
+      const kidEvents = await historyOf(after, id);
+      expect(
+        kidEvents.map((e) => e.eventType),
+        id,
+      ).toEqual([
+        "WorkflowExecutionStarted",
+        "WorkflowExecutionSignaled",
+        "ActivityTaskScheduled",
+        "ActivityTaskStarted",
+        "ActivityTaskCompleted",
+        "WorkflowExecutionCompleted",
+      ]);
+      expect(kidEvents[4]?.attributes.result, id).toBe((i + 1) * (i + 1));
     }
 
     // The approval kept waiting through the crash and still answers.

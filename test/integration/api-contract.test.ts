@@ -138,7 +138,7 @@ describe("API.md's `?param=` notation: an empty query parameter is one not given
     const body = (await list.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(["executions", "nextPageToken"]);
     expect(Array.isArray(body.executions)).toBe(true);
-    const count = await api("/api/v1/workflows/count?query=");
+    const count = await api("/api/v1/workflow-count?query=");
     expect(count.status).toBe(200);
     expect(Object.keys((await count.json()) as object)).toEqual(["count"]);
   });

@@ -118,16 +118,17 @@ describe("GET /api/v1/namespaces/{ns}/workflows", () => {
   });
 });
 
-describe("GET …/workflows/count", () => {
-  it("counts, and is matched before /workflows/:workflowId", async () => {
-    const all = await get(`/api/v1/namespaces/${ns}/workflows/count`);
+describe("GET …/workflow-count", () => {
+  it("counts, and leaves /workflows/count to the workflow whose id is count", async () => {
+    const all = await get(`/api/v1/namespaces/${ns}/workflow-count`);
     expect(all.status).toBe(200);
     expect(await all.json()).toEqual({ count: 5 });
     const running = await get(
-      `/api/v1/namespaces/${ns}/workflows/count?${q({ query: "ExecutionStatus = 'Running'" })}`,
+      `/api/v1/namespaces/${ns}/workflow-count?${q({ query: "ExecutionStatus = 'Running'" })}`,
     );
     expect(await running.json()).toEqual({ count: 3 });
-    expect(await (await get("/api/v1/workflows/count")).json()).toEqual({ count: 1 });
+    expect(await (await get("/api/v1/workflow-count")).json()).toEqual({ count: 1 });
+    expect(await (await get("/api/v1/workflows/count")).json()).toEqual({ describe: "count" });
     expect(await (await get("/api/v1/workflows/other")).json()).toEqual({ describe: "other" });
   });
 });
@@ -149,7 +150,7 @@ describe("errors", () => {
     ["ExecutionStatus = 'Sleeping'", "unknown ExecutionStatus 'Sleeping' at 18"],
   ])("answers 400 for the malformed query %j, naming the token", async (query, message) => {
     const before = await env.VISIBILITY.prepare("SELECT COUNT(*) AS n FROM executions").first();
-    for (const path of ["/workflows", "/workflows/count"]) {
+    for (const path of ["/workflows", "/workflow-count"]) {
       await expectError(
         await get(`/api/v1/namespaces/${ns}${path}?${q({ query })}`),
         400,

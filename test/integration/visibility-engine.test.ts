@@ -70,7 +70,7 @@ async function list(ns: string, query?: string, extra: Record<string, string> = 
 
 async function count(ns: string, query?: string) {
   const params = new URLSearchParams(query !== undefined ? { query } : {});
-  const res = await api(`${base(ns)}/count?${params}`);
+  const res = await api(`/api/v1/namespaces/${ns}/workflow-count?${params}`);
   return { status: res.status, body: (await res.json()) as { count: number } };
 }
 

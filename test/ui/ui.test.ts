@@ -408,11 +408,21 @@ describe("workflow page", () => {
     await page.goto(detailUrl(id));
     await page.locator("[data-testid=history-event][data-event-type=TimerStarted]").waitFor();
 
-    // Closing the dialog does nothing.
+    // Closing the dialog does nothing. A request it sent would reach the engine before a signal
+    // sent after the close: once the page shows that signal, the history has everything before it.
     await page.getByTestId("cancel-button").click();
     await page.getByTestId("cancel-dialog").getByTestId("dialog-cancel").click();
     await page.getByTestId("cancel-dialog").waitFor({ state: "detached" });
+    await api("POST", `/workflows/${encodeURIComponent(id)}/signals/nudge`, {});
+    await page
+      .locator("[data-testid=history-event][data-event-type=WorkflowExecutionSignaled]")
+      .waitFor();
+    const afterClose = await api("GET", `/workflows/${encodeURIComponent(id)}/history`);
+    const types = (afterClose.events as { eventType: string }[]).map((e) => e.eventType);
+    expect(types).toContain("WorkflowExecutionSignaled");
+    expect(types).not.toContain("WorkflowExecutionCancelRequested");
     await expect(page.getByTestId("workflow-status").textContent()).resolves.toBe("Running");
+    await waitForStatus(id, "Running");
 
     await page.getByTestId("cancel-button").click();
     const dialog = page.getByTestId("cancel-dialog");

@@ -22,7 +22,7 @@ const API_MD_ROUTES = [
   "post /workflows/{workflowId}/cancel",
   "post /workflows/{workflowId}/terminate",
   "get /workflows",
-  "get /workflows/count",
+  "get /workflow-count",
 ];
 
 function operations(d: Doc): string[] {

@@ -5,6 +5,7 @@ import {
   parentOf,
   resultBody,
 } from "../../../src/execution/describe";
+import { stringifyWithRaw } from "../../../src/execution/raw-json";
 import type { ActivityRow, ChildRow, RunRow, TimerRow } from "../../../src/execution/rows";
 import {
   ACTIVITY_TIMER_PURPOSES,
@@ -16,6 +17,8 @@ import {
 import { visibilityRow, visibilityVersion } from "../../../src/visibility/row";
 
 const T0 = Date.UTC(2026, 0, 1);
+/** What goes on the wire: stored payloads are spliced in as their text (rawJson). */
+const wire = <T>(value: T): T => JSON.parse(stringifyWithRaw(value)) as T;
 
 function run(over: Partial<RunRow> = {}): RunRow {
   return {
@@ -80,19 +83,21 @@ describe("describe projection", () => {
       state: "Initiated",
       parent_close_policy: "Abandon",
     };
-    const d = description({
-      workflowId: "w",
-      run: run({
-        memo: '{"a":1}',
-        parent: JSON.stringify({ namespace: "default", workflowId: "p", runId: "pr", seq: 1 }),
-        wft_attempt: 2,
-        wft_failure: JSON.stringify({ message: "bad", type: "Error", stack: "s" }),
+    const d = wire(
+      description({
+        workflowId: "w",
+        run: run({
+          memo: '{"a":1}',
+          parent: JSON.stringify({ namespace: "default", workflowId: "p", runId: "pr", seq: 1 }),
+          wft_attempt: 2,
+          wft_failure: JSON.stringify({ message: "bad", type: "Error", stack: "s" }),
+        }),
+        activities: [activity],
+        timers: [timer],
+        children: [child],
+        pendingDeliveries: [],
       }),
-      activities: [activity],
-      timers: [timer],
-      children: [child],
-      pendingDeliveries: [],
-    });
+    );
     expect(d).toMatchObject({
       workflowId: "w",
       runId: "r1",
@@ -131,7 +136,7 @@ describe("describe projection", () => {
   });
 
   it("answers results: completed, failed without stacks, timed out, terminated with its reason", () => {
-    expect(resultBody(run({ status: "Completed", result: '{"x":1}' }))).toEqual({
+    expect(wire(resultBody(run({ status: "Completed", result: '{"x":1}' })))).toEqual({
       status: "Completed",
       result: { x: 1 },
       runId: "r1",
