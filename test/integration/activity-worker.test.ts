@@ -10,7 +10,7 @@ import type { ActivityContext } from "../../sdk/activity/index";
 import type { ActivityTaskMessage } from "../../sdk/activity/protocol";
 import { createActivityWorker } from "../../sdk/activity/worker";
 import { encodeToken } from "../../src/execution/addressing";
-import { eventTypes, eventually, history, result, start, stub, uniqueId } from "../helpers";
+import { api, eventTypes, eventually, history, result, start, stub, uniqueId } from "../helpers";
 
 const parked = { taskQueue: "parked", startToCloseTimeout: "10s", retry: { maximumAttempts: 1 } };
 
@@ -93,23 +93,42 @@ describe("SundialService (RPC entrypoint)", () => {
     });
   });
 
-  it("answers a malformed or unknown token with nothing, changing nothing", async () => {
-    for (const token of [
+  it("refuses a malformed token with its reason, and answers an unknown one with nothing", async () => {
+    const malformed = [
       "",
       "not-a-token",
       encodeToken({
         namespace: "default",
-        workflowId: uniqueId("none"),
+        workflowId: uniqueId("bad"),
         runId: "r",
         seq: 1,
         attempt: 1,
       }),
-    ]) {
-      expect(await env.SUNDIAL.activityStarted(token, "d")).toBeNull();
-      expect(await env.SUNDIAL.activityHeartbeat(token)).toEqual({ cancelRequested: true });
-      expect(await env.SUNDIAL.activityCompleted(token, "1")).toBeNull();
-      expect(await env.SUNDIAL.activityFailed(token, '{"message":"x"}')).toBeNull();
+    ];
+    for (const token of malformed) {
+      await expect(env.SUNDIAL.activityStarted(token, "d")).rejects.toThrow(/Malformed task token/);
+      await expect(env.SUNDIAL.activityHeartbeat(token)).rejects.toThrow(/Malformed task token/);
+      await expect(env.SUNDIAL.activityCompleted(token, "1")).rejects.toThrow(
+        /Malformed task token/,
+      );
+      await expect(env.SUNDIAL.activityFailed(token, '{"message":"x"}')).rejects.toThrow(
+        /Malformed task token/,
+      );
     }
+    const workflowId = uniqueId("none");
+    const unknown = encodeToken({
+      namespace: "default",
+      workflowId,
+      runId: crypto.randomUUID(),
+      seq: 1,
+      attempt: 1,
+    });
+    expect(await env.SUNDIAL.activityStarted(unknown, "d")).toBeNull();
+    expect(await env.SUNDIAL.activityHeartbeat(unknown)).toEqual({ cancelRequested: true });
+    expect(await env.SUNDIAL.activityCompleted(unknown, "1")).toBeNull();
+    expect(await env.SUNDIAL.activityFailed(unknown, '{"message":"x"}')).toBeNull();
+    // Nothing was created for the unknown workflow.
+    expect((await api(`/api/v1/workflows/${workflowId}`)).status).toBe(404);
   });
 });
 
