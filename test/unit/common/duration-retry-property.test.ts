@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DurationError, toMs } from "../../../sdk/common/duration";
+import { DurationError, MAX_DURATION_MS, toMs } from "../../../sdk/common/duration";
 import { mayRetry, resolveRetryPolicy, retryDelayMs } from "../../../sdk/common/retry-policy";
 import { propertyParameters, propertyRuns } from "../helpers/property";
 
@@ -46,7 +46,10 @@ describe("toMs (property)", () => {
         spaces,
         spaces,
         (n, [name, factor], before, between, after) => {
-          expect(toMs(`${before}${n}${between}${name}${after}`)).toBe(n * factor);
+          const text = `${before}${n}${between}${name}${after}`;
+          // Past the longest duration (100 years) every spelling is refused.
+          if (n * factor > MAX_DURATION_MS) expect(() => toMs(text)).toThrow(DurationError);
+          else expect(toMs(text)).toBe(n * factor);
         },
       ),
       propertyParameters(runs),
@@ -56,6 +59,11 @@ describe("toMs (property)", () => {
   it("reads a bare integer as milliseconds, as the number itself", timeout, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (n) => {
+        if (n > MAX_DURATION_MS) {
+          expect(() => toMs(String(n))).toThrow(DurationError);
+          expect(() => toMs(n)).toThrow(DurationError);
+          return;
+        }
         expect(toMs(String(n))).toBe(n);
         expect(toMs(n)).toBe(n);
       }),
@@ -70,7 +78,17 @@ describe("toMs (property)", () => {
         fc.stringMatching(/^\d{1,6}$/),
         unit,
         (whole, fraction, [name, factor]) => {
-          const ms = toMs(`${whole}.${fraction}${name}`);
+          const text = `${whole}.${fraction}${name}`;
+          if ((whole + 1) * factor > MAX_DURATION_MS) {
+            // Near or past 100 years: refused, or (just under it) read as below.
+            try {
+              toMs(text);
+            } catch (err) {
+              expect(err).toBeInstanceOf(DurationError);
+            }
+            return;
+          }
+          const ms = toMs(text);
           // Exactly: value = (whole·10^k + fraction) · factor / 10^k. Float arithmetic may land
           // on either side of a .5 tie, so allow half a millisecond and a sliver.
           const denominator = 10n ** BigInt(fraction.length);
@@ -88,8 +106,11 @@ describe("toMs (property)", () => {
   it("rounds numbers and refuses negative or non-finite ones", timeout, () => {
     fc.assert(
       fc.property(fc.double(), (x) => {
-        if (Number.isFinite(x) && x >= 0) expect(toMs(x)).toBe(Math.round(x));
-        else expect(() => toMs(x)).toThrow(DurationError);
+        if (Number.isFinite(x) && x >= 0 && Math.round(x) < MAX_DURATION_MS) {
+          expect(toMs(x)).toBe(Math.round(x));
+        } else if (!(Number.isFinite(x) && x >= 0) || x > MAX_DURATION_MS + 1) {
+          expect(() => toMs(x)).toThrow(DurationError);
+        }
       }),
       propertyParameters(runs),
     );
