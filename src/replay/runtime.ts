@@ -7,7 +7,6 @@
  * (activity results, timers, signals...) settle the promises workflow code awaits. The rules workflow
  * code follows are in the README's "Determinism rules".
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import {
   CancelledFailure,
   DurableFailure,
@@ -25,11 +24,11 @@ import {
   activeRuntime,
   type DeterministicHost,
   installDeterministicGlobals,
-  realSetTimeout,
 } from "./deterministic-globals";
+import { drainWorkflowCode } from "./drain";
 import { DeterminismViolation, NonDeterminismError, WorkflowTaskError } from "./errors";
 import { decode, Handlers } from "./handlers";
-import { Scope } from "./scope";
+import { currentScope, Scope } from "./scope";
 
 export interface RuntimeInfo {
   namespace: string;
@@ -56,11 +55,6 @@ export {
   WorkflowTaskError,
 } from "./errors";
 
-/** Yields to the event loop so every microtask queued by workflow code has run. */
-function drainMicrotasks(): Promise<void> {
-  return new Promise((resolve) => realSetTimeout(resolve, 0));
-}
-
 export class WorkflowRuntime implements DeterministicHost {
   readonly #definition: WorkflowDefinition;
   readonly #info: WorkflowInfo;
@@ -83,7 +77,6 @@ export class WorkflowRuntime implements DeterministicHost {
   /** Set while a query or validator runs: such code must not issue commands. */
   #readOnly = false;
   readonly #root = new Scope(true);
-  readonly #scopes = new AsyncLocalStorage<Scope>();
   readonly #handlers: Handlers;
   /** What the context API (./context.ts) calls. */
   readonly #core: RuntimeCore;
@@ -138,7 +131,7 @@ export class WorkflowRuntime implements DeterministicHost {
       random: () => this.deterministicRandom(),
       cancelRequested: () => this.#root.cancelled,
       scope: () => this.#scope,
-      runInScope: (scope, fn) => this.#scopes.run(scope, fn),
+      runInScope: (scope, fn) => currentScope.run(scope, fn),
       // After the close command nothing is recorded, so no marker would back a `true` (a cold
       // replay of this task would answer false): answer false warm as well.
       patchRecorded: (patchId) =>
@@ -301,7 +294,7 @@ export class WorkflowRuntime implements DeterministicHost {
 
   /** Runs workflow code: in its cancellation scope, with the deterministic globals. */
   #enter<R>(scope: Scope, fn: () => R): R {
-    return activeRuntime.run(this, () => this.#scopes.run(scope, fn));
+    return activeRuntime.run(this, () => currentScope.run(scope, fn));
   }
 
   /**
@@ -404,8 +397,11 @@ export class WorkflowRuntime implements DeterministicHost {
   }
 
   async #drain(): Promise<void> {
-    await drainMicrotasks();
-    while (!this.#hasTaskError && this.#checkConditions()) await drainMicrotasks();
+    const livelock = await drainWorkflowCode(
+      () => this.#checkConditions(),
+      () => this.#hasTaskError,
+    );
+    if (livelock) this.#fail(livelock);
     this.#throwIfFailed();
   }
 
@@ -461,7 +457,8 @@ export class WorkflowRuntime implements DeterministicHost {
   }
 
   get #scope(): Scope {
-    return this.#scopes.getStore() ?? this.#root;
+    const scope = currentScope.getStore();
+    return scope?.root === this.#root ? scope : this.#root;
   }
 
   /**

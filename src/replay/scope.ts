@@ -1,4 +1,5 @@
 /** @module Cancellation scopes: what `ctx.cancellable` / `ctx.nonCancellable` create. */
+import { AsyncLocalStorage } from "node:async_hooks";
 
 /**
  * A cancellation scope. Cancelling one runs the cancel hooks of what was started in it and
@@ -8,10 +9,13 @@ export class Scope {
   cancelled = false;
   readonly children = new Set<Scope>();
   readonly hooks = new Set<() => void>();
+  /** The root scope of the run this scope belongs to (see {@link currentScope}). */
+  readonly root: Scope;
   constructor(
     readonly cancellable: boolean,
     parent?: Scope,
   ) {
+    this.root = parent?.root ?? this;
     parent?.children.add(this);
     if (cancellable && parent?.cancelled) this.cancelled = true;
   }
@@ -23,3 +27,14 @@ export class Scope {
     for (const child of this.children) if (child.cancellable) child.cancel();
   }
 }
+
+/**
+ * The scope the calling workflow code runs in, for every runtime of the isolate: ONE storage, not
+ * one per runtime. In Node before AsyncContextFrame (Node 20, where the unit tests run) every
+ * AsyncLocalStorage that ever ran stays registered for good, and each new promise copies the store
+ * of every registered one: a storage per runtime made every await of the process cost O(runtimes
+ * ever created) (the 10,000-case property run slowed down case after case and never finished).
+ * A runtime reads it only when the scope has its own root (a scope of another run, e.g. inherited
+ * by engine code called from workflow code, is not its scope).
+ */
+export const currentScope = new AsyncLocalStorage<Scope>();

@@ -8,15 +8,22 @@
  *
  * Runs: SUNDIAL_PROPERTY_RUNS (default 500; `npm run test:deep` runs 10,000). A failure prints
  * its seed and path; replay it with SUNDIAL_PROPERTY_SEED=<seed> SUNDIAL_PROPERTY_PATH=<path>.
+ * SUNDIAL_PROPERTY_LOG=1 prints each case's duration and history length (to find a slow case).
  */
 // First: the runtime's drains use setImmediate (see the module), before the runtime loads.
 import "../helpers/immediate-timeouts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { replay } from "../helpers/history-builder";
-import { propertyParameters, propertyRuns } from "../helpers/property";
-import { interpreter, programArbitrary, stateQuery } from "../helpers/replay-program";
-import { EVERY_TASK, scheduleArbitrary, simulate, withoutStacksDeep } from "../helpers/replay-sim";
+import { propertyCaseLog, propertyParameters, propertyRuns } from "../helpers/property";
+import { interpreter, type Program, programArbitrary, stateQuery } from "../helpers/replay-program";
+import {
+  EVERY_TASK,
+  type Schedule,
+  scheduleArbitrary,
+  simulate,
+  withoutStacksDeep,
+} from "../helpers/replay-sim";
 
 const runs = propertyRuns(500);
 
@@ -34,12 +41,15 @@ describe("replay property: warm, evicted and cold runs agree", () => {
     // Generous: two busy cores run 500 cases in about a minute of wall time.
     timeout: 60_000 + runs * 250,
   }, async () => {
+    const parameters = propertyParameters<[Program, Schedule, number[] | "every"]>(runs);
+    const log = propertyCaseLog(parameters);
     await fc.assert(
       fc.asyncProperty(
         programArbitrary(),
         scheduleArbitrary(),
         evictions,
         async (program, sched, evictAt) => {
+          const startedMs = performance.now();
           const warm = await simulate(program, sched, new Set());
           expect(warm.end, "a well-behaved program never fails its task").not.toMatch(
             /^task error/,
@@ -60,9 +70,10 @@ describe("replay property: warm, evicted and cold runs agree", () => {
           expect(replayed.query(stateQuery.name, null)).toEqual(
             warm.runtime.query(stateQuery.name, null),
           );
+          log?.done(performance.now() - startedMs, `${warm.history.length} events, ${warm.end}`);
         },
       ),
-      propertyParameters(runs),
+      parameters,
     );
   });
 });
