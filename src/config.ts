@@ -1,7 +1,6 @@
 /** @module Engine configuration: registered workflows and activities, limits, the Env it needs. */
 import type { Activities } from "../sdk/activity/index";
 import type { WorkflowDefinition } from "../sdk/workflow/index";
-import { parseTaskToken, type TaskToken } from "./execution/report-validation";
 
 /** Limits, all configurable; defaults are documented in the README. */
 export interface Limits {
@@ -77,43 +76,4 @@ export interface EngineEnv {
   SUNDIAL_STICKY?: string;
   /** The visibility index (list / count); optional: without it, listing is unavailable. */
   VISIBILITY?: D1Database;
-}
-
-/** Finds the Queue bound for a task queue. */
-export function queueFor(env: EngineEnv, taskQueue: string): Queue | undefined {
-  const map = parseTaskQueues(env.SUNDIAL_TASK_QUEUES);
-  const binding = map[taskQueue] ?? (taskQueue === "default" ? "ACTIVITY_QUEUE" : undefined);
-  if (!binding) return undefined;
-  const queue = (env as unknown as Record<string, unknown>)[binding];
-  return queue && typeof (queue as Queue).send === "function" ? (queue as Queue) : undefined;
-}
-
-const taskQueueCache = new Map<string, Record<string, string>>();
-function parseTaskQueues(raw: string | undefined): Record<string, string> {
-  if (!raw) return {};
-  let parsed = taskQueueCache.get(raw);
-  if (!parsed) {
-    parsed = JSON.parse(raw) as Record<string, string>;
-    taskQueueCache.set(raw, parsed);
-  }
-  return parsed;
-}
-
-export function executionName(namespace: string, workflowId: string): string {
-  return `${namespace}/${workflowId}`;
-}
-
-export type { TaskToken } from "./execution/report-validation";
-
-export function encodeToken(t: TaskToken): string {
-  // encodeURIComponent leaves "~" as is: encode it too, or an id holding one splits the token.
-  return [t.namespace, t.workflowId, t.runId, String(t.seq), String(t.attempt)]
-    .map((part) => encodeURIComponent(part).replaceAll("~", "%7E"))
-    .join("~");
-}
-
-/** The token, or null when it is malformed ({@link parseTaskToken} says why). */
-export function decodeToken(token: string): TaskToken | null {
-  const parsed = parseTaskToken(token);
-  return parsed.ok ? parsed.token : null;
 }

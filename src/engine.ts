@@ -13,7 +13,8 @@ import type {
   StartedTask,
 } from "../sdk/activity/protocol";
 import { createApp } from "./api/app";
-import { type EngineEnv, executionName, resolveConfig, type SundialConfig } from "./config";
+import { type EngineEnv, resolveConfig, type SundialConfig } from "./config";
+import { executionStub } from "./execution/addressing";
 import { parseTaskToken } from "./execution/report-validation";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
 
@@ -33,8 +34,7 @@ function stubForToken(env: EngineEnv, token: string) {
     return { refused: `Malformed task token: ${parsed.reason}` } as const;
   }
   const t = parsed.token;
-  const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
-  return { stub: ns.get(ns.idFromName(executionName(t.namespace, t.workflowId))), token: t };
+  return { stub: executionStub(env, t.namespace, t.workflowId), token: t };
 }
 
 /**

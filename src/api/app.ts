@@ -1,10 +1,10 @@
 /** @module The HTTP API of API.md (Hono): validate at the edge, route by workflow id to its Durable Object. */
 import { type Context, Hono } from "hono";
-import type { ResolvedConfig } from "../config";
-import { type EngineEnv, executionName } from "../config";
+import { exceedsBytes } from "../common/payload-size";
+import type { EngineEnv, ResolvedConfig } from "../config";
+import { type ExecutionStub, executionStub } from "../execution/addressing";
 import type { Ack, Reply, StartRequest } from "../execution/rpc";
-import type { WorkflowExecutionBase } from "../execution/workflow-execution";
-import { decodePageToken, exceedsBytes } from "../execution/workflow-execution";
+import { decodePageToken } from "../history/page-token";
 import { uiRoutes } from "../ui/page";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
 import { ApiError, errorResponse } from "./errors";
@@ -32,13 +32,8 @@ type AppEnv = { Bindings: EngineEnv };
 type Ctx = Context<AppEnv>;
 const JSON_HEADERS = { "content-type": "application/json" };
 
-function stubFor(
-  env: EngineEnv,
-  namespace: string,
-  workflowId: string,
-): DurableObjectStub<WorkflowExecutionBase> {
-  const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
-  return ns.get(ns.idFromName(executionName(namespace, workflowId)));
+function stubFor(env: EngineEnv, namespace: string, workflowId: string): ExecutionStub {
+  return executionStub(env, namespace, workflowId);
 }
 
 function reply(r: Reply): Response {

@@ -1,17 +1,6 @@
 /** @module API errors: API.md's `{"error":{"code","message"}}` with a fitting status. Never a stack trace. */
 import type { ErrorCode } from "../../sdk/common/wire";
-
-const STATUS: Record<ErrorCode, number> = {
-  InvalidArgument: 400,
-  Unauthenticated: 401,
-  PermissionDenied: 403,
-  NotFound: 404,
-  AlreadyStarted: 409,
-  FailedPrecondition: 409,
-  PayloadTooLarge: 413,
-  ResourceExhausted: 429,
-  Internal: 500,
-};
+import { ERROR_STATUS as STATUS } from "../common/error-status";
 
 export class ApiError extends Error {
   override name = "ApiError";

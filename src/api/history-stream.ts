@@ -3,8 +3,9 @@
  * The Worker loops over the execution's `watchHistory` RPC, which waits in the Durable Object until
  * events are appended (no polling), and writes one SSE message per event until the run has closed.
  */
+
+import type { ExecutionStub } from "../execution/addressing";
 import type { HistoryWatch } from "../execution/rpc";
-import type { WorkflowExecutionBase } from "../execution/workflow-execution";
 import { ApiError } from "./errors";
 
 /** How long one `watchHistory` call may wait in the object; a keep-alive comment follows an idle one. */
@@ -45,7 +46,7 @@ export function sseFrame(event: { eventId: number; eventType: string; json: stri
  * JSON error response, before any stream starts.
  */
 export async function historyEventStream(
-  stubFor: () => DurableObjectStub<WorkflowExecutionBase>,
+  stubFor: () => ExecutionStub,
   query: { runId?: string; after: number },
 ): Promise<Response> {
   let stub = stubFor();

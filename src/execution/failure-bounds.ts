@@ -13,7 +13,8 @@ import {
   type TimeoutType,
   withoutStacks,
 } from "../../sdk/common/failures";
-import { jsonDepthExceeds, MAX_JSON_DEPTH, utf8Exceeds } from "./report-validation";
+import { exceedsBytes } from "../common/payload-size";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./report-validation";
 
 /** Longest message or stack kept, in UTF-16 units (less under a small payload limit); the rest is replaced by a marker. */
 export const FAILURE_TEXT_MAX_CHARS = 16_384;
@@ -64,10 +65,10 @@ export function boundFailure(raw: unknown, maxBytes: number): FailureInfo {
   const textMax = Math.max(256, Math.min(FAILURE_TEXT_MAX_CHARS, Math.floor(maxBytes / 16)));
   const full = sanitize(raw, 0, dropped, textMax);
   if (dropped.length === 0) {
-    if (!utf8Exceeds(JSON.stringify(full), maxBytes)) return full;
+    if (!exceedsBytes(JSON.stringify(full), maxBytes)) return full;
     // Stacks are a debugging aid: drop them before touching what the failure says.
     const stackless = withoutStacks(full);
-    if (!utf8Exceeds(JSON.stringify(stackless), maxBytes)) return stackless;
+    if (!exceedsBytes(JSON.stringify(stackless), maxBytes)) return stackless;
   }
   // Details that cannot be stored as they are (too big, too deep, not JSON): a non-retryable
   // failure in their place, with the original (minus details and stacks) as its cause.
@@ -83,7 +84,7 @@ export function boundFailure(raw: unknown, maxBytes: number): FailureInfo {
     nonRetryable: true,
     cause: lean,
   };
-  if (!utf8Exceeds(JSON.stringify(wrapped), maxBytes)) return wrapped;
+  if (!exceedsBytes(JSON.stringify(wrapped), maxBytes)) return wrapped;
   const { cause: _cause, ...alone } = wrapped;
   return alone;
 }

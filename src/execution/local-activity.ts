@@ -8,6 +8,7 @@ import {
   toFailure,
 } from "../../sdk/common/failures";
 import { mayRetry, retryDelayMs } from "../../sdk/common/retry-policy";
+import { exceedsBytes, payloadTooLarge } from "../common/payload-size";
 import type { Limits } from "../config";
 import type { EventAttributes } from "../history/events";
 import type { Command } from "../replay/commands";
@@ -78,16 +79,8 @@ export async function runLocalActivity(
     );
     if (outcome.kind === "value") {
       const result = JSON.stringify(outcome.value ?? null);
-      if (
-        result.length * 3 > limits.maxPayloadBytes &&
-        new TextEncoder().encode(result).byteLength > limits.maxPayloadBytes
-      ) {
-        failure = toFailure(
-          ApplicationFailure.nonRetryable(
-            `Local activity result exceeds ${limits.maxPayloadBytes} bytes`,
-            "PayloadTooLarge",
-          ),
-        );
+      if (exceedsBytes(result, limits.maxPayloadBytes)) {
+        failure = toFailure(payloadTooLarge("local activity result", limits.maxPayloadBytes));
         return { ...base, attempt, failure };
       }
       return { ...base, attempt, result };

@@ -4,8 +4,9 @@
  * backoff, capped), so an undeliverable row neither spins the object nor hides why it waits.
  */
 import type { PendingDelivery } from "../../sdk/common/wire";
-import { type EngineEnv, queueFor } from "../config";
+import type { EngineEnv } from "../config";
 import type { Command } from "../replay/commands";
+import { queueFor } from "./addressing";
 import {
   chunkBatches,
   OUTBOX_INITIAL_BACKOFF_MS,

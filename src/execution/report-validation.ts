@@ -6,6 +6,8 @@
  * fail the same way again).
  */
 
+import { exceedsBytes, payloadTooLargeMessage } from "../common/payload-size";
+
 /** JSON nested deeper than this is refused (arrays and objects count one level each). */
 export const MAX_JSON_DEPTH = 100;
 
@@ -13,13 +15,6 @@ export const MAX_JSON_DEPTH = 100;
 export interface PayloadProblem {
   type: "InvalidPayload" | "PayloadTooLarge" | "PayloadTooDeep";
   message: string;
-}
-
-/** Whether `text` encodes to more than `limit` UTF-8 bytes (skips encoding when it cannot). */
-export function utf8Exceeds(text: string, limit: number): boolean {
-  // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-  if (text.length * 3 <= limit) return false;
-  return new TextEncoder().encode(text).byteLength > limit;
 }
 
 /**
@@ -56,11 +51,8 @@ export function payloadProblem(
   if (typeof text !== "string") {
     return { type: "InvalidPayload", message: `The ${what} is not JSON text (got ${typeof text})` };
   }
-  if (utf8Exceeds(text, maxBytes)) {
-    return {
-      type: "PayloadTooLarge",
-      message: `The ${what} is larger than ${maxBytes} bytes; store large data elsewhere (R2) and pass a reference`,
-    };
+  if (exceedsBytes(text, maxBytes)) {
+    return { type: "PayloadTooLarge", message: payloadTooLargeMessage(what, maxBytes) };
   }
   if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
     return {

@@ -6,8 +6,8 @@
  * reason (as Temporal does for bad search attributes), and the attributes already set stay indexed.
  */
 import { ApplicationFailure } from "../../sdk/common/failures";
+import { exceedsBytes } from "../common/payload-size";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
-import { utf8Exceeds } from "./report-validation";
 
 /**
  * The run's attributes (JSON text of `name → value`) after `upsert`: a `null` value removes its name.
@@ -35,7 +35,7 @@ export function mergeSearchAttributes(
     );
   }
   const text = JSON.stringify(merged);
-  if (utf8Exceeds(text, maxBytes)) {
+  if (exceedsBytes(text, maxBytes)) {
     throw ApplicationFailure.nonRetryable(
       `upsertSearchAttributes refused (the merged search attributes would be larger than ${maxBytes} bytes); the attributes already set stay as they are`,
       "BadSearchAttributes",

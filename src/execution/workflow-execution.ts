@@ -13,27 +13,13 @@ import type {
 import {
   ApplicationFailure,
   type FailureInfo,
-  type RetryState,
   type TimeoutType,
   toFailure,
   withoutStacks,
 } from "../../sdk/common/failures";
 import { handlerNameProblem } from "../../sdk/common/handler-name";
-import { mayRetry, type ResolvedRetryPolicy, retryDelayMs } from "../../sdk/common/retry-policy";
-import type {
-  ExecutionStatus,
-  PendingActivity,
-  ResultResponse,
-  WorkflowDescription,
-} from "../../sdk/common/wire";
-import {
-  type EngineEnv,
-  encodeToken,
-  executionName,
-  queueFor,
-  type ResolvedConfig,
-  type TaskToken,
-} from "../config";
+import type { ExecutionStatus, ResultResponse, WorkflowDescription } from "../../sdk/common/wire";
+import type { EngineEnv, ResolvedConfig } from "../config";
 import {
   type ActivityOptionsMs,
   type EventAttributes,
@@ -41,16 +27,23 @@ import {
   type NewEvent,
   newEvent,
 } from "../history/events";
-import { CLOSE_COMMANDS, type Command, commandEvent } from "../replay/commands";
+import { encodePageToken } from "../history/page-token";
+import { wireEventJson } from "../history/wire";
+import { CLOSE_COMMANDS, type Command } from "../replay/commands";
 import {
   NonDeterminismError,
   UnknownHandlerError,
   UpdateRejectedError,
   WorkflowRuntime,
-  WorkflowTaskError,
 } from "../replay/runtime";
-import { plainSearchAttributes, toSearchAttributes } from "../visibility/search-attributes";
+import { visibilityRow } from "../visibility/row";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
+import { type EagerClaim, startedTask, taskMessage } from "./activity/dispatch";
+import { attemptFailed, complete, parseOptions, start, timerFired } from "./activity/state";
+import { ActivityStore } from "./activity/store";
+import { executionName, executionStub, queueFor, type TaskToken } from "./addressing";
+import { childClosedEvents, parentCloseMessages, parentReport, replyOutcome } from "./children";
+import { applyCommand, type CommandContext } from "./command-handlers";
 import {
   armCrash,
   type CrashArmOptions,
@@ -60,11 +53,11 @@ import {
   crashPoint,
   messageKind,
 } from "./crash-points";
+import { description, resultBody } from "./describe";
 import { boundFailure, failureFromReport } from "./failure-bounds";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS, readEventPage } from "./history-pages";
 import { runLocalActivity } from "./local-activity";
 import { LocalActivityRuns } from "./local-activity-runs";
-import { withinLocalBudget } from "./local-budget";
 import {
   assertQueuesBound,
   countRows,
@@ -79,9 +72,10 @@ import {
   sendActivityTasks,
 } from "./outbox";
 import { unboundTaskQueueMessage } from "./outbox-policy";
-import { rawJson, stringifyWithRaw } from "./raw-json";
+import { closedAck, errorMessage, errorReply, json, notFoundAck, notFoundReply } from "./replies";
 import { payloadProblem } from "./report-validation";
 import { requestKey, startRequestKeys } from "./request-keys";
+import type { ActivityRow, ActivityTimerData, ChildRow, RunRow, TimerKind, TimerRow } from "./rows";
 import type {
   Ack,
   ChildReport,
@@ -92,120 +86,13 @@ import type {
   StartReply,
   StartRequest,
 } from "./rpc";
+import { continuation, workflowRetry } from "./run-close";
+import { type RunStart, startDecision } from "./run-start";
 import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
-import { mergeSearchAttributes } from "./search-attribute-upsert";
+import { mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
 import { WaiterGate } from "./waiter-gate";
-import { wireEventJson } from "./wire-events";
-
-type RunRow = {
-  run_id: string;
-  run_no: number;
-  workflow_type: string;
-  task_queue: string;
-  status: ExecutionStatus;
-  start_ms: number;
-  close_ms: number | null;
-  result: string | null;
-  failure: string | null;
-  next_run_id: string | null;
-  history_length: number;
-  next_task_id: number;
-  wft_attempt: number;
-  wft_failure: string | null;
-  attempt: number;
-  memo: string | null;
-  search_attributes: string | null;
-  parent: string | null;
-  cancel_requested: number;
-};
-
-type ChildRow = {
-  run_id: string;
-  seq: number;
-  workflow_id: string;
-  workflow_type: string;
-  child_run_id: string | null;
-  state: "Initiated" | "Started" | "Closed";
-  parent_close_policy: "Terminate" | "RequestCancel" | "Abandon";
-};
-
-type ActivityRow = {
-  run_id: string;
-  seq: number;
-  activity_id: string;
-  activity_type: string;
-  input: string;
-  options: string;
-  attempt: number;
-  state: "Scheduled" | "Started" | "Backoff";
-  first_scheduled_ms: number;
-  scheduled_ms: number;
-  started_ms: number | null;
-  last_failure: string | null;
-  heartbeat_details: string | null;
-  last_heartbeat_ms: number | null;
-  next_attempt_ms: number | null;
-  last_attempt_ms: number | null;
-  started_by: string | null;
-};
-
-type TimerKind = "timer" | "activity" | "wft" | "run-timeout" | "exec-timeout";
-type TimerRow = {
-  key: string;
-  run_id: string;
-  kind: TimerKind;
-  fire_at_ms: number;
-  data: string | null;
-};
-type ActivityTimerData = {
-  seq: number;
-  attempt: number;
-  type: TimeoutType | "Retry" | "Redispatch";
-};
-
-/**
- * How long a dispatched task may sit unstarted before it is sent again (doubling, up to the max):
- * a queue message lost with a crashed local runtime, or a consumer that never ran, must not strand
- * the activity when it has no schedule-to-start timeout.
- */
-const DISPATCH_LEASE_MS = 10_000;
-const MAX_DISPATCH_LEASE_MS = 5 * 60_000;
-
-/** What a new run starts with. */
-interface RunStart {
-  runId: string;
-  workflowType: string;
-  taskQueue: string;
-  input: string | undefined;
-  attempt: number;
-  firstExecutionRunId: string;
-  continuedExecutionRunId?: string;
-  requestId?: string;
-  startDelayMs?: number;
-  runTimeoutMs?: number;
-  executionTimeoutMs?: number;
-  executionDeadlineMs?: number;
-  retryPolicy?: ResolvedRetryPolicy;
-  memo?: string;
-  searchAttributes?: string;
-  /** JSON ParentRef of a child workflow's runs. */
-  parent?: string;
-  /** Inputs recorded with WorkflowExecutionStarted (signal-with-start). */
-  extraInputs?: NewEvent[];
-}
-
-/**
- * An eager-dispatch offer made with an activity's report, and the one task it was given (set inside
- * the transition's transaction; handed back after the commit).
- */
-interface EagerClaim {
-  offer: EagerOffer;
-  task?: EagerTask;
-}
-type EagerTaskMessage = ActivityTaskMessage & { taskQueue: string };
-/** `started_by` of an eagerly dispatched attempt: `eager:<deliveryId>:<seq>:<attempt>`. */
-const EAGER_PREFIX = "eager:";
+import { type Marker, runWorkflowTask } from "./workflow-task";
 
 /** Work of one transition that is not an event: rows to write in the same transaction. */
 interface Effects {
@@ -216,14 +103,6 @@ const MAX_RESULT_WAIT_MS = 60_000;
 const MAX_HISTORY_WAIT_MS = 25_000;
 const WFT_MAX_BACKOFF_MS = 10 * 60_000;
 const ALARM_MAX_BACKOFF_MS = 5 * 60_000;
-
-function json(status: number, body: unknown): Reply {
-  return { status, body: stringifyWithRaw(body) };
-}
-
-function errorReply(status: number, code: string, message: string): Reply {
-  return json(status, { error: { code, message } });
-}
 
 /**
  * The Durable Object class. `createSundial()` subclasses it with the user's registry.
@@ -254,6 +133,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   #alarmRuns = 0;
   #delivering = false;
   #deliverAgain = false;
+  readonly #activities: ActivityStore;
   /** Bounds the waiters above (each request that waits holds one slot while it waits). */
   readonly #waiters: WaiterGate;
   /** Runtimes rebuilt to answer queries on closed runs (their history never changes), by run id. */
@@ -269,6 +149,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     this.#config = config;
     this.#sql = ctx.storage.sql;
     this.#waiters = new WaiterGate(config.limits.maxWaitersPerObject);
+    this.#activities = new ActivityStore(this.#sql, (act) =>
+      this.#enqueueTask(act, parseOptions(act)),
+    );
     this.#queryRuntimes = new BoundedLru({
       maxEntries: config.limits.queryCacheRuns,
       maxWeight: config.limits.queryCacheBytes,
@@ -356,47 +239,25 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         if (prior) return { ok: true, runId: prior.run_id, started: false };
       }
       const current = this.#currentRun();
-      if (current && current.status === "Running") {
-        if (req.idReusePolicy === "TerminateIfRunning") {
-          await this.#terminate(
-            current,
-            "Terminated by a start with idReusePolicy TerminateIfRunning",
-          );
-        } else if (req.signal) {
-          // Signal-with-start on a running workflow: signal it.
-          const ack = await this.#signal(
-            current,
-            req.signal.name,
-            req.signal.input,
-            req.signal.requestId,
-          );
-          if (!ack.ok) return ack;
-          return { ok: true, runId: current.run_id, started: false };
-        } else if (req.idConflictPolicy === "UseExisting") {
-          return { ok: true, runId: current.run_id, started: false };
-        } else {
-          return {
-            ok: false,
-            error: {
-              code: "AlreadyStarted",
-              message: `Workflow "${req.workflowId}" is already running (run ${current.run_id}); use idConflictPolicy "UseExisting" to attach to it`,
-            },
-          };
-        }
-      } else if (current) {
-        const failedOnly = req.idReusePolicy === "AllowDuplicateFailedOnly";
-        if (
-          req.idReusePolicy === "RejectDuplicate" ||
-          (failedOnly && current.status === "Completed")
-        ) {
-          return {
-            ok: false,
-            error: {
-              code: "AlreadyStarted",
-              message: `Workflow "${req.workflowId}" already ran (run ${current.run_id}, ${current.status}) and idReusePolicy ${req.idReusePolicy} forbids reusing its id`,
-            },
-          };
-        }
+      const decision = startDecision(current, req);
+      if (decision.kind === "reject") return { ok: false, error: decision.error };
+      if (decision.kind === "existing") return { ok: true, runId: decision.runId, started: false };
+      if (decision.kind === "signal" && current && req.signal) {
+        // Signal-with-start on a running workflow: signal it.
+        const ack = await this.#signal(
+          current,
+          req.signal.name,
+          req.signal.input,
+          req.signal.requestId,
+        );
+        if (!ack.ok) return ack;
+        return { ok: true, runId: current.run_id, started: false };
+      }
+      if (decision.kind === "start" && decision.terminate && current) {
+        await this.#terminate(
+          current,
+          "Terminated by a start with idReusePolicy TerminateIfRunning",
+        );
       }
       if (!this.#identity) {
         this.#identity = { namespace: req.namespace, workflowId: req.workflowId };
@@ -545,41 +406,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         this.#commitEffects({ sql: [closeChild] });
         return { ok: true };
       }
-      const seq = report.seq;
-      const events: NewEvent[] = [];
-      if (child.state === "Initiated") {
-        events.push(
-          newEvent("ChildWorkflowExecutionStarted", {
-            seq,
-            workflowId: child.workflow_id,
-            runId: report.childRunId,
-          }),
-        );
-      }
-      switch (report.status) {
-        case "Completed":
-          events.push(
-            newEvent("ChildWorkflowExecutionCompleted", { seq, result: report.result ?? "null" }),
-          );
-          break;
-        case "Failed":
-          events.push(
-            newEvent("ChildWorkflowExecutionFailed", {
-              seq,
-              failure: report.failure ?? { message: "child failed", type: "Error" },
-            }),
-          );
-          break;
-        case "Canceled":
-          events.push(newEvent("ChildWorkflowExecutionCanceled", { seq }));
-          break;
-        case "Terminated":
-          events.push(newEvent("ChildWorkflowExecutionTerminated", { seq }));
-          break;
-        case "TimedOut":
-          events.push(newEvent("ChildWorkflowExecutionTimedOut", { seq }));
-          break;
-      }
+      const events = childClosedEvents(child, report);
       await this.#transition(run, events, { sql: [closeChild] });
       return { ok: true };
     });
@@ -588,7 +415,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   /** Answers a query from the run's state (warm, or replayed). Records nothing. */
   async query(queryName: string, input: string | undefined, runId?: string): Promise<Reply> {
     const badName = handlerNameProblem(queryName);
-    if (badName) return errorReply(400, "InvalidArgument", `query name ${badName}`);
+    if (badName) return errorReply("InvalidArgument", `query name ${badName}`);
     return this.#urgent(async () => {
       const run = this.#findRun(runId);
       if (!run) return this.#notFound(runId);
@@ -598,7 +425,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           run.status === "Running" ? await this.#runtimeFor(run) : await this.#closedRuntime(run);
       } catch (err) {
         return errorReply(
-          409,
           "FailedPrecondition",
           `The workflow cannot answer queries: its task is failing (${errorMessage(err)})`,
         );
@@ -611,13 +437,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         return { status: 200, body: `{"result":${JSON.stringify(result ?? null)}}` };
       } catch (err) {
         if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
-          return errorReply(400, "InvalidArgument", err.message);
+          return errorReply("InvalidArgument", err.message);
         }
-        return errorReply(
-          400,
-          "InvalidArgument",
-          `Query "${queryName}" failed: ${errorMessage(err)}`,
-        );
+        return errorReply("InvalidArgument", `Query "${queryName}" failed: ${errorMessage(err)}`);
       }
     });
   }
@@ -633,7 +455,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     waitMs: number,
   ): Promise<Reply> {
     const badName = handlerNameProblem(updateName);
-    if (badName) return errorReply(400, "InvalidArgument", `update name ${badName}`);
+    if (badName) return errorReply("InvalidArgument", `update name ${badName}`);
     // A caller that would wait is refused before anything is recorded when no waiter slot is free.
     if (waitMs > 0 && this.#waiters.full) return this.#waiters.refusal(`send the update`);
     const accepted = await this.#urgent(async (): Promise<Reply | undefined> => {
@@ -646,7 +468,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       if (!run) return this.#notFound(undefined);
       if (run.status !== "Running") {
         return errorReply(
-          409,
           "FailedPrecondition",
           `Workflow "${this.#identity?.workflowId}" is ${run.status}: it takes no updates`,
         );
@@ -656,7 +477,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         runtime = await this.#runtimeFor(run);
       } catch (err) {
         return errorReply(
-          409,
           "FailedPrecondition",
           `The workflow cannot take updates: its task is failing (${errorMessage(err)})`,
         );
@@ -665,10 +485,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         runtime.validateUpdate(updateName, input === undefined ? undefined : JSON.parse(input));
       } catch (err) {
         if (err instanceof UnknownHandlerError || err instanceof UpdateRejectedError) {
-          return errorReply(400, "InvalidArgument", err.message);
+          return errorReply("InvalidArgument", err.message);
         }
         return errorReply(
-          400,
           "InvalidArgument",
           `Update "${updateName}" was rejected: ${errorMessage(err)}`,
         );
@@ -698,7 +517,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           updateId,
         )
         .toArray()[0];
-      if (!row) return errorReply(500, "Internal", "update record lost");
+      if (!row) return errorReply("Internal", "update record lost");
       if (row.state === "Completed") {
         if (row.failure) {
           // Accepted and recorded, then its handler threw: an outcome, not a bad request (API.md).
@@ -713,7 +532,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       const run = this.#findRun(row.run_id);
       if (run?.status !== "Running") {
         return errorReply(
-          409,
           "FailedPrecondition",
           `The workflow closed (${run?.status ?? "gone"}) before update "${updateName}" completed`,
         );
@@ -876,43 +694,16 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       const options = JSON.parse(act.options) as ActivityOptionsMs;
       if (act.state === "Started") {
         return deliveryId !== undefined && act.started_by === deliveryId
-          ? this.#startedTask(act, options)
+          ? startedTask(act, options)
           : null;
       }
       if (act.state !== "Scheduled") return null;
-      const now = this.#now();
       crashPoint(this.ctx, "beforeCommit", "activityStart");
-      this.#sql.exec(
-        "UPDATE activities SET state = 'Started', started_ms = ?, last_heartbeat_ms = NULL, started_by = ? WHERE run_id = ? AND seq = ?",
-        now,
-        deliveryId ?? null,
-        act.run_id,
-        act.seq,
-      );
-      this.#deleteTimer(activityTimerKey(act, "ScheduleToStart"));
-      this.#deleteTimer(activityTimerKey(act, "Redispatch"));
-      if (options.startToCloseTimeoutMs) {
-        this.#putActivityTimer(act, "StartToClose", now + options.startToCloseTimeoutMs);
-      }
-      if (options.heartbeatTimeoutMs) {
-        this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
-      }
+      this.#activities.apply(act, start(act, this.#now(), deliveryId ?? null).effects);
       crashPoint(this.ctx, "afterCommit", "activityStart");
       await this.#armAlarm();
-      return this.#startedTask(act, options);
+      return startedTask(act, options);
     });
-  }
-
-  #startedTask(act: ActivityRow, options: ActivityOptionsMs): StartedTask {
-    return {
-      input: act.input,
-      attempt: act.attempt,
-      ...(act.heartbeat_details !== null ? { heartbeatDetails: act.heartbeat_details } : {}),
-      ...(options.startToCloseTimeoutMs
-        ? { startToCloseTimeoutMs: options.startToCloseTimeoutMs }
-        : {}),
-      ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
-    };
   }
 
   async activityHeartbeat(token: TaskToken, details?: string): Promise<HeartbeatResponse> {
@@ -940,7 +731,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       );
       const options = JSON.parse(act.options) as ActivityOptionsMs;
       if (options.heartbeatTimeoutMs) {
-        this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
+        this.#activities.putTimer(act, "Heartbeat", act.attempt, now + options.heartbeatTimeoutMs);
         await this.#armAlarm();
       }
       return { cancelRequested: false };
@@ -973,16 +764,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         await this.#activityAttemptFailed(run, act, failure, undefined, eager);
         return eager?.task ?? null;
       }
-      const effects: Effects = { sql: [() => this.#deleteActivity(act)] };
-      await this.#transition(
-        run,
-        [
-          this.#startedEvent(act),
-          newEvent("ActivityTaskCompleted", { seq: act.seq, result, attempt: act.attempt }),
-        ],
-        effects,
-        eager ? { eager } : {},
-      );
+      const done = complete(act, result);
+      const effects: Effects = { sql: [() => this.#activities.apply(act, done.effects)] };
+      await this.#transition(run, done.events, effects, eager ? { eager } : {});
       return eager?.task ?? null;
     });
   }
@@ -1243,7 +1027,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   #notFound(runId: string | undefined): Reply {
-    return errorReply(404, "NotFound", notFoundMessage(this.#workflowIdForMessages(), runId));
+    return notFoundReply(this.#workflowIdForMessages(), runId);
   }
 
   /**
@@ -1265,7 +1049,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const events = this.#assignIds(run, inputs, this.#now());
     this.#insertEvents(run.run_id, events);
     for (const fn of effects.sql) fn();
-    if (!s.startDelayMs) this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", this.#now());
+    if (!s.startDelayMs) this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", this.#now());
     this.#sql.exec(
       "UPDATE runs SET history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
       events.length,
@@ -1343,13 +1127,15 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
     if (s.runTimeoutMs) {
       const at = now + (s.startDelayMs ?? 0) + s.runTimeoutMs;
-      effects.sql.push(() => this.#putTimer(`run-timeout:${s.runId}`, s.runId, "run-timeout", at));
+      effects.sql.push(() =>
+        this.#putTimer(timerKey.runTimeout(s.runId), s.runId, "run-timeout", at),
+      );
     }
     if (s.executionDeadlineMs) {
       // Already absolute (see #start): a later run's start delay (a retry's backoff) shifts nothing.
       const at = s.executionDeadlineMs;
       effects.sql.push(() =>
-        this.#putTimer(`exec-timeout:${s.runId}`, s.runId, "exec-timeout", at),
+        this.#putTimer(timerKey.execTimeout(s.runId), s.runId, "exec-timeout", at),
       );
     }
     const inputs = [newEvent("WorkflowExecutionStarted", attributes), ...(s.extraInputs ?? [])];
@@ -1357,7 +1143,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (s.startDelayMs) {
       // The first workflow task waits for the delay; the Started event is recorded now.
       const at = now + s.startDelayMs;
-      effects.sql.push(() => this.#putTimer(`wft:${s.runId}`, s.runId, "wft", at));
+      effects.sql.push(() => this.#putTimer(timerKey.wft(s.runId), s.runId, "wft", at));
     }
     return { run, inputs, effects };
   }
@@ -1406,45 +1192,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const children = this.#sql
       .exec<ChildRow>("SELECT * FROM children WHERE run_id = ? AND state != 'Closed'", run.run_id)
       .toArray();
-    const identity = this.#identity!;
-    for (const child of children) {
-      const to = {
-        namespace: identity.namespace,
-        workflowId: child.workflow_id,
-        fromRunId: run.run_id,
-      };
-      if (child.parent_close_policy === "Terminate") {
-        this.#send({
-          ...to,
-          op: "terminate",
-          reason: `Parent ${identity.workflowId} closed (${status}); parent close policy Terminate`,
-        });
-      } else if (child.parent_close_policy === "RequestCancel") {
-        this.#send({
-          ...to,
-          op: "cancel",
-          reason: `Parent ${identity.workflowId} closed (${status})`,
-          requestId: `parent-close:${run.run_id}:${child.seq}`,
-        });
-      }
+    for (const message of parentCloseMessages(this.#identity!, run.run_id, status, children)) {
+      this.#send(message);
     }
-    if (final && run.parent && status !== "ContinuedAsNew" && status !== "Running") {
-      const parent = JSON.parse(run.parent) as ParentRef;
-      this.#send({
-        namespace: parent.namespace,
-        workflowId: parent.workflowId,
-        fromRunId: run.run_id,
-        op: "childClosed",
-        report: {
-          parentRunId: parent.runId,
-          seq: parent.seq,
-          childRunId: run.run_id,
-          status,
-          ...(outcome.result !== undefined ? { result: outcome.result } : {}),
-          ...(outcome.failure ? { failure: withoutStacks(outcome.failure) } : {}),
-        },
-      });
-    }
+    const report = parentReport(run, status, final, outcome);
+    if (report) this.#send(report);
   }
 
   #send(message: OutboxMessage): void {
@@ -1456,31 +1208,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   #visibility(run: RunRow, appended: number): void {
     const identity = this.#identity;
     if (!identity) return;
-    let searchAttributes: VisibilityRow["searchAttributes"] = {};
-    try {
-      searchAttributes = toSearchAttributes(
-        run.search_attributes ? JSON.parse(run.search_attributes) : {},
-      );
-    } catch {
-      searchAttributes = {};
-    }
-    const parent = run.parent ? (JSON.parse(run.parent) as ParentRef) : null;
-    const row: VisibilityRow = {
-      namespace: identity.namespace,
-      workflowId: identity.workflowId,
-      runId: run.run_id,
-      workflowType: run.workflow_type,
-      status: run.status,
-      startTime: new Date(run.start_ms).toISOString(),
-      closeTime: run.close_ms !== null ? new Date(run.close_ms).toISOString() : null,
-      executionTime: null,
-      taskQueue: run.task_queue,
-      historyLength: run.history_length + appended,
-      memo: run.memo ? JSON.parse(run.memo) : null,
-      searchAttributes,
-      parent: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
-      version: (run.history_length + appended) * 4 + (run.status === "Running" ? 0 : 2),
-    };
+    const row = visibilityRow(identity, run, appended);
     enqueue(this.#sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
   }
 
@@ -1525,94 +1253,43 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     options: { runWorkflow?: boolean; eager?: EagerClaim; failTask?: FailureInfo } = {},
   ): Promise<void> {
     const now = this.#now();
-    const events = this.#assignIds(run, inputs, now);
-    let taskFailure:
-      | { cause: "NonDeterminism" | "WorkflowError"; failure: FailureInfo }
-      | undefined;
-    let commands: Command[] = [];
-    let continueNow = false;
-    if (options.failTask) {
-      // The same task failed to commit (see below): record its inputs and the failure only.
-      taskFailure = { cause: "WorkflowError", failure: options.failTask };
-    } else if (options.runWorkflow !== false) {
-      try {
-        const runtime =
-          run.history_length === 0 ? this.#newRuntime(run, events) : await this.#runtimeFor(run);
-        await runtime.applyTask(events);
-        let localBudget = this.#config.limits.localActivitiesPerTask;
-        const searchAttributes = { merged: run.search_attributes };
-        while (runtime.unmatched.length > 0) {
-          const issued = withinLocalBudget(runtime.unmatched, localBudget);
-          if (issued.length === 0) {
-            continueNow = true; // commit what we have; the alarm continues at once
-            break;
-          }
-          assertQueuesBound(this.env, issued);
-          const firstId = run.history_length + events.length + 1;
-          const recorded = await this.#recordCommands(run, issued, now, firstId, searchAttributes);
-          if (!recorded) {
-            // An urgent message waits behind a local activity: commit what we have and let it in;
-            // the local activity goes on, and the next transition (or the alarm) joins it.
-            continueNow = true;
-            break;
-          }
-          localBudget -= issued.filter((c) => c.type === "RunLocalActivity").length;
-          events.push(...recorded.events);
-          commands.push(...issued);
-          await runtime.applyTask(recorded.events);
-          if (this.#isClosing(issued)) break;
-        }
-        this.#cached = this.#sticky
-          ? { runId: run.run_id, runtime, applied: run.history_length + events.length }
+    const runWorkflow = options.runWorkflow !== false;
+    const outcome = await runWorkflowTask(
+      {
+        runId: run.run_id,
+        historyLength: run.history_length,
+        wftAttempt: run.wft_attempt,
+        searchAttributes: run.search_attributes,
+        taskId: run.next_task_id,
+        nowMs: now,
+      },
+      inputs,
+      {
+        limits: this.#config.limits,
+        runLocals: (commands) => this.#runLocals(run, commands),
+        check: (issued) => assertQueuesBound(this.env, issued),
+        newRunId: () => crypto.randomUUID(),
+      },
+      {
+        ...(runWorkflow
+          ? {
+              runtime: (events: readonly HistoryEvent[]) =>
+                run.history_length === 0 ? this.#newRuntime(run, events) : this.#runtimeFor(run),
+            }
+          : {}),
+        ...(options.failTask ? { failTask: options.failTask } : {}),
+      },
+    );
+    const { events, commands, continueNow, taskFailure } = outcome;
+    if (runWorkflow && !options.failTask) {
+      this.#cached =
+        outcome.runtime && this.#sticky
+          ? {
+              runId: run.run_id,
+              runtime: outcome.runtime,
+              applied: run.history_length + events.length,
+            }
           : undefined;
-      } catch (err) {
-        this.#cached = undefined;
-        const nde = err instanceof NonDeterminismError;
-        // A WorkflowTaskError wraps what the code threw: record the user's error itself.
-        const thrown =
-          err instanceof WorkflowTaskError && err.cause !== undefined ? err.cause : err;
-        taskFailure = {
-          cause: nde ? "NonDeterminism" : "WorkflowError",
-          failure: boundFailure(toFailure(thrown), this.#config.limits.maxPayloadBytes),
-        };
-        // Nothing the failed task produced is kept: only the inputs and the failure.
-        events.length = inputs.length;
-        commands = [];
-      }
-    }
-    if (
-      run.history_length + events.length >= this.#config.limits.historyMaxEvents &&
-      !taskFailure
-    ) {
-      this.#cached = undefined;
-      // Bounded history: fail clearly rather than growing without end.
-      const failure = toFailure(
-        ApplicationFailure.nonRetryable(
-          `History of run ${run.run_id} reached ${run.history_length + events.length} events (limit ${this.#config.limits.historyMaxEvents}). Use continue-as-new to start a fresh history.`,
-          "HistoryTooLong",
-        ),
-      );
-      commands = [{ type: "FailWorkflow", failure }];
-      events.length = inputs.length;
-      events.push(
-        ...this.#assignIds(
-          run,
-          [newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" })],
-          now,
-          run.history_length + events.length + 1,
-        ),
-      );
-    }
-    if (taskFailure && run.wft_attempt === 0) {
-      // Like Temporal, only the first failure of a series is written to history.
-      events.push(
-        ...this.#assignIds(
-          run,
-          [newEvent("WorkflowTaskFailed", taskFailure)],
-          now,
-          run.history_length + events.length + 1,
-        ),
-      );
     }
     const close = commands.find((c) => CLOSE_COMMANDS.has(c.type));
     let status: ExecutionStatus = "Running";
@@ -1639,11 +1316,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       for (const fn of effects.sql) fn();
       // A closing transition abandons what it schedules: nothing to hand out eagerly then.
       const eager = close ? undefined : options.eager;
-      for (const cmd of commands) this.#applyCommand(run, cmd, now, eager);
+      const commandContext = this.#commandContext();
+      for (const cmd of commands) applyCommand(commandContext, run, cmd, now, eager);
       if (taskFailure) {
         const attempt = run.wft_attempt + 1;
         const backoff = Math.min(1000 * 2 ** (attempt - 1), WFT_MAX_BACKOFF_MS);
-        this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now + backoff);
+        this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", now + backoff);
         this.#sql.exec(
           "UPDATE runs SET wft_attempt = ?, wft_failure = ? WHERE run_id = ?",
           attempt,
@@ -1657,8 +1335,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
             run.run_id,
           );
         }
-        this.#deleteTimer(`wft:${run.run_id}`);
-        if (continueNow) this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now);
+        this.#deleteTimer(timerKey.wft(run.run_id));
+        if (continueNow) this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", now);
       }
       if (close) {
         const result = close.type === "CompleteWorkflow" ? close.result : null;
@@ -1742,7 +1420,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           run.run_id,
         );
       }
-      this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", now + backoff);
+      this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", now + backoff);
       this.#sql.exec(
         "UPDATE runs SET wft_attempt = ?, wft_failure = ? WHERE run_id = ?",
         attempt,
@@ -1774,35 +1452,15 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     cmd: Extract<Command, { type: "ContinueAsNew" }>,
     events: HistoryEvent[],
   ): RunStart {
-    const started = this.#startedAttributes(run.run_id, events);
     const recorded = events.find((e) => e.eventType === "WorkflowExecutionContinuedAsNew");
     const runId =
       recorded?.eventType === "WorkflowExecutionContinuedAsNew"
         ? recorded.attributes.newExecutionRunId
         : crypto.randomUUID();
-    return {
-      runId,
-      workflowType: cmd.workflowType,
-      taskQueue: cmd.taskQueue,
-      input: cmd.input,
-      attempt: 1,
-      firstExecutionRunId: started.firstExecutionRunId,
-      continuedExecutionRunId: run.run_id,
-      runTimeoutMs: started.runTimeoutMs,
-      executionTimeoutMs: started.executionTimeoutMs,
-      executionDeadlineMs: started.executionDeadlineMs,
-      retryPolicy: started.retryPolicy,
-      memo: run.memo ?? undefined,
-      searchAttributes: run.search_attributes ?? undefined,
-      ...(run.parent ? { parent: run.parent } : {}),
-    };
+    return continuation(run, cmd, this.#startedAttributes(run.run_id, events), runId);
   }
 
-  #isClosing(cmds: readonly Command[]): boolean {
-    return cmds.some((c) => CLOSE_COMMANDS.has(c.type));
-  }
-
-  /** Workflow retry policy: a failed run may be followed by a new run (Temporal's workflow retries). */
+  /** Workflow retry policy: records the retry state (and next run) on the run's WorkflowExecutionFailed. */
   #workflowRetry(
     run: RunRow,
     failure: FailureInfo,
@@ -1814,37 +1472,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       first?.eventType === "WorkflowExecutionStarted"
         ? first.attributes
         : this.#startedAttributes(run.run_id);
-    const policy = started.retryPolicy;
+    const { retryState, next } = workflowRetry(run, failure, now, started, crypto.randomUUID());
     const failedEvent = events.find((e) => e.eventType === "WorkflowExecutionFailed");
-    let retryState: RetryState = "RetryPolicyNotSet";
-    let next: RunStart | undefined;
-    if (policy) {
-      const decision = mayRetry(policy, run.attempt, failure);
-      retryState = decision === "retry" ? "InProgress" : decision;
-      if (decision === "retry") {
-        const delay = retryDelayMs(policy, run.attempt);
-        const deadline = started.executionDeadlineMs;
-        if (deadline !== undefined && now + delay >= deadline) retryState = "Timeout";
-        else {
-          next = {
-            runId: crypto.randomUUID(),
-            workflowType: run.workflow_type,
-            taskQueue: run.task_queue,
-            input: started.input,
-            attempt: run.attempt + 1,
-            firstExecutionRunId: started.firstExecutionRunId,
-            startDelayMs: delay,
-            runTimeoutMs: started.runTimeoutMs,
-            executionTimeoutMs: started.executionTimeoutMs,
-            executionDeadlineMs: deadline,
-            retryPolicy: policy,
-            memo: started.memo,
-            searchAttributes: started.searchAttributes,
-            ...(run.parent ? { parent: run.parent } : {}),
-          };
-        }
-      }
-    }
     if (failedEvent && failedEvent.eventType === "WorkflowExecutionFailed") {
       failedEvent.attributes = {
         ...failedEvent.attributes,
@@ -1929,7 +1558,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           if (runtime.appliedEvents === current.history_length) {
             this.#cached = { runId: run.run_id, runtime, applied: current.history_length };
           }
-          this.#putTimer(`wft:${run.run_id}`, run.run_id, "wft", this.#now());
+          this.#putTimer(timerKey.wft(run.run_id), run.run_id, "wft", this.#now());
           await this.#armAlarm(true);
         }).catch(() => undefined);
       },
@@ -1958,16 +1587,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return runtime ?? this.#newRuntime(run, []);
   }
 
-  /** Turns commands into their events; local activities run here and record a marker. */
-  async #recordCommands(
+  /** Runs a task's local activities (joining those still under way); undefined when preempted. */
+  async #runLocals(
     run: RunRow,
     commands: readonly Command[],
-    now: number,
-    firstId: number,
-    searchAttributes: { merged: string | null } = { merged: run.search_attributes },
-  ): Promise<{ events: HistoryEvent[] } | undefined> {
-    const out: NewEvent[] = [];
-    const limit = this.#config.limits.maxPayloadBytes;
+  ): Promise<Array<Marker | undefined> | undefined> {
     const locals = await this.#locals.waitAll(
       commands.map((cmd) =>
         cmd.type === "RunLocalActivity"
@@ -1984,299 +1608,27 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           : undefined,
       ),
     );
-    if (!locals) return undefined; // preempted
+    if (!locals) return undefined;
     for (const cmd of commands) {
       if (cmd.type === "RunLocalActivity") this.#locals.forget(run.run_id, cmd.seq);
     }
-    commands.forEach((cmd, i) => {
-      switch (cmd.type) {
-        case "RunLocalActivity": {
-          const marker = locals[i]!;
-          if ("failure" in marker && marker.failure) {
-            marker.failure = boundFailure(marker.failure, limit);
-          }
-          out.push(newEvent("MarkerRecorded", marker));
-          break;
-        }
-        case "FailWorkflow":
-          cmd.failure = boundFailure(cmd.failure, limit);
-          out.push(commandEvent(cmd, now, crypto.randomUUID()));
-          break;
-        case "CompleteUpdate": {
-          // Checked before the update's caller or the transaction sees it: an oversized result
-          // fails the update (non-retryable PayloadTooLarge), not the commit.
-          const problem =
-            cmd.result === undefined
-              ? undefined
-              : payloadProblem(cmd.result, limit, "update result");
-          if (problem) {
-            cmd.result = undefined;
-            cmd.failure = toFailure(ApplicationFailure.nonRetryable(problem.message, problem.type));
-          }
-          if (cmd.failure) cmd.failure = boundFailure(cmd.failure, limit);
-          out.push(commandEvent(cmd, now, crypto.randomUUID()));
-          break;
-        }
-        case "UpsertSearchAttributes":
-          // Throws (the workflow task fails with the reason) when the merged set is not storable.
-          searchAttributes.merged = mergeSearchAttributes(
-            searchAttributes.merged,
-            cmd.searchAttributes,
-            limit,
-          );
-          out.push(commandEvent(cmd, now, crypto.randomUUID()));
-          break;
-        case "CompleteWorkflow":
-          if (exceedsBytes(cmd.result, this.#config.limits.maxPayloadBytes)) {
-            const failure = toFailure(this.#payloadTooLarge("workflow result"));
-            Object.assign(cmd, { type: "FailWorkflow", failure, result: undefined });
-            out.push(
-              newEvent("WorkflowExecutionFailed", { failure, retryState: "NonRetryableFailure" }),
-            );
-          } else {
-            out.push(commandEvent(cmd, now));
-          }
-          break;
-        case "RequestCancelActivity":
-          // The activity is dropped at once (see #applyCommand) and the code sees it canceled:
-          // Temporal's TryCancel, whose history has both events. Replay skips ActivityTaskCanceled.
-          out.push(commandEvent(cmd, now));
-          out.push(newEvent("ActivityTaskCanceled", { seq: cmd.seq }));
-          break;
-        default:
-          out.push(commandEvent(cmd, now, crypto.randomUUID()));
-      }
-    });
-    return { events: this.#assignIds(run, out, now, firstId) };
+    return locals;
   }
 
-  /** Writes the effects of a recorded command (inside the transaction). */
-  #applyCommand(run: RunRow, cmd: Command, now: number, eager?: EagerClaim): void {
-    switch (cmd.type) {
-      case "ScheduleActivity": {
-        const act: ActivityRow = {
-          run_id: run.run_id,
-          seq: cmd.seq,
-          activity_id: cmd.activityId,
-          activity_type: cmd.activityType,
-          input: cmd.input,
-          options: JSON.stringify(cmd.options),
-          attempt: 1,
-          state: "Scheduled",
-          first_scheduled_ms: now,
-          scheduled_ms: now,
-          started_ms: null,
-          last_failure: null,
-          heartbeat_details: null,
-          last_heartbeat_ms: null,
-          next_attempt_ms: null,
-          last_attempt_ms: null,
-          started_by: null,
-        };
-        this.#sql.exec(
-          `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms)
-           VALUES (?, ?, ?, ?, ?, ?, 1, 'Scheduled', ?, ?)`,
-          act.run_id,
-          act.seq,
-          act.activity_id,
-          act.activity_type,
-          act.input,
-          act.options,
-          now,
-          now,
-        );
-        if (cmd.options.scheduleToCloseTimeoutMs) {
-          this.#putActivityTimer(
-            act,
-            "ScheduleToClose",
-            now + cmd.options.scheduleToCloseTimeoutMs,
-          );
-        }
-        if (eager && this.#fitsOffer(eager, cmd.activityType, cmd.options)) {
-          eager.task = this.#startEagerly(act, cmd.options, eager.offer, now);
-        } else {
-          this.#dispatch(act, cmd.options, now);
-        }
-        return;
-      }
-      case "StartTimer":
-        this.#putTimer(
-          `timer:${run.run_id}:${cmd.seq}`,
-          run.run_id,
-          "timer",
-          now + cmd.durationMs,
-          String(cmd.seq),
-        );
-        return;
-      case "CancelTimer":
-        this.#deleteTimer(`timer:${run.run_id}:${cmd.seq}`);
-        return;
-      case "RequestCancelActivity":
-        // Abandoned: the worker learns it from its next heartbeat (cancelRequested) and its
-        // late report is ignored, as for any stale task token.
-        this.#sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", run.run_id, cmd.seq);
-        this.#sql.exec("DELETE FROM timers WHERE key LIKE ?", `act:${run.run_id}:${cmd.seq}:%`);
-        return;
-      case "CompleteUpdate":
-        this.#sql.exec(
-          "UPDATE updates SET state = 'Completed', result = ?, failure = ? WHERE update_id = ?",
-          cmd.result ?? null,
-          cmd.failure ? JSON.stringify(cmd.failure) : null,
-          cmd.updateId,
-        );
-        return;
-      case "UpsertSearchAttributes": {
-        // Checked when recorded (#recordCommands): this merge cannot throw.
-        const merged = mergeSearchAttributes(
-          run.search_attributes,
-          cmd.searchAttributes,
-          Number.POSITIVE_INFINITY,
-        );
-        this.#sql.exec(
-          "UPDATE runs SET search_attributes = ? WHERE run_id = ?",
-          merged,
-          run.run_id,
-        );
-        run.search_attributes = merged;
-        return;
-      }
-      case "StartChild": {
-        this.#sql.exec(
-          `INSERT OR IGNORE INTO children (run_id, seq, workflow_id, workflow_type, state, parent_close_policy)
-           VALUES (?, ?, ?, ?, 'Initiated', ?)`,
-          run.run_id,
-          cmd.seq,
-          cmd.workflowId,
-          cmd.workflowType,
-          cmd.parentClosePolicy,
-        );
-        const identity = this.#identity!;
-        const retryPolicy = cmd.retryPolicy;
-        this.#send({
-          namespace: identity.namespace,
-          workflowId: cmd.workflowId,
-          fromRunId: run.run_id,
-          op: "startChild",
-          seq: cmd.seq,
-          parent: { ...identity, runId: run.run_id, seq: cmd.seq },
-          request: {
-            namespace: identity.namespace,
-            workflowId: cmd.workflowId,
-            workflowType: cmd.workflowType,
-            input: cmd.input,
-            taskQueue: cmd.taskQueue,
-            idReusePolicy: "AllowDuplicate",
-            idConflictPolicy: "Fail",
-            requestId: `child:${run.run_id}:${cmd.seq}`,
-            ...(cmd.runTimeoutMs ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
-            ...(cmd.executionTimeoutMs ? { executionTimeoutMs: cmd.executionTimeoutMs } : {}),
-            ...(retryPolicy ? { retryPolicy } : {}),
-            ...(cmd.memo ? { memo: cmd.memo } : {}),
-          },
-        });
-        return;
-      }
-      case "SignalExternal":
-        this.#send({
-          namespace: this.#identity!.namespace,
-          workflowId: cmd.workflowId,
-          fromRunId: run.run_id,
-          op: "signal",
-          seq: cmd.seq,
-          signalName: cmd.signalName,
-          input: cmd.input,
-          requestId: `ext:${run.run_id}:${cmd.seq}`,
-        });
-        return;
-      case "CancelExternal":
-        this.#send({
-          namespace: this.#identity!.namespace,
-          workflowId: cmd.workflowId,
-          fromRunId: run.run_id,
-          op: "cancel",
-          seq: cmd.seq,
-          reason: `Requested by workflow ${this.#identity!.workflowId}`,
-          requestId: `ext:${run.run_id}:${cmd.seq}`,
-        });
-        return;
-      case "RunLocalActivity":
-      case "CompleteWorkflow":
-      case "FailWorkflow":
-      case "CancelWorkflow":
-      case "ContinueAsNew":
-      case "RecordPatch":
-        return;
-    }
-  }
-
-  /** Queues one attempt of an activity: an outbox row, sent after commit, and its dispatch lease. */
-  #dispatch(act: ActivityRow, options: ActivityOptionsMs, now: number): void {
-    this.#enqueueTask(act, options);
-    this.#putActivityTimer(act, "Redispatch", now + DISPATCH_LEASE_MS);
-    if (options.scheduleToStartTimeoutMs) {
-      this.#putActivityTimer(act, "ScheduleToStart", now + options.scheduleToStartTimeoutMs);
-    }
-  }
-
-  /**
-   * Eager dispatch takes at most one task per report, only of the offer's task queue and types, and
-   * only when a crash of its consumer is bounded: with no queue message behind the task, a
-   * start-to-close or heartbeat timeout is what retries an attempt whose consumer died.
-   */
-  #fitsOffer(eager: EagerClaim, activityType: string, options: ActivityOptionsMs): boolean {
-    return (
-      eager.task === undefined &&
-      options.taskQueue === eager.offer.taskQueue &&
-      Array.isArray(eager.offer.activityTypes) &&
-      eager.offer.activityTypes.includes(activityType) &&
-      Boolean(options.startToCloseTimeoutMs || options.heartbeatTimeoutMs)
-    );
-  }
-
-  /**
-   * Records the first attempt of a new activity as started by the offering consumer (inside the
-   * transaction): its start-to-close and heartbeat timers as `activityStarted` puts them, and no
-   * dispatch lease or schedule-to-start timer, since nothing is queued.
-   */
-  #startEagerly(
-    act: ActivityRow,
-    options: ActivityOptionsMs,
-    offer: EagerOffer,
-    now: number,
-  ): EagerTask {
-    const startedBy = `${EAGER_PREFIX}${offer.deliveryId}:${act.seq}:${act.attempt}`;
-    this.#sql.exec(
-      "UPDATE activities SET state = 'Started', started_ms = ?, started_by = ? WHERE run_id = ? AND seq = ?",
-      now,
-      startedBy,
-      act.run_id,
-      act.seq,
-    );
-    if (options.startToCloseTimeoutMs) {
-      this.#putActivityTimer(act, "StartToClose", now + options.startToCloseTimeoutMs);
-    }
-    if (options.heartbeatTimeoutMs) {
-      this.#putActivityTimer(act, "Heartbeat", now + options.heartbeatTimeoutMs);
-    }
-    return { ...this.#taskMessage(act, options), ...this.#startedTask(act, options) };
-  }
-
-  #taskMessage(act: ActivityRow, options: ActivityOptionsMs): EagerTaskMessage {
-    const identity = this.#identity!;
+  /** What command handlers write through, inside a transition's transaction. */
+  #commandContext(): CommandContext {
     return {
-      token: encodeToken({ ...identity, runId: act.run_id, seq: act.seq, attempt: act.attempt }),
-      namespace: identity.namespace,
-      workflowId: identity.workflowId,
-      runId: act.run_id,
-      activityId: act.activity_id,
-      activityType: act.activity_type,
-      attempt: act.attempt,
-      taskQueue: options.taskQueue,
+      sql: this.#sql,
+      identity: this.#identity!,
+      activities: this.#activities,
+      send: (message) => this.#send(message),
+      putTimer: (key, runId, kind, at, data) => this.#putTimer(key, runId, kind, at, data),
+      deleteTimer: (key) => this.#deleteTimer(key),
     };
   }
 
   #enqueueTask(act: ActivityRow, options: ActivityOptionsMs): void {
-    const message: ActivityTaskMessage = this.#taskMessage(act, options);
+    const message: ActivityTaskMessage = taskMessage(this.#identity!, act, options);
     enqueue(this.#sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
   }
 
@@ -2284,22 +1636,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   #liveActivity(token: TaskToken): ActivityRow | undefined {
     if (!this.#ready) return undefined;
-    const act = this.#sql
-      .exec<ActivityRow>(
-        "SELECT * FROM activities WHERE run_id = ? AND seq = ?",
-        token.runId,
-        token.seq,
-      )
-      .toArray()[0];
+    const act = this.#activities.get(token.runId, token.seq);
     if (!act || act.attempt !== token.attempt) return undefined;
     const run = this.#currentRun();
     if (!run || run.run_id !== token.runId || run.status !== "Running") return undefined;
     return act;
-  }
-
-  #deleteActivity(act: ActivityRow): void {
-    this.#sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", act.run_id, act.seq);
-    this.#sql.exec("DELETE FROM timers WHERE key LIKE ?", `act:${act.run_id}:${act.seq}:%`);
   }
 
   /** An attempt failed (reported failure or a start-to-close/heartbeat timeout): retry or fail for good. */
@@ -2310,9 +1651,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     timeoutType?: TimeoutType,
     eager?: EagerClaim,
   ): Promise<void> {
-    const effects: Effects = { sql: [] };
-    const events = this.#attemptFailedEvents(run, act, failure, this.#now(), effects, timeoutType);
-    if (events) await this.#transition(run, events, effects, eager ? { eager } : {});
+    const t = attemptFailed(act, failure, this.#now(), timeoutType);
+    const effects: Effects = { sql: [() => this.#activities.apply(act, t.effects)] };
+    if (t.events.length > 0) await this.#transition(run, t.events, effects, eager ? { eager } : {});
     else {
       // A retry scheduled: the attempt's failure appends no event (Temporal records only the last).
       effects.sql.push(() => crashPoint(this.ctx, "beforeCommit", "activityFail"));
@@ -2329,149 +1670,22 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     });
   }
 
-  /** Decides retry vs final failure. Returns the final events, or undefined when a retry was scheduled into `effects`. */
-  #attemptFailedEvents(
-    _run: RunRow,
-    act: ActivityRow,
-    failure: FailureInfo,
-    now: number,
-    effects: Effects,
-    timeoutType?: TimeoutType,
-  ): NewEvent[] | undefined {
-    const options = JSON.parse(act.options) as ActivityOptionsMs;
-    let decision: "retry" | RetryState = mayRetry(options.retry, act.attempt, failure);
-    const delay = retryDelayMs(options.retry, act.attempt);
-    if (
-      decision === "retry" &&
-      options.scheduleToCloseTimeoutMs !== undefined &&
-      now + delay >= act.first_scheduled_ms + options.scheduleToCloseTimeoutMs
-    ) {
-      decision = "Timeout";
-    }
-    if (decision === "retry") {
-      effects.sql.push(() => {
-        this.#sql.exec(
-          "UPDATE activities SET state = 'Backoff', last_failure = ?, next_attempt_ms = ?, last_attempt_ms = ?, started_ms = NULL WHERE run_id = ? AND seq = ?",
-          JSON.stringify(withoutStacks(failure)),
-          now + delay,
-          now,
-          act.run_id,
-          act.seq,
-        );
-        this.#deleteTimer(activityTimerKey(act, "StartToClose"));
-        this.#deleteTimer(activityTimerKey(act, "Heartbeat"));
-        this.#putActivityTimer(act, "Retry", now + delay);
-      });
-      return undefined;
-    }
-    effects.sql.push(() => this.#deleteActivity(act));
-    const started = this.#startedEvent(act);
-    if (timeoutType) {
-      return [
-        started,
-        newEvent("ActivityTaskTimedOut", {
-          seq: act.seq,
-          timeoutType,
-          failure,
-          retryState: decision,
-          attempt: act.attempt,
-        }),
-      ];
-    }
-    return [
-      started,
-      newEvent("ActivityTaskFailed", {
-        seq: act.seq,
-        failure,
-        retryState: decision,
-        attempt: act.attempt,
-      }),
-    ];
-  }
-
-  /** ActivityTaskStarted is written with the attempt's outcome (Temporal's rule), carrying the previous attempt's failure. */
-  #startedEvent(act: ActivityRow): NewEvent {
-    return newEvent("ActivityTaskStarted", {
-      seq: act.seq,
-      attempt: act.attempt,
-      ...(act.started_by?.startsWith(EAGER_PREFIX) ? { eager: true } : {}),
-      ...(act.last_failure ? { lastFailure: JSON.parse(act.last_failure) as FailureInfo } : {}),
-    });
-  }
-
-  /** A timer of an activity fired: retry backoff over, or a timeout. Returns input events, if any. */
+  /**
+   * A timer of an activity fired: the transition (if the timer is still current) is queued into
+   * `effects`; returns the events when the activity closed.
+   */
   #activityTimerFired(
     run: RunRow,
     data: ActivityTimerData,
     now: number,
     effects: Effects,
   ): NewEvent[] | undefined {
-    const act = this.#sql
-      .exec<ActivityRow>(
-        "SELECT * FROM activities WHERE run_id = ? AND seq = ?",
-        run.run_id,
-        data.seq,
-      )
-      .toArray()[0];
+    const act = this.#activities.get(run.run_id, data.seq);
     if (!act) return undefined;
-    const options = JSON.parse(act.options) as ActivityOptionsMs;
-    switch (data.type) {
-      case "Redispatch": {
-        // Still not started: the message may be lost. Send it again, waiting longer each time.
-        if (act.state !== "Scheduled" || act.attempt !== data.attempt) return undefined;
-        const lease = Math.min(
-          Math.max(DISPATCH_LEASE_MS, now - act.scheduled_ms),
-          MAX_DISPATCH_LEASE_MS,
-        );
-        effects.sql.push(() => {
-          this.#enqueueTask(act, options);
-          this.#putActivityTimer(act, "Redispatch", now + lease);
-        });
-        return undefined;
-      }
-      case "Retry": {
-        if (act.state !== "Backoff" || act.attempt !== data.attempt) return undefined;
-        effects.sql.push(() => {
-          const next: ActivityRow = { ...act, attempt: act.attempt + 1, state: "Scheduled" };
-          this.#sql.exec(
-            "UPDATE activities SET attempt = ?, state = 'Scheduled', scheduled_ms = ?, next_attempt_ms = NULL WHERE run_id = ? AND seq = ?",
-            next.attempt,
-            now,
-            act.run_id,
-            act.seq,
-          );
-          this.#dispatch(next, options, now);
-        });
-        return undefined;
-      }
-      case "ScheduleToClose":
-      case "ScheduleToStart": {
-        if (
-          data.type === "ScheduleToStart" &&
-          (act.state !== "Scheduled" || act.attempt !== data.attempt)
-        ) {
-          return undefined;
-        }
-        const failure = timeoutFailure(data.type, act);
-        effects.sql.push(() => this.#deleteActivity(act));
-        return [
-          newEvent("ActivityTaskTimedOut", {
-            seq: act.seq,
-            timeoutType: data.type,
-            failure,
-            retryState: "Timeout",
-            attempt: act.attempt,
-          }),
-        ];
-      }
-      case "StartToClose":
-      case "Heartbeat": {
-        if (act.state !== "Started" || act.attempt !== data.attempt) return undefined;
-        const failure = timeoutFailure(data.type, act);
-        // A timeout is retryable whatever its type name: mark it so the policy decides on attempts only.
-        return this.#attemptFailedEvents(run, act, failure, now, effects, data.type);
-      }
-    }
+    const t = timerFired(act, data, now);
+    if (!t) return undefined;
+    effects.sql.push(() => this.#activities.apply(act, t.effects));
+    return t.to === "Closed" ? t.events : undefined;
   }
 
   // ---------------------------------------------------------------- timers and the one alarm
@@ -2485,15 +1699,6 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       fireAtMs,
       data ?? null,
     );
-  }
-
-  #putActivityTimer(
-    act: Pick<ActivityRow, "run_id" | "seq" | "attempt">,
-    type: ActivityTimerData["type"],
-    at: number,
-  ): void {
-    const data: ActivityTimerData = { seq: act.seq, attempt: act.attempt, type };
-    this.#putTimer(activityTimerKey(act, type), act.run_id, "activity", at, JSON.stringify(data));
   }
 
   #deleteTimer(key: string): void {
@@ -2511,14 +1716,9 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       .exec<{ at: number | null }>("SELECT min(fire_at_ms) AS at FROM timers")
       .one().at;
     const retryAt = outboxWakeAt(this.#sql, this.#now());
-    let at = next === null ? null : next - this.#clockOffsetMs;
-    if (retryAt !== null) {
-      at =
-        at === null ? retryAt - this.#clockOffsetMs : Math.min(at, retryAt - this.#clockOffsetMs);
-    }
+    const at = nextAlarmAt(next, retryAt, this.#clockOffsetMs);
     if (this.#armedAtMs === undefined) this.#armedAtMs = await this.ctx.storage.getAlarm();
-    if (!force && at === this.#armedAtMs) return;
-    if (!force && this.#armedAtMs !== null && (at === null || at >= this.#armedAtMs)) return;
+    if (!mustRearm(at, this.#armedAtMs, force)) return;
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
     this.#armedAtMs = at === null ? null : Math.max(at, Date.now());
@@ -2593,9 +1793,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   async #rpc(message: OutboxMessage): Promise<Ack | StartReply> {
-    const ns = this.env
-      .WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
-    const target = ns.get(ns.idFromName(executionName(message.namespace, message.workflowId)));
+    const target = executionStub(this.env, message.namespace, message.workflowId);
     switch (message.op) {
       case "startChild":
         return (await target.startChild(message.request, message.parent)) as StartReply;
@@ -2618,70 +1816,28 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     if (!exists) return;
     const drop = () => this.#sql.exec("DELETE FROM outbox WHERE id = ?", id);
     const run = this.#findRun(message.fromRunId);
-    const events: NewEvent[] = [];
     const sql: Array<() => void> = [drop];
-    if (message.op === "startChild") {
-      const child = this.#sql
-        .exec<ChildRow>(
-          "SELECT * FROM children WHERE run_id = ? AND seq = ?",
+    const child =
+      message.op === "startChild"
+        ? this.#sql
+            .exec<ChildRow>(
+              "SELECT * FROM children WHERE run_id = ? AND seq = ?",
+              message.fromRunId,
+              message.seq,
+            )
+            .toArray()[0]
+        : undefined;
+    const { events, child: next } = replyOutcome(message, reply, child);
+    if (next && message.op === "startChild") {
+      sql.push(() =>
+        this.#sql.exec(
+          "UPDATE children SET state = ?, child_run_id = coalesce(?, child_run_id) WHERE run_id = ? AND seq = ?",
+          next.state,
+          next.state === "Started" ? next.runId : null,
           message.fromRunId,
           message.seq,
-        )
-        .toArray()[0];
-      if (child?.state === "Initiated") {
-        if (reply.ok && "runId" in reply) {
-          events.push(
-            newEvent("ChildWorkflowExecutionStarted", {
-              seq: message.seq,
-              workflowId: message.workflowId,
-              runId: reply.runId,
-            }),
-          );
-          sql.push(() =>
-            this.#sql.exec(
-              "UPDATE children SET state = 'Started', child_run_id = ? WHERE run_id = ? AND seq = ?",
-              reply.runId,
-              message.fromRunId,
-              message.seq,
-            ),
-          );
-        } else if (!reply.ok) {
-          events.push(
-            newEvent("StartChildWorkflowExecutionFailed", {
-              seq: message.seq,
-              workflowId: message.workflowId,
-              cause:
-                reply.error.code === "AlreadyStarted"
-                  ? "WorkflowExecutionAlreadyStarted"
-                  : reply.error.code,
-            }),
-          );
-          sql.push(() =>
-            this.#sql.exec(
-              "UPDATE children SET state = 'Closed' WHERE run_id = ? AND seq = ?",
-              message.fromRunId,
-              message.seq,
-            ),
-          );
-        }
-      }
-    } else if ((message.op === "signal" || message.op === "cancel") && message.seq !== undefined) {
-      const seq = message.seq;
-      if (reply.ok) {
-        events.push(
-          message.op === "signal"
-            ? newEvent("ExternalWorkflowExecutionSignaled", { seq })
-            : newEvent("ExternalWorkflowExecutionCancelRequested", { seq }),
-        );
-      } else {
-        const cause =
-          reply.error.code === "NotFound" ? "ExternalWorkflowExecutionNotFound" : reply.error.code;
-        events.push(
-          message.op === "signal"
-            ? newEvent("SignalExternalWorkflowExecutionFailed", { seq, cause })
-            : newEvent("RequestCancelExternalWorkflowExecutionFailed", { seq, cause }),
-        );
-      }
+        ),
+      );
     }
     if (run && run.status === "Running" && events.length > 0) {
       await this.#transition(run, events, { sql });
@@ -2710,185 +1866,41 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   }
 
   #description(run: RunRow): WorkflowDescription {
-    const identity = this.#identity!;
-    const acts = this.#sql
-      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? ORDER BY seq", run.run_id)
-      .toArray();
-    const timers = this.#sql
-      .exec<TimerRow>(
-        "SELECT * FROM timers WHERE run_id = ? AND kind = 'timer' ORDER BY fire_at_ms",
-        run.run_id,
-      )
-      .toArray();
-    const pendingActivities: PendingActivity[] = acts.map((a) => ({
-      activityId: a.activity_id,
-      activityType: a.activity_type,
-      attempt: a.attempt,
-      state: a.state,
-      lastFailure: a.last_failure ? (JSON.parse(a.last_failure) as FailureInfo) : null,
-      lastHeartbeat:
-        a.last_heartbeat_ms !== null
-          ? {
-              time: new Date(a.last_heartbeat_ms).toISOString(),
-              details: a.heartbeat_details ? rawJson(a.heartbeat_details) : null,
-            }
-          : null,
-      scheduledTime: new Date(a.scheduled_ms).toISOString(),
-      nextAttemptTime:
-        a.next_attempt_ms !== null ? new Date(a.next_attempt_ms).toISOString() : null,
-      lastAttemptCompleteTime:
-        a.last_attempt_ms !== null ? new Date(a.last_attempt_ms).toISOString() : null,
-    }));
-    const wftFailure = run.wft_failure ? (JSON.parse(run.wft_failure) as FailureInfo) : null;
-    return {
-      workflowId: identity.workflowId,
-      runId: run.run_id,
-      workflowType: run.workflow_type,
-      status: run.status,
-      startTime: new Date(run.start_ms).toISOString(),
-      closeTime: run.close_ms !== null ? new Date(run.close_ms).toISOString() : null,
-      taskQueue: run.task_queue,
-      historyLength: run.history_length,
-      memo: run.memo ? rawJson(run.memo) : {},
-      searchAttributes: describedSearchAttributes(run.search_attributes),
-      parent: run.parent
-        ? (({ workflowId, runId }: ParentRef) => ({ workflowId, runId }))(
-            JSON.parse(run.parent) as ParentRef,
-          )
-        : null,
-      attempt: run.attempt,
-      workflowTaskFailure: wftFailure
-        ? { message: wftFailure.message, type: wftFailure.type, attempt: run.wft_attempt }
-        : null,
-      pendingActivities,
-      pendingTimers: timers.map((t) => ({
-        timerId: String(t.data),
-        fireTime: new Date(t.fire_at_ms).toISOString(),
-      })),
-      pendingChildren: this.#sql
+    return description({
+      workflowId: this.#identity!.workflowId,
+      run,
+      activities: this.#sql
+        .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? ORDER BY seq", run.run_id)
+        .toArray(),
+      timers: this.#sql
+        .exec<TimerRow>(
+          "SELECT * FROM timers WHERE run_id = ? AND kind = 'timer' ORDER BY fire_at_ms",
+          run.run_id,
+        )
+        .toArray(),
+      children: this.#sql
         .exec<ChildRow>(
           "SELECT * FROM children WHERE run_id = ? AND state != 'Closed' ORDER BY seq",
           run.run_id,
         )
-        .toArray()
-        .map((c) => ({
-          workflowId: c.workflow_id,
-          runId: c.child_run_id,
-          workflowType: c.workflow_type,
-          state: c.state,
-          parentClosePolicy: c.parent_close_policy,
-        })),
+        .toArray(),
       pendingDeliveries: pendingDeliveries(this.#sql, run.run_id),
-    };
+    });
   }
 
   #resultBody(run: RunRow): ResultResponse {
-    if (run.status === "Completed") {
-      // The stored result goes out as its own text (see rawJson): never parsed into a deep value.
-      return { status: "Completed", result: rawJson(run.result ?? "null"), runId: run.run_id };
-    }
-    const status = run.status as Exclude<ExecutionStatus, "Running" | "Completed">;
-    if (run.failure) {
-      return {
-        status,
-        failure: withoutStacks(JSON.parse(run.failure) as FailureInfo),
-        runId: run.run_id,
-      };
-    }
-    const message =
-      status === "TimedOut"
-        ? "Workflow timed out"
-        : status === "Terminated"
-          ? "Workflow terminated"
-          : `Workflow ${status}`;
-    const failure: FailureInfo = {
-      message,
-      type:
-        status === "TimedOut"
-          ? "TimeoutFailure"
-          : status === "Terminated"
-            ? "TerminatedFailure"
-            : status,
-    };
-    if (status === "Terminated") {
-      const ev = this.#sql
-        .exec<{ attributes: string }>(
-          "SELECT attributes FROM events WHERE run_id = ? AND event_type = 'WorkflowExecutionTerminated'",
-          run.run_id,
-        )
-        .toArray()[0];
-      if (ev)
-        failure.message = `Workflow terminated: ${(JSON.parse(ev.attributes) as { reason: string }).reason}`;
-    }
-    return { status, failure, runId: run.run_id };
-  }
-
-  #payloadTooLarge(what: string): ApplicationFailure {
-    return ApplicationFailure.nonRetryable(
-      `The ${what} is larger than ${this.#config.limits.maxPayloadBytes} bytes; store large data elsewhere (R2) and pass a reference`,
-      "PayloadTooLarge",
+    if (run.status !== "Terminated" || run.failure) return resultBody(run);
+    const ev = this.#sql
+      .exec<{ attributes: string }>(
+        "SELECT attributes FROM events WHERE run_id = ? AND event_type = 'WorkflowExecutionTerminated'",
+        run.run_id,
+      )
+      .toArray()[0];
+    return resultBody(
+      run,
+      ev ? (JSON.parse(ev.attributes) as { reason: string }).reason : undefined,
     );
   }
-}
-
-function activityTimerKey(
-  act: Pick<ActivityRow, "run_id" | "seq">,
-  type: ActivityTimerData["type"],
-): string {
-  return `act:${act.run_id}:${act.seq}:${type}`;
-}
-
-function timeoutFailure(type: TimeoutType, act: ActivityRow): FailureInfo {
-  return {
-    message: `Activity ${act.activity_type} timed out (${type}) on attempt ${act.attempt}`,
-    type: "TimeoutFailure",
-    source: "TimeoutFailure",
-    timeoutType: type,
-    ...(act.heartbeat_details ? { details: JSON.parse(act.heartbeat_details) } : {}),
-  };
-}
-
-/** Whether `text` encodes to more than `limit` UTF-8 bytes (skips encoding when it cannot). */
-export function exceedsBytes(text: string, limit: number): boolean {
-  // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-  if (text.length * 3 <= limit) return false;
-  return new TextEncoder().encode(text).byteLength > limit;
-}
-
-export function encodePageToken(runId: string, after: number): string {
-  return btoa(`${runId}:${after}`).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-}
-
-export function decodePageToken(token: string): { runId: string; after: number } | null {
-  try {
-    const text = atob(token.replace(/-/g, "+").replace(/_/g, "/"));
-    const [runId, after] = text.split(":");
-    const n = Number(after);
-    if (!runId || !Number.isInteger(n) || n < 0) return null;
-    return { runId, after: n };
-  } catch {
-    return null;
-  }
-}
-
-function notFoundMessage(workflowId: string, runId?: string): string {
-  return runId
-    ? `Run ${runId} of workflow "${workflowId}" not found`
-    : `Workflow "${workflowId}" not found`;
-}
-
-function notFoundAck(workflowId: string, runId?: string): Ack {
-  return { ok: false, error: { code: "NotFound", message: notFoundMessage(workflowId, runId) } };
-}
-
-function closedAck(run: RunRow): Ack {
-  return {
-    ok: false,
-    error: {
-      code: "FailedPrecondition",
-      message: `Run ${run.run_id} is ${run.status}: it takes no more messages`,
-    },
-  };
 }
 
 /** The failure recorded when a transition's transaction could not commit. */
@@ -2902,18 +1914,4 @@ function commitFailure(err: unknown, maxBytes: number): FailureInfo {
     ),
     maxBytes,
   );
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** A run's search attributes as list shows them: plain values, those removed (null) left out. */
-function describedSearchAttributes(stored: string | null): WorkflowDescription["searchAttributes"] {
-  const raw = stored ? (JSON.parse(stored) as WorkflowDescription["searchAttributes"]) : {};
-  try {
-    return plainSearchAttributes(toSearchAttributes(raw));
-  } catch {
-    return raw; // stored before validation: as it was given
-  }
 }

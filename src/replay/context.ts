@@ -4,7 +4,7 @@
  * it, and registers what it awaits. Matching the commands with history is the runtime's.
  */
 import { type Duration, toMs } from "../../sdk/common/duration";
-import { ApplicationFailure, CancelledFailure, toFailure } from "../../sdk/common/failures";
+import { CancelledFailure, toFailure } from "../../sdk/common/failures";
 import { checkHandlerName } from "../../sdk/common/handler-name";
 import { resolveRetryPolicy } from "../../sdk/common/retry-policy";
 import type {
@@ -20,6 +20,7 @@ import type {
   WorkflowContext,
   WorkflowInfo,
 } from "../../sdk/workflow/index";
+import { exceedsBytes, payloadTooLarge } from "../common/payload-size";
 import { toSearchAttributes } from "../visibility/search-attributes";
 import type { Command } from "./commands";
 import type { Completions } from "./completions";
@@ -84,12 +85,7 @@ class ContextApi {
   #payload(value: unknown, what: string): string {
     const text = JSON.stringify(value ?? null);
     const max = this.#core.maxPayloadBytes;
-    if (max !== undefined && text.length > max / 3 && new TextEncoder().encode(text).length > max) {
-      throw ApplicationFailure.nonRetryable(
-        `The ${what} is larger than ${max} bytes; store large data elsewhere (R2) and pass a reference`,
-        "PayloadTooLarge",
-      );
-    }
+    if (max !== undefined && exceedsBytes(text, max)) throw payloadTooLarge(what, max);
     return text;
   }
 

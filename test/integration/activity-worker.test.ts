@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { ActivityContext } from "../../sdk/activity/index";
 import type { ActivityTaskMessage } from "../../sdk/activity/protocol";
 import { createActivityWorker } from "../../sdk/activity/worker";
-import { encodeToken } from "../../src/config";
+import { encodeToken } from "../../src/execution/addressing";
 import { api, eventTypes, eventually, history, result, start, stub, uniqueId } from "../helpers";
 
 const parked = { taskQueue: "parked", startToCloseTimeout: "10s", retry: { maximumAttempts: 1 } };

@@ -5,7 +5,7 @@
  * task queue.
  */
 import { describe, expect, it } from "vitest";
-import { decodeToken } from "../../src/config";
+import { decodeToken } from "../../src/execution/addressing";
 import {
   describeWf,
   eventually,

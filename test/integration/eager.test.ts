@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeToken } from "../../src/config";
+import { decodeToken } from "../../src/execution/addressing";
 import { eventually, history, result, start, stub, timers, uniqueId } from "../helpers";
 
 describe("eager activity dispatch", () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { fromFailure, MAX_CAUSE_DEPTH, withoutStacks } from "../../../sdk/common/failures";
 import { rawJson, stringifyWithRaw } from "../../../src/execution/raw-json";
-import { wireEventJson } from "../../../src/execution/wire-events";
+import { wireEventJson } from "../../../src/history/wire";
 
 const TS = Date.UTC(2026, 0, 1);
 

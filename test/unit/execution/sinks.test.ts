@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ApplicationFailure, type FailureInfo, toFailure } from "../../../sdk/common/failures";
-import { encodeToken } from "../../../src/config";
+import { encodeToken } from "../../../src/execution/addressing";
 import {
   boundFailure,
   FAILURE_MAX_CAUSES,

@@ -14,6 +14,7 @@ import {
 import { resolveRetryPolicy } from "../../../sdk/common/retry-policy";
 import { type AnyWorkflow, DEFAULT_LIMITS } from "../../../src/config";
 import { runLocalActivity } from "../../../src/execution/local-activity";
+import { runWorkflowTask, type TaskDeps } from "../../../src/execution/workflow-task";
 import type {
   ActivityOptionsMs,
   EventAttributes,
@@ -22,7 +23,7 @@ import type {
   NewEvent,
 } from "../../../src/history/events";
 import { newEvent } from "../../../src/history/events";
-import { type Command, commandEvent } from "../../../src/replay/commands";
+import type { Command } from "../../../src/replay/commands";
 import { type RuntimeInfo, WorkflowRuntime } from "../../../src/replay/runtime";
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -241,15 +242,17 @@ interface Due {
 }
 
 /**
- * Warm path: plays WorkflowExecution#transition for every task. Each task applies its inputs, then
- * records the runtime's unmatched commands as events (same taskId and timestamp as the inputs,
- * following eventIds), running local activities, and applies them, until nothing is unmatched, the
- * workflow closed, or the local-activity budget of the task is spent (then, like the engine, the
- * next task has no inputs and records the remaining local activities). Between tasks the clock
- * jumps to the next due timer or activity outcome; everything due at that instant is delivered in
- * one task, activity outcomes preceded by ActivityTaskStarted as the engine writes them. With
- * `mode: "cold"` every task after the first starts from a fresh runtime replayed from the history
- * so far. Errors from the runtime (NonDeterminismError, WorkflowTaskError) are thrown, not recorded.
+ * Warm path: every task runs through the engine's own workflow-task driver
+ * (src/execution/workflow-task.ts, which WorkflowExecution#transition uses): it applies the task's
+ * inputs, records the runtime's unmatched commands as events (same taskId and timestamp as the
+ * inputs, following eventIds), running local activities, and applies them, until nothing is
+ * unmatched, the workflow closed, or the local-activity budget of the task is spent (then the next
+ * task has no inputs and records the remaining local activities). Between tasks the clock jumps to
+ * the next due timer or activity outcome; everything due at that instant is delivered in one task,
+ * activity outcomes preceded by ActivityTaskStarted as the engine writes them. With `mode: "cold"`
+ * every task after the first starts from a fresh runtime replayed from the history so far. A failed
+ * workflow task (NonDeterminismError, WorkflowTaskError) is thrown with the error the runtime threw,
+ * not recorded.
  */
 export async function drive(
   definition: AnyWorkflow,
@@ -260,19 +263,27 @@ export async function drive(
   const commandsByTask: Command[][] = [];
   const pending: Due[] = [];
   const activityDurationMs = options.activityDurationMs ?? 1000;
-  const localActivitiesPerTask =
-    options.localActivitiesPerTask ?? DEFAULT_LIMITS.localActivitiesPerTask;
+  const limits = {
+    ...DEFAULT_LIMITS,
+    localActivitiesPerTask: options.localActivitiesPerTask ?? DEFAULT_LIMITS.localActivitiesPerTask,
+  };
+  const localActivities = options.localActivities ?? {};
+  const deps: TaskDeps = {
+    limits,
+    runLocals: (issued) =>
+      Promise.all(
+        issued.map((cmd) =>
+          cmd.type === "RunLocalActivity"
+            ? runLocalActivity(cmd, localActivities, IDENTITY, IDENTITY.runId, DEFAULT_LIMITS)
+            : undefined,
+        ),
+      ),
+    newRunId: () => "continued-run",
+  };
   let taskId = 1;
   let nowMs = options.startTimeMs ?? T0;
   let close: DriveResult["close"];
-
-  const assignIds = (events: readonly NewEvent[]): HistoryEvent[] =>
-    events.map(
-      (e, i) =>
-        ({ ...e, eventId: history.length + i + 1, taskId, timestampMs: nowMs }) as HistoryEvent,
-    );
-
-  let inputs = assignIds([
+  let inputs: NewEvent[] = [
     newEvent(
       "WorkflowExecutionStarted",
       startedAttributes(definition.name, {
@@ -280,51 +291,40 @@ export async function drive(
         randomSeed: options.randomSeed ?? 42,
       }),
     ),
-  ]);
-  let runtime = new WorkflowRuntime(definition, runtimeInfo(inputs));
+  ];
+  let runtime: WorkflowRuntime | undefined;
 
   for (;;) {
     if (options.mode === "cold" && history.length > 0) runtime = await replay(definition, history);
-    history.push(...inputs);
-    const issuedThisTask: Command[] = [];
-    let continueNow = false;
-    let localBudget = localActivitiesPerTask;
-    await runtime.applyTask(inputs);
-    while (runtime.unmatched.length > 0) {
-      const issued = [...runtime.unmatched];
-      if (localBudget <= 0 && issued.every((c) => c.type === "RunLocalActivity")) {
-        continueNow = true;
-        break;
+    const task = { runId: IDENTITY.runId, historyLength: history.length, taskId, nowMs };
+    const outcome = await runWorkflowTask(
+      { ...task, wftAttempt: 0, searchAttributes: null },
+      inputs,
+      deps,
+      { runtime: (events) => (runtime ??= new WorkflowRuntime(definition, runtimeInfo(events))) },
+    );
+    if (outcome.taskFailure) throw outcome.taskFailure.error ?? outcome.taskFailure.failure;
+    history.push(...outcome.events);
+    for (const cmd of outcome.commands) {
+      if (cmd.type === "ScheduleActivity") {
+        pending.push(activityOutcome(cmd, nowMs + activityDurationMs, options));
       }
-      const recorded = assignIds(
-        await recordCommands(issued, nowMs, options.localActivities ?? {}),
-      );
-      localBudget -= issued.filter((c) => c.type === "RunLocalActivity").length;
-      history.push(...recorded);
-      issuedThisTask.push(...issued);
-      for (const cmd of issued) {
-        if (cmd.type === "ScheduleActivity") {
-          pending.push(activityOutcome(cmd, nowMs + activityDurationMs, options));
-        }
-        if (cmd.type === "StartTimer") {
-          pending.push({
-            atMs: nowMs + cmd.durationMs,
-            seq: cmd.seq,
-            events: () => [newEvent("TimerFired", { seq: cmd.seq, timerId: String(cmd.seq) })],
-          });
-        }
-        if (cmd.type === "CompleteWorkflow" || cmd.type === "FailWorkflow") close = cmd;
+      if (cmd.type === "StartTimer") {
+        pending.push({
+          atMs: nowMs + cmd.durationMs,
+          seq: cmd.seq,
+          events: () => [newEvent("TimerFired", { seq: cmd.seq, timerId: String(cmd.seq) })],
+        });
       }
-      await runtime.applyTask(recorded);
-      if (close) break;
+      if (cmd.type === "CompleteWorkflow" || cmd.type === "FailWorkflow") close = cmd;
     }
-    commands.push(...issuedThisTask);
-    commandsByTask.push(issuedThisTask);
-    if (close || (pending.length === 0 && !continueNow)) break;
+    commands.push(...outcome.commands);
+    commandsByTask.push(outcome.commands);
+    if (close || (pending.length === 0 && !outcome.continueNow)) break;
     if (taskId >= (options.maxTasks ?? 200))
       throw new Error(`drive: no close after ${taskId} tasks`);
     taskId += 1;
-    if (continueNow) {
+    if (outcome.continueNow) {
       nowMs += 1; // the engine's alarm, set for "now", fires a moment later
       inputs = [];
       continue;
@@ -334,8 +334,9 @@ export async function drive(
     const due = pending.filter((p) => p.atMs === at);
     pending.splice(0, due.length);
     nowMs = at;
-    inputs = assignIds(due.flatMap((d) => d.events()));
+    inputs = due.flatMap((d) => d.events());
   }
+  if (!runtime) throw new Error("drive: no task ran");
   return { history, commands, commandsByTask, close, runtime };
 }
 
@@ -366,27 +367,6 @@ function activityOutcome(
       }
     },
   };
-}
-
-/** Commands to their events, as WorkflowExecution#recordCommands does (without the payload-size check). */
-async function recordCommands(
-  commands: readonly Command[],
-  nowMs: number,
-  localActivities: Activities,
-): Promise<NewEvent[]> {
-  const locals = await Promise.all(
-    commands.map((cmd) =>
-      cmd.type === "RunLocalActivity"
-        ? runLocalActivity(cmd, localActivities, IDENTITY, IDENTITY.runId, DEFAULT_LIMITS)
-        : undefined,
-    ),
-  );
-  return commands.map(
-    (cmd, i): NewEvent =>
-      cmd.type === "RunLocalActivity"
-        ? newEvent("MarkerRecorded", locals[i]!)
-        : commandEvent(cmd, nowMs, "continued-run"),
-  );
 }
 
 /** The event types of a history, for compact assertions. */

@@ -1,0 +1,96 @@
+/**
+ * @module The `activities` table and the activity timers in `timers`: applies the effects of the
+ * transitions in state.ts, synchronously, inside the caller's transaction.
+ */
+import type { ActivityRow, ActivityTimerData, ActivityTimerPurpose } from "../rows";
+import { activityTimerKeys, timerKey } from "../timer-keys";
+import type { ActivityEffect, ActivityUpdate } from "./state";
+
+type ActivityKey = Pick<ActivityRow, "run_id" | "seq">;
+
+export class ActivityStore {
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Queues one attempt's task message (an outbox row). */
+    private readonly enqueue: (act: ActivityRow) => void,
+  ) {}
+
+  get(runId: string, seq: number): ActivityRow | undefined {
+    return this.sql
+      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? AND seq = ?", runId, seq)
+      .toArray()[0];
+  }
+
+  /** Applies a transition's effects to `act`, in order. */
+  apply(act: ActivityRow, effects: readonly ActivityEffect[]): void {
+    for (const e of effects) {
+      switch (e.op) {
+        case "insert":
+          this.insert(e.row);
+          break;
+        case "update":
+          this.update(act, e.set);
+          break;
+        case "enqueue":
+          this.enqueue({ ...act, attempt: e.attempt });
+          break;
+        case "putTimer":
+          this.putTimer(act, e.purpose, e.attempt, e.at);
+          break;
+        case "deleteTimer":
+          this.sql.exec("DELETE FROM timers WHERE key = ?", timerKey.activity(act, e.purpose));
+          break;
+        case "delete":
+          this.delete(act);
+          break;
+      }
+    }
+  }
+
+  /** Deletes the activity's row and every timer it can have. */
+  delete(act: ActivityKey): void {
+    this.sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", act.run_id, act.seq);
+    const keys = activityTimerKeys(act);
+    this.sql.exec(`DELETE FROM timers WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys);
+  }
+
+  private insert(row: ActivityRow): void {
+    this.sql.exec(
+      `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.run_id,
+      row.seq,
+      row.activity_id,
+      row.activity_type,
+      row.input,
+      row.options,
+      row.attempt,
+      row.state,
+      row.first_scheduled_ms,
+      row.scheduled_ms,
+    );
+  }
+
+  private update(act: ActivityKey, set: ActivityUpdate): void {
+    // Column names come from ActivityUpdate's fixed keys, never from input.
+    const cols = Object.keys(set) as Array<keyof ActivityUpdate>;
+    if (cols.length === 0) return;
+    this.sql.exec(
+      `UPDATE activities SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE run_id = ? AND seq = ?`,
+      ...cols.map((c) => set[c] ?? null),
+      act.run_id,
+      act.seq,
+    );
+  }
+
+  putTimer(act: ActivityKey, purpose: ActivityTimerPurpose, attempt: number, at: number): void {
+    const data: ActivityTimerData = { seq: act.seq, attempt, type: purpose };
+    this.sql.exec(
+      "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, 'activity', ?, ?)",
+      timerKey.activity(act, purpose),
+      act.run_id,
+      at,
+      JSON.stringify(data),
+    );
+  }
+}
