@@ -13,8 +13,8 @@ import {
   type TimeoutType,
   withoutStacks,
 } from "../../sdk/common/failures";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../../sdk/common/json-depth";
 import { exceedsBytes } from "../common/payload-size";
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./report-validation";
 
 /** Longest message or stack kept, in UTF-16 units (less under a small payload limit); the rest is replaced by a marker. */
 export const FAILURE_TEXT_MAX_CHARS = 16_384;

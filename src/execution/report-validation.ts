@@ -6,37 +6,13 @@
  * fail the same way again).
  */
 
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../../sdk/common/json-depth";
 import { exceedsBytes, payloadTooLargeMessage } from "../common/payload-size";
-
-/** JSON nested deeper than this is refused (arrays and objects count one level each). */
-export const MAX_JSON_DEPTH = 100;
 
 /** What is wrong with a reported payload; `type` becomes the non-retryable failure's type. */
 export interface PayloadProblem {
   type: "InvalidPayload" | "PayloadTooLarge" | "PayloadTooDeep";
   message: string;
-}
-
-/**
- * Whether JSON `text` nests arrays/objects more than `max` levels deep. One pass, no recursion and
- * no backtracking, so it is safe on hostile input of any size; brackets inside strings (with their
- * escapes) do not count. It does not validate: run it before `JSON.parse`, which then does.
- */
-export function jsonDepthExceeds(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
-      depth++;
-      if (depth > max) return true;
-    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
-  }
-  return false;
 }
 
 /**

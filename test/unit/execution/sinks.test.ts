@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ApplicationFailure, type FailureInfo, toFailure } from "../../../sdk/common/failures";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../../../sdk/common/json-depth";
 import { encodeToken } from "../../../src/execution/addressing";
 import {
   boundFailure,
@@ -8,12 +9,7 @@ import {
   FAILURE_TEXT_MAX_CHARS,
   failureFromReport,
 } from "../../../src/execution/failure-bounds";
-import {
-  jsonDepthExceeds,
-  MAX_JSON_DEPTH,
-  parseTaskToken,
-  payloadProblem,
-} from "../../../src/execution/report-validation";
+import { parseTaskToken, payloadProblem } from "../../../src/execution/report-validation";
 import { requestKey, startRequestKeys } from "../../../src/execution/request-keys";
 import { mergeSearchAttributes } from "../../../src/execution/search-attribute-upsert";
 
