@@ -24,21 +24,32 @@ export interface FailureInfo {
   retryState?: RetryState;
 }
 
-export type FailureSource =
-  | "ApplicationFailure"
-  | "ActivityFailure"
-  | "TimeoutFailure"
-  | "CancelledFailure"
-  | "TerminatedFailure"
-  | "ChildWorkflowFailure";
+/** Every failure class, timeout type and retry state: the one list the types, checks and schemas use. */
+export const FAILURE_SOURCES = [
+  "ApplicationFailure",
+  "ActivityFailure",
+  "TimeoutFailure",
+  "CancelledFailure",
+  "TerminatedFailure",
+  "ChildWorkflowFailure",
+] as const;
+export const TIMEOUT_TYPES = [
+  "StartToClose",
+  "ScheduleToStart",
+  "ScheduleToClose",
+  "Heartbeat",
+] as const;
+export const RETRY_STATES = [
+  "InProgress",
+  "NonRetryableFailure",
+  "MaximumAttemptsReached",
+  "Timeout",
+  "RetryPolicyNotSet",
+] as const;
 
-export type TimeoutType = "StartToClose" | "ScheduleToStart" | "ScheduleToClose" | "Heartbeat";
-export type RetryState =
-  | "InProgress"
-  | "NonRetryableFailure"
-  | "MaximumAttemptsReached"
-  | "Timeout"
-  | "RetryPolicyNotSet";
+export type FailureSource = (typeof FAILURE_SOURCES)[number];
+export type TimeoutType = (typeof TIMEOUT_TYPES)[number];
+export type RetryState = (typeof RETRY_STATES)[number];
 
 /** Base class of every failure Sundial records. Never thrown directly. */
 export abstract class DurableFailure extends Error {

@@ -7,9 +7,12 @@
  * non-retryable `PayloadTooLarge` that keeps the original's type and message.
  */
 import {
+  FAILURE_SOURCES,
   type FailureInfo,
   type FailureSource,
+  RETRY_STATES,
   type RetryState,
+  TIMEOUT_TYPES,
   type TimeoutType,
   withoutStacks,
 } from "../../sdk/common/failures";
@@ -23,27 +26,9 @@ const NAME_MAX_CHARS = 1024;
 /** Causes kept below the outermost failure (toFailure itself keeps 8). */
 export const FAILURE_MAX_CAUSES = 8;
 
-const SOURCES: ReadonlySet<string> = new Set<FailureSource>([
-  "ApplicationFailure",
-  "ActivityFailure",
-  "TimeoutFailure",
-  "CancelledFailure",
-  "TerminatedFailure",
-  "ChildWorkflowFailure",
-]);
-const TIMEOUT_TYPES: ReadonlySet<string> = new Set<TimeoutType>([
-  "StartToClose",
-  "ScheduleToStart",
-  "ScheduleToClose",
-  "Heartbeat",
-]);
-const RETRY_STATES: ReadonlySet<string> = new Set<RetryState>([
-  "InProgress",
-  "NonRetryableFailure",
-  "MaximumAttemptsReached",
-  "Timeout",
-  "RetryPolicyNotSet",
-]);
+const SOURCES: ReadonlySet<string> = new Set(FAILURE_SOURCES);
+const TIMEOUT_TYPE_SET: ReadonlySet<string> = new Set(TIMEOUT_TYPES);
+const RETRY_STATE_SET: ReadonlySet<string> = new Set(RETRY_STATES);
 
 /** `text` cut to `max` characters with a marker saying how much was cut. */
 export function truncateText(text: string, max: number): string {
@@ -113,9 +98,10 @@ function sanitize(raw: unknown, depth: number, dropped: string[], textMax: numbe
   const stack = str(r.stack);
   if (stack) out.stack = truncateText(stack, textMax);
   const timeoutType = str(r.timeoutType);
-  if (timeoutType && TIMEOUT_TYPES.has(timeoutType)) out.timeoutType = timeoutType as TimeoutType;
+  if (timeoutType && TIMEOUT_TYPE_SET.has(timeoutType))
+    out.timeoutType = timeoutType as TimeoutType;
   const retryState = str(r.retryState);
-  if (retryState && RETRY_STATES.has(retryState)) out.retryState = retryState as RetryState;
+  if (retryState && RETRY_STATE_SET.has(retryState)) out.retryState = retryState as RetryState;
   for (const key of ["activityType", "activityId", "workflowType", "workflowId"] as const) {
     const v = str(r[key]);
     if (v !== undefined) out[key] = truncateText(v, NAME_MAX_CHARS);

@@ -4,7 +4,12 @@
  * types (sdk/common/wire.ts) at compile time.
  */
 import { z } from "zod";
-import type { FailureInfo } from "../../../sdk/common/failures";
+import {
+  FAILURE_SOURCES,
+  type FailureInfo,
+  RETRY_STATES,
+  TIMEOUT_TYPES,
+} from "../../../sdk/common/failures";
 import type {
   ErrorBody,
   HistoryResponse,
@@ -63,38 +68,19 @@ const errorSchema = z
 const failureSchema = z.object({
   message: z.string(),
   type: z.string().describe("ApplicationFailure's type, or the failure class"),
-  source: z
-    .enum([
-      "ApplicationFailure",
-      "ActivityFailure",
-      "TimeoutFailure",
-      "CancelledFailure",
-      "TerminatedFailure",
-      "ChildWorkflowFailure",
-    ])
-    .optional(),
+  source: z.enum(FAILURE_SOURCES).optional(),
   nonRetryable: z.boolean().optional(),
   details: anyJson.optional(),
   stack: z.string().optional(),
   get cause() {
     return failureSchema.optional();
   },
-  timeoutType: z
-    .enum(["StartToClose", "ScheduleToStart", "ScheduleToClose", "Heartbeat"])
-    .optional(),
+  timeoutType: z.enum(TIMEOUT_TYPES).optional(),
   activityType: z.string().optional(),
   activityId: z.string().optional(),
   workflowType: z.string().optional(),
   workflowId: z.string().optional(),
-  retryState: z
-    .enum([
-      "InProgress",
-      "NonRetryableFailure",
-      "MaximumAttemptsReached",
-      "Timeout",
-      "RetryPolicyNotSet",
-    ])
-    .optional(),
+  retryState: z.enum(RETRY_STATES).optional(),
 });
 
 const startResponseSchema = z.object({
