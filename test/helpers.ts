@@ -123,6 +123,26 @@ export async function result(workflowId: string): Promise<ResultResponse> {
 }
 
 /**
+ * The result once closed, polling without the cold project's evictions: for runs an eviction would
+ * set back (a local activity under way runs again from attempt 1; a wide fan-out replays its whole
+ * history on every activation anyway). Cold mode still replays every activation.
+ */
+export async function resultNoEviction(
+  workflowId: string,
+  options: { timeout?: number; interval?: number } = {},
+): Promise<ResultResponse> {
+  return vi.waitFor(
+    async () => {
+      const res = await api(`/api/v1/workflows/${encodeURIComponent(workflowId)}/result`);
+      const body = (await res.json()) as ResultResponse;
+      if (body.status === "Running") throw new Error(`${workflowId} still running`);
+      return body;
+    },
+    { timeout: options.timeout ?? 20_000, interval: options.interval ?? 20 },
+  );
+}
+
+/**
  * Moves the execution's clock forward by `ms` and runs its alarm now (Temporal-style time skipping).
  * Fails when no alarm was set: a skip that runs nothing would let "nothing more happens" tests pass
  * for the wrong reason. Pass `{ alarm: false }` to assert that no alarm was pending instead. In the

@@ -4,9 +4,8 @@
  * meanwhile (terminate, signals) get in without waiting for it.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ResultResponse } from "../../sdk/common/wire";
 import { localProbe } from "../fixtures/local-timeouts";
-import { api, history, post, start, uniqueId } from "../helpers";
+import { history, post, resultNoEviction, start, uniqueId } from "../helpers";
 
 const releaseLater: string[] = [];
 afterEach(() => {
@@ -14,28 +13,11 @@ afterEach(() => {
   for (const key of releaseLater.splice(0)) localProbe(key).released = true;
 });
 
-/**
- * The result once closed, polling without evicting objects: an eviction drops a local activity under
- * way (it runs again from attempt 1 on the next activation), so the cold helpers' eviction every
- * 200 ms would keep restarting these slow ones. Cold mode still replays every activation.
- */
-async function closed(workflowId: string): Promise<ResultResponse> {
-  return vi.waitFor(
-    async () => {
-      const res = await api(`/api/v1/workflows/${encodeURIComponent(workflowId)}/result`);
-      const body = (await res.json()) as ResultResponse;
-      if (body.status === "Running") throw new Error("still running");
-      return body;
-    },
-    { timeout: 20_000, interval: 20 },
-  );
-}
-
 describe("local activity timeouts", () => {
   it("stuckLocal: an attempt that never settles times out (StartToClose) and is retried; the run fails after 2 attempts", async () => {
     const workflowId = uniqueId("stuck-local");
     await start({ workflowType: "stuckLocal", workflowId, input: { timeout: "300ms" } });
-    const body = await closed(workflowId);
+    const body = await resultNoEviction(workflowId);
     expect(body).toMatchObject({
       status: "Failed",
       failure: {
@@ -60,7 +42,7 @@ describe("local activity timeouts", () => {
     const workflowId = uniqueId("late-local");
     const key = workflowId;
     await start({ workflowType: "lateLocal", workflowId, input: { key } });
-    const body = await closed(workflowId);
+    const body = await resultNoEviction(workflowId);
     expect(body).toMatchObject({ status: "Completed", result: "ok-2" });
     // Attempt 1 did settle ("late-1"), after attempt 2 had started and before attempt 2 answered.
     expect(localProbe(key).firstSettled).toBe(true);
@@ -74,7 +56,7 @@ describe("local activity timeouts", () => {
   it("a schedule-to-close timeout ends the retries (ScheduleToClose TimeoutFailure)", async () => {
     const workflowId = uniqueId("schedule-bound-local");
     await start({ workflowType: "scheduleBoundLocal", workflowId });
-    const body = await closed(workflowId);
+    const body = await resultNoEviction(workflowId);
     expect(body).toMatchObject({
       status: "Failed",
       failure: {
@@ -96,7 +78,7 @@ describe("local activity timeouts", () => {
     const res = await post(`/api/v1/workflows/${workflowId}/terminate`, { reason: "stuck" });
     expect(res.status).toBe(200);
     expect((await started).started).toBe(true);
-    const body = await closed(workflowId);
+    const body = await resultNoEviction(workflowId);
     expect(body.status).toBe("Terminated");
     // The local activity never finished: nothing waited for it.
     expect(localProbe(key).released).toBe(false);
@@ -119,7 +101,7 @@ describe("local activity timeouts", () => {
       "WorkflowExecutionStarted",
     ]);
     localProbe(key).released = true;
-    expect(await closed(workflowId)).toMatchObject({
+    expect(await resultNoEviction(workflowId)).toMatchObject({
       status: "Completed",
       result: { result: "released", notes: [] },
     });
@@ -143,7 +125,7 @@ describe("local activity timeouts", () => {
     ]);
 
     localProbe(key).released = true;
-    const body = await closed(workflowId);
+    const body = await resultNoEviction(workflowId);
     expect(body).toMatchObject({
       status: "Completed",
       result: { result: "released", notes: ["hi"] },

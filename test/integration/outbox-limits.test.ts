@@ -5,13 +5,8 @@
  * a wide fan-out is sent in batches the Queue accepts.
  */
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
-import type {
-  HistoryResponse,
-  ResultResponse,
-  WireEvent,
-  WorkflowDescription,
-} from "../../sdk/common/wire";
+import { describe, expect, it } from "vitest";
+import type { HistoryResponse, WireEvent, WorkflowDescription } from "../../sdk/common/wire";
 import {
   api,
   describeWf,
@@ -20,6 +15,7 @@ import {
   mode,
   post,
   result,
+  resultNoEviction,
   skipTime,
   start,
   stub,
@@ -28,22 +24,6 @@ import {
 } from "../helpers";
 
 const wf = (id: string) => `/api/v1/workflows/${encodeURIComponent(id)}`;
-
-/**
- * Waits for the result without the cold project's evictions every 200 ms: a wide fan-out replays
- * its whole history on every activation in cold mode anyway (no warm cache), and evicting it
- * mid-replay again and again only tests how fast the queue's redeliveries give up.
- */
-async function resultWithoutChaos(workflowId: string, timeout: number): Promise<ResultResponse> {
-  return vi.waitFor(
-    async () => {
-      const body = (await (await api(`${wf(workflowId)}/result`)).json()) as ResultResponse;
-      if (body.status === "Running") throw new Error(`${workflowId} still running`);
-      return body;
-    },
-    { timeout, interval: 250 },
-  );
-}
 
 /** Every event of the latest run, page by page (a page holds at most 1000). */
 async function allEvents(workflowId: string): Promise<WireEvent[]> {
@@ -236,7 +216,7 @@ describe("wide fan-outs", () => {
   it(`sends 150 activity tasks of one transition in batches the Queue accepts (${mode})`, async () => {
     const workflowId = uniqueId("wide-150");
     await start({ workflowType: "wideActivities", workflowId, input: { n: 150 } });
-    expect(await resultWithoutChaos(workflowId, 25_000)).toMatchObject({
+    expect(await resultNoEviction(workflowId, { timeout: 25_000, interval: 250 })).toMatchObject({
       status: "Completed",
       result: 150,
     });
@@ -251,7 +231,7 @@ describe("wide fan-outs", () => {
       const workflowId = uniqueId("wide-1000");
       const t0 = Date.now();
       await start({ workflowType: "wideActivities", workflowId, input: { n: 1000 } });
-      const body = await resultWithoutChaos(workflowId, 290_000);
+      const body = await resultNoEviction(workflowId, { timeout: 290_000, interval: 250 });
       console.log(`wideActivities n=1000 queue (${mode}): ${Date.now() - t0} ms`);
       expect(body).toMatchObject({ status: "Completed", result: 1000 });
       const events = await allEvents(workflowId);
@@ -264,7 +244,7 @@ describe("wide fan-outs", () => {
     const workflowId = uniqueId("wide-local-1000");
     const t0 = Date.now();
     await start({ workflowType: "wideActivities", workflowId, input: { n: 1000, local: true } });
-    const body = await resultWithoutChaos(workflowId, 170_000);
+    const body = await resultNoEviction(workflowId, { timeout: 170_000, interval: 250 });
     console.log(`wideActivities n=1000 local (${mode}): ${Date.now() - t0} ms`);
     expect(body).toMatchObject({ status: "Completed", result: 1000 });
     const events = await allEvents(workflowId);

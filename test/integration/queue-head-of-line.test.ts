@@ -3,26 +3,13 @@
  * scheduled while another workflow's long activity runs completes without waiting for it.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ResultResponse } from "../../sdk/common/wire";
 import { heldProbe } from "../fixtures/head-of-line";
-import { api, describeWf, history, start, uniqueId } from "../helpers";
+import { describeWf, history, resultNoEviction, start, uniqueId } from "../helpers";
 
 const releaseLater: string[] = [];
 afterEach(() => {
   for (const key of releaseLater.splice(0)) heldProbe(key).released = true;
 });
-
-async function closed(workflowId: string): Promise<ResultResponse> {
-  return vi.waitFor(
-    async () => {
-      const res = await api(`/api/v1/workflows/${encodeURIComponent(workflowId)}/result`);
-      const body = (await res.json()) as ResultResponse;
-      if (body.status === "Running") throw new Error("still running");
-      return body;
-    },
-    { timeout: 20_000, interval: 20 },
-  );
-}
 
 describe("task queue head-of-line", () => {
   it("a short activity completes while another workflow's long activity on the same queue still runs", async () => {
@@ -34,7 +21,10 @@ describe("task queue head-of-line", () => {
 
     const shortId = uniqueId("hol-short");
     await start({ workflowType: "shortQueued", workflowId: shortId });
-    expect(await closed(shortId)).toMatchObject({ status: "Completed", result: "short done" });
+    expect(await resultNoEviction(shortId)).toMatchObject({
+      status: "Completed",
+      result: "short done",
+    });
 
     // The long activity is still running: the short one did not wait for it.
     expect(heldProbe(key).done).toBe(false);
@@ -42,6 +32,9 @@ describe("task queue head-of-line", () => {
     expect((await history(shortId)).map((e) => e.eventType)).toContain("ActivityTaskCompleted");
 
     heldProbe(key).released = true;
-    expect(await closed(longId)).toMatchObject({ status: "Completed", result: "long done" });
+    expect(await resultNoEviction(longId)).toMatchObject({
+      status: "Completed",
+      result: "long done",
+    });
   });
 });
