@@ -2,7 +2,7 @@
  * @module The client's HTTP transport: URLs, auth, JSON, API errors, and one retry for idempotent
  * requests. Uses only `fetch`, so it runs on Node 20+, Workers, Deno and browsers.
  */
-import type { ErrorCode } from "../common/wire";
+import { ERROR_CODES, type ErrorCode } from "../common/wire";
 import { SundialApiError, type SundialErrorCode } from "./errors";
 
 /**
@@ -41,17 +41,7 @@ export interface HttpOptions {
 
 const RETRY_DELAY_MS = 200;
 
-const CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  "InvalidArgument",
-  "Unauthenticated",
-  "PermissionDenied",
-  "NotFound",
-  "AlreadyStarted",
-  "FailedPrecondition",
-  "PayloadTooLarge",
-  "ResourceExhausted",
-  "Internal",
-]);
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /** Sends API requests; see {@link HttpRequest}. */
 export class HttpTransport {

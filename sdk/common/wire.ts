@@ -25,16 +25,19 @@ export type IdReusePolicy =
   | "TerminateIfRunning";
 export type IdConflictPolicy = "Fail" | "UseExisting";
 
-export type ErrorCode =
-  | "InvalidArgument"
-  | "Unauthenticated"
-  | "PermissionDenied"
-  | "NotFound"
-  | "AlreadyStarted"
-  | "FailedPrecondition"
-  | "PayloadTooLarge"
-  | "ResourceExhausted"
-  | "Internal";
+/** API.md's error codes: the one list the type, the client's check and the OpenAPI schema use. */
+export const ERROR_CODES = [
+  "InvalidArgument",
+  "Unauthenticated",
+  "PermissionDenied",
+  "NotFound",
+  "AlreadyStarted",
+  "FailedPrecondition",
+  "PayloadTooLarge",
+  "ResourceExhausted",
+  "Internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };

@@ -21,6 +21,7 @@ import type {
   WireEvent,
   WorkflowDescription,
 } from "../../../sdk/common/wire";
+import { ERROR_CODES } from "../../../sdk/common/wire";
 import { EVENT_TYPES } from "../../history/events";
 import type { ListResult, WorkflowExecutionInfo } from "../../visibility/store";
 import {
@@ -49,17 +50,7 @@ const executionStatus = z.enum([
 const errorSchema = z
   .object({
     error: z.object({
-      code: z.enum([
-        "InvalidArgument",
-        "Unauthenticated",
-        "PermissionDenied",
-        "NotFound",
-        "AlreadyStarted",
-        "FailedPrecondition",
-        "PayloadTooLarge",
-        "ResourceExhausted",
-        "Internal",
-      ]),
+      code: z.enum(ERROR_CODES),
       message: z.string().describe("What went wrong and how to fix it"),
     }),
   })
