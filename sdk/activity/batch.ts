@@ -66,7 +66,8 @@ class MessageSlot {
   readonly held: Promise<void>;
   #release: () => void = () => {};
   #phase: "starting" | TaskPhase | "chaining" = "starting";
-  #deadline: number | undefined;
+  /** The detach timer: armed when the task starts running, due once it fired. */
+  #timer: "none" | "armed" | "due" = "none";
   #detached = false;
 
   constructor(
@@ -84,15 +85,20 @@ class MessageSlot {
 
   phase(phase: TaskPhase | "chaining"): void {
     this.#phase = phase;
-    if (phase === "running" && this.#deadline === undefined && this.detachAfterMs !== undefined) {
-      this.#deadline = Date.now() + this.detachAfterMs;
-      setTimeout(() => this.#maybeDetach(), this.detachAfterMs);
+    if (phase === "running" && this.#timer === "none" && this.detachAfterMs !== undefined) {
+      this.#timer = "armed";
+      // The timer itself says the time is up: comparing Date.now() with a deadline missed it
+      // when a timer fired a millisecond early, and then the message never detached.
+      setTimeout(() => {
+        this.#timer = "due";
+        this.#maybeDetach();
+      }, this.detachAfterMs);
     }
     this.#maybeDetach();
   }
 
   #maybeDetach(): void {
-    if (this.#detached || this.#deadline === undefined || Date.now() < this.#deadline) return;
+    if (this.#detached || this.#timer !== "due") return;
     if (this.#phase !== "running" && this.#phase !== "chaining") return;
     this.#detached = true;
     // Started in the engine: from here its timeouts, not a redelivery, recover a crash.
