@@ -8,6 +8,7 @@ import { addControlCommands } from "./commands/control";
 import { addInspectCommands } from "./commands/inspect";
 import { addListCommands } from "./commands/list";
 import { addMessageCommands } from "./commands/messages";
+import { addReplayCommands } from "./commands/replay";
 import { addStartCommand } from "./commands/start";
 import { ExitCode, ExitWith, reportError } from "./exit-codes";
 import type { GlobalOptions, Run, RunOf } from "./run";
@@ -23,6 +24,8 @@ class Interrupted extends Error {
 export interface MainOptions {
   /** The package's version, for `--version`. */
   version: string;
+  /** The package's root directory (its sources are what `sundial replay` bundles). @default cwd */
+  root?: string;
 }
 
 /**
@@ -33,7 +36,7 @@ export async function main(args: string[], options: MainOptions): Promise<number
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Interrupted("interrupted"));
   process.once("SIGINT", onSigint);
-  const program = buildProgram(controller.signal, options.version);
+  const program = buildProgram(controller.signal, options.version, options.root ?? process.cwd());
   try {
     await program.parseAsync(args, { from: "user" });
     return ExitCode.Ok;
@@ -51,7 +54,7 @@ export async function main(args: string[], options: MainOptions): Promise<number
   }
 }
 
-function buildProgram(signal: AbortSignal, version: string): Command {
+function buildProgram(signal: AbortSignal, version: string, root: string): Command {
   const program = new Command("sundial")
     .description("Operate Sundial workflows over its HTTP API")
     .version(version)
@@ -102,6 +105,7 @@ Exit codes: 0 ok, 1 server error or unreachable, 2 bad input, 3 not found, 4 con
     .alias("wf")
     .description("start, inspect and operate workflow executions");
   addWorkflowCommands(workflow, runOf);
+  addReplayCommands(program, runOf, root);
   return program;
 }
 

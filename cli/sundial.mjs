@@ -73,4 +73,4 @@ async function build() {
 const bundle = cacheDirs().map(freshBundle).find(Boolean) ?? (await build());
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const { main } = await import(pathToFileURL(bundle).href);
-process.exitCode = await main(process.argv.slice(2), { version });
+process.exitCode = await main(process.argv.slice(2), { version, root });

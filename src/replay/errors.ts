@@ -3,10 +3,26 @@
  * task's failure means (a WorkflowTaskFailed to retry, or a 400 for a query or update).
  */
 import { ActivityFailure, type FailureInfo, fromFailure } from "../../sdk/common/failures";
+import type { HistoryEvent } from "../history/events";
+import type { Command } from "./commands";
+
+/** Where replay diverged: the recorded event, and the command the code issued in its place (if any). */
+export interface Divergence {
+  /** The recorded command event that found no match; undefined when the code issued a command history lacks. */
+  event?: HistoryEvent;
+  /** The command the code issued at this point; undefined when it issued none. */
+  command?: Command;
+  /** 0-based index of that command among the run's commands (how many matched before it). */
+  commandIndex: number;
+  /** Where workflow code issued `command` ("file:line:column"), when the runtime captured sources. */
+  source?: string;
+}
 
 /** Workflow code issued commands that do not match its recorded history. Fails the workflow task, not the execution. */
 export class NonDeterminismError extends Error {
   override name = "NonDeterminismError";
+  /** What diverged, when the runtime found it while matching (absent for other causes). */
+  divergence?: Divergence;
 }
 
 /** Workflow code threw something that is not a failure (a bug): fails the workflow task, which is retried. */

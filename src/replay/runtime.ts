@@ -44,9 +44,15 @@ export interface RuntimeInfo {
    * workflow task soon to record it rather than wait for an unrelated event.
    */
   onStrayResume?: (runtime: WorkflowRuntime) => void;
+  /**
+   * Replay-check (sundial/testing's replayHistory): remember where workflow code issued each
+   * command, so a divergence names the source line. Off in the engine: a stack per command costs.
+   */
+  captureSources?: boolean;
 }
 
 // The engine and the tests import these from here.
+export type { Divergence } from "./errors";
 export {
   DeterminismViolation,
   NonDeterminismError,
@@ -83,6 +89,9 @@ export class WorkflowRuntime implements DeterministicHost {
   readonly #conditions: Array<{ fn: () => boolean; done: (ok: boolean) => void }> = [];
 
   readonly #onStrayResume: ((runtime: WorkflowRuntime) => void) | undefined;
+  /** Stacks of issued commands (replay-check only), and how many commands matched history so far. */
+  readonly #sources: WeakMap<Command, string> | undefined;
+  #matched = 0;
   #appliedEvents = 0;
   /** Whether a workflow task is being applied: workflow code running outside one resumed astray. */
   #activating = false;
@@ -100,6 +109,7 @@ export class WorkflowRuntime implements DeterministicHost {
   constructor(definition: WorkflowDefinition, info: RuntimeInfo) {
     this.#definition = definition;
     this.#onStrayResume = info.onStrayResume;
+    this.#sources = info.captureSources ? new WeakMap() : undefined;
     this.#nowMs = info.startTimeMs;
     this.#rngState = info.started.randomSeed >>> 0;
     // Idempotent: patches the globals once per isolate, before any workflow code can run.
@@ -148,6 +158,16 @@ export class WorkflowRuntime implements DeterministicHost {
   /** Commands issued and not yet recorded, in order. The engine records them and feeds the events back. */
   get unmatched(): readonly Command[] {
     return this.#unmatched;
+  }
+
+  /** Where workflow code issued `cmd` (a stack), when the runtime was built with `captureSources`. */
+  sourceOf(cmd: Command): string | undefined {
+    return this.#sources?.get(cmd);
+  }
+
+  /** How many commands matched recorded events so far. */
+  get matchedCommands(): number {
+    return this.#matched;
   }
 
   /** How many history events were applied: the engine caches a runtime only when it is current. */
@@ -201,12 +221,20 @@ export class WorkflowRuntime implements DeterministicHost {
           ) {
             continue;
           }
-          throw new NonDeterminismError(
+          const nde = new NonDeterminismError(
             `[SUNDIAL_NDE] history has ${describeEvent(ev)} but the workflow code issued ${cmd ? describeCommand(cmd) : "no command for it"}. ` +
               "Was the workflow code changed while executions were running? Guard the change with patched().",
           );
+          nde.divergence = {
+            event: ev,
+            commandIndex: this.#matched,
+            ...(cmd ? { command: cmd } : {}),
+            ...(cmd && this.#sources?.has(cmd) ? { source: this.#sources.get(cmd) } : {}),
+          };
+          throw nde;
         }
         this.#unmatched.shift();
+        this.#matched += 1;
         if (ev.eventType === "MarkerRecorded" && ev.attributes.markerName === "LocalActivity") {
           this.#markerResolutions.push(ev);
         }
@@ -387,7 +415,7 @@ export class WorkflowRuntime implements DeterministicHost {
     this.#checkResumed(`issued ${cmd.type}`);
     if (this.#closed) return;
     this.#closed = true;
-    this.#unmatched.push(cmd);
+    this.#record(cmd);
   }
 
   #fail(err: unknown): void {
@@ -443,6 +471,12 @@ export class WorkflowRuntime implements DeterministicHost {
   #push(cmd: Command): void {
     this.#checkResumed(`issued ${cmd.type}`);
     if (this.#closed) return;
+    this.#record(cmd);
+  }
+
+  /** Appends an issued command; in replay-check mode remembers where the code issued it. */
+  #record(cmd: Command): void {
+    if (this.#sources) this.#sources.set(cmd, new Error("issued here").stack ?? "");
     this.#unmatched.push(cmd);
   }
 
@@ -452,7 +486,7 @@ export class WorkflowRuntime implements DeterministicHost {
     return new Promise<T>((resolve, reject) => {
       if ("seq" in cmd)
         this.#completions.add(cmd.seq, { resolve: resolve as (v: unknown) => void, reject });
-      this.#unmatched.push(cmd);
+      this.#record(cmd);
     });
   }
 

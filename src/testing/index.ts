@@ -1,0 +1,17 @@
+/**
+ * @module `sundial/testing`: test a user's workflows. In vitest-pool-workers, {@link createTestEnv}
+ * runs them on the real engine with time skipping, activity mocks and crash injection; in plain
+ * Node, {@link replayHistory} checks recorded histories against the current code.
+ */
+export {
+  DeterminismViolationError,
+  type HistoryFixture,
+  HistoryFormatError,
+  type HistoryInput,
+  type ReplayedRun,
+  ReplayFailedError,
+  type ReplayResult,
+  replayHistories,
+  replayHistory,
+  type WorkflowSet,
+} from "./replay";
