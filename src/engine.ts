@@ -14,6 +14,7 @@ import type {
 } from "../sdk/activity/protocol";
 import { createApp } from "./api/app";
 import { type EngineEnv, resolveConfig, type SundialConfig } from "./config";
+import { mockableActivities } from "./execution/activity/test-mocks";
 import { executionStub } from "./execution/addressing";
 import { parseTaskToken } from "./execution/report-validation";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
@@ -82,10 +83,13 @@ export function createReporter(env: EngineEnv): ActivityReporter {
 export function createSundial(userConfig: SundialConfig) {
   const config = resolveConfig(userConfig);
   const app = createApp(config);
+  // Test mode (SUNDIAL_UNSAFE=1) only: activities resolve through sundial/testing's mocks first.
+  const testConfig = { ...config, activities: mockableActivities(config.activities) };
+  const configFor = (env: EngineEnv) => (env.SUNDIAL_UNSAFE === "1" ? testConfig : config);
 
   class WorkflowExecution extends WorkflowExecutionBase {
     constructor(ctx: DurableObjectState, env: EngineEnv) {
-      super(ctx, env, config);
+      super(ctx, env, configFor(env));
     }
   }
 
@@ -114,7 +118,7 @@ export function createSundial(userConfig: SundialConfig) {
       env: EngineEnv,
       ctx: ExecutionContext,
     ): Promise<void> {
-      await runActivityBatch(batch, config.activities, createReporter(env), {
+      await runActivityBatch(batch, configFor(env).activities, createReporter(env), {
         waitUntil: (p) => ctx.waitUntil(p),
       });
     },

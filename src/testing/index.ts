@@ -3,6 +3,8 @@
  * runs them on the real engine with time skipping, activity mocks and crash injection; in plain
  * Node, {@link replayHistory} checks recorded histories against the current code.
  */
+
+export type { CrashPoint, TransitionKind } from "../execution/crash-points";
 export {
   DeterminismViolationError,
   type HistoryFixture,
@@ -15,3 +17,11 @@ export {
   replayHistory,
   type WorkflowSet,
 } from "./replay";
+export {
+  createTestEnv,
+  type TestEnv,
+  type TestEnvOptions,
+  type TestResultOptions,
+  type TestStartOptions,
+  type TestWorkflowHandle,
+} from "./test-env";
