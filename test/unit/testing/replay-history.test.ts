@@ -62,6 +62,22 @@ describe("replayHistory on recorded fixtures", () => {
   });
 });
 
+describe("replayHistory: tasks recorded in the same millisecond", () => {
+  it("splits tasks where an input follows a command, not only where the time changes", async () => {
+    const f = fixture("approval");
+    const sameMs = edited(f, (events) =>
+      events.map((e) => ({ ...e, timestamp: f.events[0]!.timestamp })),
+    );
+    const tasks = groupTasks(parseHistory(sameMs).events);
+    expect(tasks.map((t) => t.map((e) => e.eventId))).toEqual([
+      [1, 2],
+      [3, 4, 5, 6],
+      [7, 8, 9, 10],
+    ]);
+    await replayHistory(approvalModule, sameMs);
+  });
+});
+
 describe("replayHistory on edited fixtures: DeterminismViolationError shows both sides", () => {
   it("a changed activity type", async () => {
     const changed = edited(fixture("loan-application"), (events) => {
