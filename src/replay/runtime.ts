@@ -160,16 +160,6 @@ export class WorkflowRuntime implements DeterministicHost {
     return this.#unmatched;
   }
 
-  /** Where workflow code issued `cmd` (a stack), when the runtime was built with `captureSources`. */
-  sourceOf(cmd: Command): string | undefined {
-    return this.#sources?.get(cmd);
-  }
-
-  /** How many commands matched recorded events so far. */
-  get matchedCommands(): number {
-    return this.#matched;
-  }
-
   /** How many history events were applied: the engine caches a runtime only when it is current. */
   get appliedEvents(): number {
     return this.#appliedEvents;
