@@ -4,6 +4,8 @@
  * Node, {@link replayHistory} checks recorded histories against the current code.
  */
 
+// What a test catches from a handle, without importing sundial/client too.
+export { SundialApiError, WorkflowFailedError } from "../../sdk/client/index";
 export type { CrashPoint, TransitionKind } from "../execution/crash-points";
 export {
   DeterminismViolationError,
