@@ -84,6 +84,18 @@ export default defineConfig({
       {
         resolve: { alias: sundialSources },
         test: {
+          // The packed tarball: `sundial init` into a temporary folder, its install, typecheck,
+          // tests, dry-run deploy and `npm run dev` (scripts/pack-check.mjs).
+          name: "pack",
+          include: ["test/pack/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        resolve: { alias: sundialSources },
+        test: {
           // Crash recovery: wrangler dev SIGKILLed mid-way and restarted on the same state.
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

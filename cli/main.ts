@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { createClient } from "../sdk/client/index";
 import { addControlCommands } from "./commands/control";
+import { addInitCommand } from "./commands/init";
 import { addInspectCommands } from "./commands/inspect";
 import { addListCommands } from "./commands/list";
 import { addMessageCommands } from "./commands/messages";
@@ -23,6 +24,8 @@ class Interrupted extends Error {
 export interface MainOptions {
   /** The package's version, for `--version`. */
   version: string;
+  /** The package's root directory (templates for `sundial init`). */
+  packageRoot?: string;
 }
 
 /**
@@ -33,7 +36,7 @@ export async function main(args: string[], options: MainOptions): Promise<number
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Interrupted("interrupted"));
   process.once("SIGINT", onSigint);
-  const program = buildProgram(controller.signal, options.version);
+  const program = buildProgram(controller.signal, options);
   try {
     await program.parseAsync(args, { from: "user" });
     return ExitCode.Ok;
@@ -51,10 +54,10 @@ export async function main(args: string[], options: MainOptions): Promise<number
   }
 }
 
-function buildProgram(signal: AbortSignal, version: string): Command {
+function buildProgram(signal: AbortSignal, options: MainOptions): Command {
   const program = new Command("sundial")
     .description("Operate Sundial workflows over its HTTP API")
-    .version(version)
+    .version(options.version)
     .addOption(
       new Option("--address <url>", "the engine's base URL")
         .env("SUNDIAL_ADDRESS")
@@ -102,6 +105,13 @@ Exit codes: 0 ok, 1 server error or unreachable, 2 bad input, 3 not found, 4 con
     .alias("wf")
     .description("start, inspect and operate workflow executions");
   addWorkflowCommands(workflow, runOf);
+  addInitCommand(
+    program,
+    options.packageRoot
+      ? { packageRoot: options.packageRoot, version: options.version }
+      : undefined,
+    (text) => process.stdout.write(`${text}\n`),
+  );
   return program;
 }
 
