@@ -117,7 +117,7 @@ export async function packAndScaffold(work) {
         "exec",
         "--yes",
         "--prefer-offline",
-        `--package=${tarball}`,
+        `--package=./${name}`, // as the README says: from the folder that holds the tarball
         "--",
         "sundial",
         "init",
@@ -213,7 +213,8 @@ export async function checkConsumer(work, tarball, toolVersions) {
       strict: true,
       noEmit: true,
       verbatimModuleSyntax: true,
-      types: ["@cloudflare/workers-types"],
+      // vitest-pool-workers' types: what a project that uses sundial/testing has too.
+      types: ["@cloudflare/workers-types", "@cloudflare/vitest-pool-workers/types"],
     },
     files: ["index.ts"],
   });
