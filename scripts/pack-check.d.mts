@@ -32,7 +32,13 @@ export declare function freePort(): Promise<number>;
 export declare function devPort(): Promise<number>;
 /** The README's curl commands of the scaffold, pointed at `port`. */
 export declare function readmeCurlScript(app: string, port: number): string;
-/** `npm run dev` in the scaffold, then its README's curl commands; resolves with their output. */
-export declare function checkDevServer(app: string, port: number): Promise<string>;
+/**
+ * `npm run dev` in the scaffold, then its README's curl commands and `npx sundial workflow describe
+ * onboarding-ada --json`; resolves with their outputs.
+ */
+export declare function checkDevServer(
+  app: string,
+  port: number,
+): Promise<{ curl: string; cli: string }>;
 /** sundial's own devDependency versions. */
 export declare function toolVersions(): Record<string, string>;

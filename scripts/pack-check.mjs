@@ -8,10 +8,12 @@
  * 3. `npm install` in the scaffold (the registry, or npm's cache first), then its typecheck,
  *    `npm test` and `wrangler deploy --dry-run`.
  * 4. A fresh TypeScript project that installs the tarball imports every export path and
- *    type-checks, under moduleResolution "bundler" and "nodenext", with no path mapping.
+ *    type-checks, under moduleResolution "bundler" and "nodenext" (skipLibCheck off: our
+ *    declarations are checked in full), with no path mapping.
  * 5. A file importing only `sundial/workflow`, bundled as wrangler would: it must pull no engine
  *    code (no `cloudflare:workers`, no hono, zod or jose). Prints its size.
- * 6. `npm run dev` in the scaffold, then the README's curl commands against it.
+ * 6. `npm run dev` in the scaffold, then the README's curl commands against it, and the installed
+ *    `sundial` command (node_modules/.bin) describing the workflow they ran.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -105,9 +107,9 @@ export function removeDir(dir) {
 /** Steps 1–3a: the tarball, `sundial init my-app` from it, the scaffold installed. */
 export async function packAndScaffold(work) {
   const packOut = await run("npm", ["pack", "--pack-destination", work], { cwd: repoRoot });
-  const name = packOut.trim().split("\n").pop().trim();
+  const name = readdirSync(work).find((file) => /^sundial-.*\.tgz$/.test(file));
+  if (!name) throw new Error(`npm pack wrote no tarball into ${work}:\n${packOut}`);
   const tarball = join(work, name);
-  if (!existsSync(tarball)) throw new Error(`npm pack wrote no ${tarball}:\n${packOut}`);
 
   const before = npxDirs();
   try {
@@ -152,11 +154,10 @@ export async function checkScaffold(app) {
   return tests;
 }
 
-const EXPORTS_CHECK = `// Every export path of the package, as a user imports them.
+const EXPORTS_CHECK = `// The package's export paths but sundial/testing, as a user imports them.
 import { createSundial, type EngineEnv, type Limits, type SundialConfig, WorkflowExecutionBase } from "sundial";
 import { type ActivityContext, createActivityWorker } from "sundial/activity";
 import { createClient, type SundialClient, WorkflowFailedError } from "sundial/client";
-import * as testing from "sundial/testing";
 import { ApplicationFailure, defineSignal, defineWorkflow, type WorkflowContext } from "sundial/workflow";
 
 export const approve = defineSignal<{ by: string }>("approve");
@@ -183,6 +184,11 @@ export async function startHello(): Promise<string> {
     throw err;
   }
 }
+`;
+
+const TESTING_CHECK = `// sundial/testing, in a project that has @cloudflare/vitest-pool-workers (its optional peer).
+import * as testing from "sundial/testing";
+
 export const kit = testing;
 `;
 
@@ -204,36 +210,43 @@ export async function checkConsumer(work, tarball, toolVersions) {
   };
   await writeFile(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
   await writeFile(join(dir, "index.ts"), EXPORTS_CHECK);
-  const tsconfig = (moduleResolution) => ({
-    compilerOptions: {
-      target: "es2022",
-      lib: ["es2023"],
-      module: moduleResolution === "bundler" ? "esnext" : "nodenext",
-      moduleResolution,
-      strict: true,
-      noEmit: true,
-      verbatimModuleSyntax: true,
-      // vitest-pool-workers' types: what a project that uses sundial/testing has too.
-      types: ["@cloudflare/workers-types", "@cloudflare/vitest-pool-workers/types"],
-    },
-    files: ["index.ts"],
-  });
-  for (const resolution of ["bundler", "nodenext"]) {
-    await writeFile(
-      join(dir, `tsconfig.${resolution}.json`),
-      `${JSON.stringify(tsconfig(resolution), null, 2)}\n`,
-    );
+  await writeFile(join(dir, "testing.ts"), TESTING_CHECK);
+  // Our declarations are checked in full (skipLibCheck off) under both resolutions. sundial/testing
+  // needs vitest-pool-workers' types, whose own declarations do not pass a full check: that
+  // project skips library checks, as Workers projects do.
+  const configs = {
+    bundler: { resolution: "bundler", files: ["index.ts"], testing: false },
+    nodenext: { resolution: "nodenext", files: ["index.ts"], testing: false },
+    testing: { resolution: "bundler", files: ["index.ts", "testing.ts"], testing: true },
+  };
+  for (const [name, config] of Object.entries(configs)) {
+    const tsconfig = {
+      compilerOptions: {
+        target: "es2022",
+        lib: ["es2023"],
+        module: config.resolution === "bundler" ? "esnext" : "nodenext",
+        moduleResolution: config.resolution,
+        strict: true,
+        noEmit: true,
+        verbatimModuleSyntax: true,
+        skipLibCheck: config.testing,
+        types: [
+          "@cloudflare/workers-types",
+          ...(config.testing ? ["@cloudflare/vitest-pool-workers/types"] : []),
+        ],
+      },
+      files: config.files,
+    };
+    await writeFile(join(dir, `tsconfig.${name}.json`), `${JSON.stringify(tsconfig, null, 2)}\n`);
   }
   await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir });
-  for (const resolution of ["bundler", "nodenext"]) {
-    await run(
-      process.execPath,
-      ["node_modules/typescript/bin/tsc", "-p", `tsconfig.${resolution}.json`],
-      {
+  await Promise.all(
+    Object.keys(configs).map((name) =>
+      run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", `tsconfig.${name}.json`], {
         cwd: dir,
-      },
-    );
-  }
+      }),
+    ),
+  );
   return dir;
 }
 
@@ -347,10 +360,17 @@ export async function checkDevServer(app, port) {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    return await run("bash", ["-euo", "pipefail", "-c", readmeCurlScript(app, port)], {
+    const curl = await run("bash", ["-euo", "pipefail", "-c", readmeCurlScript(app, port)], {
       cwd: app,
       timeoutMs: 60_000,
     });
+    // The installed package's `sundial` command (node_modules/.bin) against the same server.
+    const cli = await run("npx", ["sundial", "workflow", "describe", "onboarding-ada", "--json"], {
+      cwd: app,
+      env: { SUNDIAL_ADDRESS: `http://127.0.0.1:${port}` },
+      timeoutMs: 60_000,
+    });
+    return { curl, cli };
   } finally {
     killGroup(dev, "SIGINT");
     const stopped = await Promise.race([
@@ -389,8 +409,8 @@ async function main() {
       `pack-check: a workflow-only import bundles to ${bundle.bytes} bytes (minified), no engine code`,
     );
     const port = await devPort();
-    const curl = await step("npm run dev + README curl", () => checkDevServer(app, port));
-    console.log(curl.trim().split("\n").slice(-1)[0]);
+    const dev = await step("npm run dev + README curl", () => checkDevServer(app, port));
+    console.log(dev.curl.trim().split("\n").slice(-1)[0]);
   } finally {
     console.log(`::: pack-check timings\n${timings.map((t) => `    ${t}`).join("\n")}`);
     if (keep) console.log(`pack-check: kept ${work}`);

@@ -178,6 +178,12 @@ export function addInitCommand(
       if (!source) throw new Error("sundial init: the launcher did not say where the package is");
       const made = initProject(dir, source, options);
       out(`Wrote ${made.files.length} files to ${made.dir} (sundial: ${made.spec}).`);
+      if (!options.sundial && existsSync(join(source.packageRoot, "cli", "main.ts"))) {
+        // A source checkout: its version may not be on the registry yet.
+        out(
+          "Run from a source checkout: if npm install cannot find this version, make a tarball (npm pack) and run sundial init --sundial file:<path to the .tgz>.",
+        );
+      }
       out("");
       out(`  cd ${relative(process.cwd(), made.dir) || "."}`);
       out("  npm install && npm run dev   # http://127.0.0.1:8787");

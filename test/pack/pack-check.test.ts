@@ -46,11 +46,17 @@ describe.concurrent("the packed package", () => {
     expect(bundle.bytes).toBeLessThan(8 * 1024);
   });
 
-  it("npm run dev serves the starter workflow and the README's curl commands work", async () => {
-    const out = await checkDevServer(packed.app, await devPort());
-    expect(out).toContain('"started":true');
-    expect(out).toContain(
+  it("npm run dev serves the starter workflow; the README's curl commands and the installed sundial command work", async () => {
+    const { curl, cli } = await checkDevServer(packed.app, await devPort());
+    expect(curl).toContain('"started":true');
+    expect(curl).toContain(
       '"status":"Completed","result":{"email":"ada@example.com","status":"active","confirmedBy":"ada"',
     );
+    // The installed package's bin, against the same server.
+    expect(JSON.parse(cli)).toMatchObject({
+      workflowId: "onboarding-ada",
+      workflowType: "onboarding",
+      status: "Completed",
+    });
   });
 });
