@@ -22,10 +22,13 @@ export declare function checkConsumer(
   tarball: string,
   toolVersions: Record<string, string>,
 ): Promise<string>;
-/** Bundles a workflow-only import in `dir`; rejects if engine code came along. */
+/**
+ * Bundles a workflow-only import in `dir` (and an activity-only and a client-only one); rejects if
+ * engine code came along. Sizes are of minified bundles.
+ */
 export declare function checkWorkflowBundle(
   dir: string,
-): Promise<{ bytes: number; inputs: string[] }>;
+): Promise<{ bytes: number; inputs: string[]; activityBytes: number; clientBytes: number }>;
 /** A TCP port nobody listens on right now. */
 export declare function freePort(): Promise<number>;
 /** The port for `npm run dev`: SUNDIAL_PACK_PORT when set, else a free one. */

@@ -11,7 +11,8 @@
  *    type-checks, under moduleResolution "bundler" and "nodenext" (skipLibCheck off: our
  *    declarations are checked in full), with no path mapping.
  * 5. A file importing only `sundial/workflow`, bundled as wrangler would: it must pull no engine
- *    code (no `cloudflare:workers`, no hono, zod or jose). Prints its size.
+ *    code (no `cloudflare:workers`, no hono, zod or jose). Prints its size. The same for
+ *    `sundial/activity` and `sundial/client`.
  * 6. `npm run dev` in the scaffold, then the README's curl commands against it, and the installed
  *    `sundial` command (node_modules/.bin) describing the workflow they ran.
  */
@@ -250,27 +251,13 @@ export async function checkConsumer(work, tarball, toolVersions) {
   return dir;
 }
 
-/**
- * Step 5: bundles a file that imports only `sundial/workflow` the way wrangler does (esbuild,
- * workerd conditions) and checks that no engine code came along. Resolves with the bundle's size.
- */
-export async function checkWorkflowBundle(dir) {
+/** Bundles `source` (a module in `dir`) the way wrangler does: esbuild, workerd conditions. */
+async function bundleOf(dir, file, source) {
   const { build } = await import("esbuild");
-  await writeFile(
-    join(dir, "workflow-only.ts"),
-    `import { defineSignal, defineWorkflow } from "sundial/workflow";
-export const approve = defineSignal<{ by: string }>("approve");
-export const hello = defineWorkflow("hello", async (ctx, name: string) => {
-  let by = "";
-  ctx.setHandler(approve, (s) => { by = s.by; });
-  await ctx.condition(() => by !== "", "1d");
-  return \`Hello, \${name}, approved by \${by}\`;
-});
-`,
-  );
+  await writeFile(join(dir, file), source);
   const result = await build({
     absWorkingDir: dir,
-    entryPoints: ["workflow-only.ts"],
+    entryPoints: [file],
     bundle: true,
     write: false,
     format: "esm",
@@ -291,8 +278,44 @@ export const hello = defineWorkflow("hello", async (ctx, name: string) => {
     ...(engine.length ? [`bundles ${engine.join(", ")}`] : []),
     ...(/\bDurableObject\b|WorkflowExecutionBase|Hono/.test(code) ? ["contains engine code"] : []),
   ];
-  if (problems.length) throw new Error(`a workflow-only import ${problems.join("; ")}`);
+  if (problems.length) throw new Error(`${file}: ${problems.join("; ")}`);
   return { bytes: code.length, inputs };
+}
+
+/**
+ * Step 5: a file that imports only `sundial/workflow`, bundled as wrangler would, pulls no engine
+ * code; nor do `sundial/activity` (an activity Worker) and `sundial/client`. Resolves with the
+ * workflow bundle's size and inputs, and the other two sizes.
+ */
+export async function checkWorkflowBundle(dir) {
+  const workflow = await bundleOf(
+    dir,
+    "workflow-only.ts",
+    `import { defineSignal, defineWorkflow } from "sundial/workflow";
+export const approve = defineSignal<{ by: string }>("approve");
+export const hello = defineWorkflow("hello", async (ctx, name: string) => {
+  let by = "";
+  ctx.setHandler(approve, (s) => { by = s.by; });
+  await ctx.condition(() => by !== "", "1d");
+  return \`Hello, \${name}, approved by \${by}\`;
+});
+`,
+  );
+  const activity = await bundleOf(
+    dir,
+    "activity-only.ts",
+    `import { createActivityWorker } from "sundial/activity";
+export default createActivityWorker({ activities: { greet: async (input: { name: string }) => input.name } });
+`,
+  );
+  const client = await bundleOf(
+    dir,
+    "client-only.ts",
+    `import { createClient } from "sundial/client";
+export const client = createClient({ baseUrl: "http://127.0.0.1:8787" });
+`,
+  );
+  return { ...workflow, activityBytes: activity.bytes, clientBytes: client.bytes };
 }
 
 /** A TCP port nobody listens on right now. */
@@ -406,7 +429,7 @@ async function main() {
     );
     const bundle = await step("workflow-only bundle", () => checkWorkflowBundle(consumer));
     console.log(
-      `pack-check: a workflow-only import bundles to ${bundle.bytes} bytes (minified), no engine code`,
+      `pack-check: minified bundles without engine code: sundial/workflow ${bundle.bytes} bytes, sundial/activity ${bundle.activityBytes}, sundial/client ${bundle.clientBytes}`,
     );
     const port = await devPort();
     const dev = await step("npm run dev + README curl", () => checkDevServer(app, port));

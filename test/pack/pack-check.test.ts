@@ -39,11 +39,15 @@ describe.concurrent("the packed package", () => {
   it("a fresh TypeScript project type-checks every export path; a workflow-only import bundles no engine code", async () => {
     const consumer = await checkConsumer(work, packed.tarball, toolVersions());
     const bundle = await checkWorkflowBundle(consumer);
-    console.log(`a workflow-only import of sundial/workflow: ${bundle.bytes} bytes minified`);
+    console.log(
+      `minified, without engine code: sundial/workflow ${bundle.bytes} bytes, sundial/activity ${bundle.activityBytes}, sundial/client ${bundle.clientBytes}`,
+    );
     expect(
       bundle.inputs.some((path) => path.includes("node_modules/sundial/dist/workflow.js")),
     ).toBe(true);
     expect(bundle.bytes).toBeLessThan(8 * 1024);
+    expect(bundle.activityBytes).toBeLessThan(16 * 1024);
+    expect(bundle.clientBytes).toBeLessThan(32 * 1024);
   });
 
   it("npm run dev serves the starter workflow; the README's curl commands and the installed sundial command work", async () => {
