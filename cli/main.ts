@@ -56,7 +56,7 @@ export async function main(args: string[], options: MainOptions): Promise<number
 
 function buildProgram(signal: AbortSignal, options: MainOptions): Command {
   const program = new Command("sundial")
-    .description("Operate Sundial workflows over its HTTP API")
+    .description("Create Sundial projects (init) and operate workflows over the HTTP API")
     .version(options.version)
     .addOption(
       new Option("--address <url>", "the engine's base URL")
