@@ -18,7 +18,7 @@ const sundialSources = [
   { find: /^sundial\/workflow$/, replacement: source("./sdk/workflow/index.ts") },
   { find: /^sundial\/activity$/, replacement: source("./sdk/activity/index.ts") },
   { find: /^sundial\/client$/, replacement: source("./sdk/client/index.ts") },
-  { find: /^sundial\/testing$/, replacement: source("./testing/index.ts") },
+  { find: /^sundial\/testing$/, replacement: source("./src/testing/index.ts") },
   { find: /^sundial$/, replacement: source("./src/engine.ts") },
 ];
 

@@ -24,8 +24,8 @@ class Interrupted extends Error {
 export interface MainOptions {
   /** The package's version, for `--version`. */
   version: string;
-  /** The package's root directory (templates for `sundial init`). */
-  packageRoot?: string;
+  /** The package's root directory (templates for `sundial init`). @default cwd */
+  root?: string;
 }
 
 /**
@@ -36,7 +36,7 @@ export async function main(args: string[], options: MainOptions): Promise<number
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Interrupted("interrupted"));
   process.once("SIGINT", onSigint);
-  const program = buildProgram(controller.signal, options);
+  const program = buildProgram(controller.signal, options.version, options.root ?? process.cwd());
   try {
     await program.parseAsync(args, { from: "user" });
     return ExitCode.Ok;
@@ -54,10 +54,10 @@ export async function main(args: string[], options: MainOptions): Promise<number
   }
 }
 
-function buildProgram(signal: AbortSignal, options: MainOptions): Command {
+function buildProgram(signal: AbortSignal, version: string, root: string): Command {
   const program = new Command("sundial")
     .description("Create Sundial projects (init) and operate workflows over the HTTP API")
-    .version(options.version)
+    .version(version)
     .addOption(
       new Option("--address <url>", "the engine's base URL")
         .env("SUNDIAL_ADDRESS")
@@ -105,12 +105,8 @@ Exit codes: 0 ok, 1 server error or unreachable, 2 bad input, 3 not found, 4 con
     .alias("wf")
     .description("start, inspect and operate workflow executions");
   addWorkflowCommands(workflow, runOf);
-  addInitCommand(
-    program,
-    options.packageRoot
-      ? { packageRoot: options.packageRoot, version: options.version }
-      : undefined,
-    (text) => process.stdout.write(`${text}\n`),
+  addInitCommand(program, { packageRoot: root, version }, (text) =>
+    process.stdout.write(`${text}\n`),
   );
   return program;
 }

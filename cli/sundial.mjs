@@ -78,4 +78,4 @@ const bundle = fromSource
   : join(root, "dist", "cli.mjs");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const { main } = await import(pathToFileURL(bundle).href);
-process.exitCode = await main(process.argv.slice(2), { version, packageRoot: root });
+process.exitCode = await main(process.argv.slice(2), { version, root });

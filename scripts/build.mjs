@@ -29,7 +29,7 @@ export const ENTRIES = {
   workflow: "sdk/workflow/index.ts",
   activity: "sdk/activity/index.ts",
   client: "sdk/client/index.ts",
-  testing: "testing/index.ts",
+  testing: "src/testing/index.ts",
 };
 
 const started = performance.now();

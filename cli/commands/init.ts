@@ -163,7 +163,7 @@ export function initProject(
 
 export function addInitCommand(
   program: Command,
-  source: InitSource | undefined,
+  source: InitSource,
   out: (text: string) => void,
 ): void {
   program
@@ -175,7 +175,6 @@ export function addInitCommand(
       "what the project's package.json depends on for sundial (default: the tarball or version this CLI came from)",
     )
     .action((dir: string, options: { sundial?: string }) => {
-      if (!source) throw new Error("sundial init: the launcher did not say where the package is");
       const made = initProject(dir, source, options);
       out(`Wrote ${made.files.length} files to ${made.dir} (sundial: ${made.spec}).`);
       if (!options.sundial && existsSync(join(source.packageRoot, "cli", "main.ts"))) {
