@@ -8,6 +8,20 @@ const d1Migrations = await readD1Migrations(
   fileURLToPath(new URL("./migrations", import.meta.url)),
 );
 
+/**
+ * The package's own names (`sundial/workflow`, …), as the examples import them, mapped to the
+ * sources: the same map as tsconfig.json "paths" and wrangler.toml [alias]. Longest first, so
+ * "sundial" does not swallow "sundial/workflow".
+ */
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const sundialSources = [
+  { find: /^sundial\/workflow$/, replacement: source("./sdk/workflow/index.ts") },
+  { find: /^sundial\/activity$/, replacement: source("./sdk/activity/index.ts") },
+  { find: /^sundial\/client$/, replacement: source("./sdk/client/index.ts") },
+  { find: /^sundial\/testing$/, replacement: source("./src/testing/index.ts") },
+  { find: /^sundial$/, replacement: source("./src/engine.ts") },
+];
+
 /** The engine under test: the real wrangler.toml, with the fixture Worker as main. */
 function workerd(mode: "warm" | "cold") {
   return cloudflareTest({
@@ -48,6 +62,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: sundialSources },
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
@@ -56,6 +71,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: sundialSources },
         test: {
           name: "cli",
           include: ["test/cli/**/*.test.ts"],
@@ -66,6 +82,19 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: sundialSources },
+        test: {
+          // The packed tarball: `sundial init` into a temporary folder, its install, typecheck,
+          // tests, dry-run deploy and `npm run dev` (scripts/pack-check.mjs).
+          name: "pack",
+          include: ["test/pack/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        resolve: { alias: sundialSources },
         test: {
           // Crash recovery: wrangler dev SIGKILLed mid-way and restarted on the same state.
           name: "e2e",
@@ -76,6 +105,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: sundialSources },
         test: {
           // The web UI in a real chromium (Debian's /usr/bin/chromium) against wrangler dev.
           name: "ui",
@@ -87,6 +117,7 @@ export default defineConfig({
       },
       {
         plugins: [workerd("warm")],
+        resolve: { alias: sundialSources },
         test: {
           name: "warm",
           include: ["test/integration/**/*.test.ts"],
@@ -96,6 +127,7 @@ export default defineConfig({
       },
       {
         plugins: [workerd("cold")],
+        resolve: { alias: sundialSources },
         test: {
           name: "cold",
           include: ["test/integration/**/*.test.ts"],

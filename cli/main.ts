@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { createClient } from "../sdk/client/index";
 import { addControlCommands } from "./commands/control";
+import { addInitCommand } from "./commands/init";
 import { addInspectCommands } from "./commands/inspect";
 import { addListCommands } from "./commands/list";
 import { addMessageCommands } from "./commands/messages";
@@ -24,7 +25,7 @@ class Interrupted extends Error {
 export interface MainOptions {
   /** The package's version, for `--version`. */
   version: string;
-  /** The package's root directory (its sources are what `sundial replay` bundles). @default cwd */
+  /** The package's root directory (`sundial init`'s templates; what `sundial replay` bundles). @default cwd */
   root?: string;
 }
 
@@ -56,7 +57,7 @@ export async function main(args: string[], options: MainOptions): Promise<number
 
 function buildProgram(signal: AbortSignal, version: string, root: string): Command {
   const program = new Command("sundial")
-    .description("Operate Sundial workflows over its HTTP API")
+    .description("Create Sundial projects (init) and operate workflows over the HTTP API")
     .version(version)
     .addOption(
       new Option("--address <url>", "the engine's base URL")
@@ -106,6 +107,9 @@ Exit codes: 0 ok, 1 server error or unreachable, 2 bad input, 3 not found, 4 con
     .description("start, inspect and operate workflow executions");
   addWorkflowCommands(workflow, runOf);
   addReplayCommands(program, runOf, root);
+  addInitCommand(program, { packageRoot: root, version }, (text) =>
+    process.stdout.write(`${text}\n`),
+  );
   return program;
 }
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The `sundial` command (package.json `bin`). The CLI is TypeScript that shares the typed client
-// (sdk/client). On the first run, and after any of its sources changed, esbuild bundles it (with
-// commander) into one ES module under node_modules/.cache/sundial-cli/; plain Node 20+ then runs
-// that bundle: no build step, and about a third of the start-up time of a TypeScript loader.
+// (sdk/client). An installed package runs dist/cli.mjs, bundled by `npm run build` (run by `npm
+// pack`): no build tool at run time. In this repository (cli/main.ts is here), on the first run and
+// after any of its sources changed, esbuild bundles it (with commander) into one ES module under
+// node_modules/.cache/sundial-cli/; plain Node 20+ then runs that bundle: no build step, and about a
+// third of the start-up time of a TypeScript loader.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -70,7 +72,10 @@ async function build() {
   throw new Error(`sundial: cannot write the CLI bundle to ${cacheDirs().join(" or ")}`);
 }
 
-const bundle = cacheDirs().map(freshBundle).find(Boolean) ?? (await build());
+const fromSource = existsSync(join(here, "main.ts"));
+const bundle = fromSource
+  ? (cacheDirs().map(freshBundle).find(Boolean) ?? (await build()))
+  : join(root, "dist", "cli.mjs");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const { main } = await import(pathToFileURL(bundle).href);
 process.exitCode = await main(process.argv.slice(2), { version, root });

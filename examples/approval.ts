@@ -3,14 +3,15 @@
  * declines; query `state` says where it is; update `extend` (validated: positive durations only)
  * pushes the deadline. Cancel it and it ends `Canceled` after recording why.
  */
-import { type Duration, toMs } from "../sdk/common/duration";
 import {
+  type Duration,
   defineQuery,
   defineSignal,
   defineUpdate,
   defineWorkflow,
   isCancellation,
-} from "../sdk/workflow/index";
+  toMs,
+} from "sundial/workflow";
 
 export interface ApprovalInput {
   item: string;

@@ -3,7 +3,7 @@
  * continues as new with one link fewer, carrying the running total; the last run returns it.
  * `{"links": 3}` → 3 runs, result `{ links: 3, total: 0 + 1 + 2 }`.
  */
-import { defineWorkflow } from "../sdk/workflow/index";
+import { defineWorkflow } from "sundial/workflow";
 
 export interface ChainInput {
   links: number;

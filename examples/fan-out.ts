@@ -2,7 +2,7 @@
  * @module `fanOut`: a parent that starts one `fanOutChild` per item as child workflows and gathers
  * their results (a failed child is reported, not fatal).
  */
-import { ApplicationFailure, defineWorkflow } from "../sdk/workflow/index";
+import { ApplicationFailure, defineWorkflow } from "sundial/workflow";
 
 export const fanOutActivities = {
   async square(n: number) {

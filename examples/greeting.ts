@@ -1,5 +1,5 @@
 /** @module `greeting`: its activities run on the "notifications" task queue, served by examples/activity-worker. */
-import { defineWorkflow } from "../sdk/workflow/index";
+import { defineWorkflow } from "sundial/workflow";
 
 export const greeting = defineWorkflow("greeting", async (ctx, input: { name: string }) => {
   const options = { taskQueue: "notifications", startToCloseTimeout: "10s" } as const;

@@ -2,8 +2,8 @@
  * @module The loan application of the Temporal docs: notify the applicant, run a credit check, wait
  * out a short review window, decide automatically, notify again. Activities retry per their policy.
  */
-import type { ActivityContext } from "../sdk/activity/index";
-import { ApplicationFailure, defineWorkflow } from "../sdk/workflow/index";
+import type { ActivityContext } from "sundial/activity";
+import { ApplicationFailure, defineWorkflow } from "sundial/workflow";
 
 export interface LoanInput {
   applicant: string;

@@ -2,7 +2,7 @@
  * @module `orderSaga`: reserve → charge → ship, with compensations (release, refund) run in reverse
  * when a step fails for good. `failAt` in the input picks the step that fails (for demos and tests).
  */
-import { ActivityFailure, ApplicationFailure, defineWorkflow } from "../sdk/workflow/index";
+import { ActivityFailure, ApplicationFailure, defineWorkflow } from "sundial/workflow";
 
 export interface OrderInput {
   orderId: string;

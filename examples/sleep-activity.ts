@@ -3,8 +3,7 @@
  * start-to-close timeout (default "10s"). Two of them side by side show that a long activity does
  * not hold up a short one on the same task queue.
  */
-import { type Duration, toMs } from "../sdk/common/duration";
-import { ApplicationFailure, defineWorkflow } from "../sdk/workflow/index";
+import { ApplicationFailure, type Duration, defineWorkflow, toMs } from "sundial/workflow";
 
 const MAX_SLEEP_MS = 60_000;
 

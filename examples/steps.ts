@@ -1,5 +1,5 @@
 /** @module `steps`: n sequential no-op activities (local activities when `local`). Used by the benchmarks. */
-import { defineWorkflow } from "../sdk/workflow/index";
+import { defineWorkflow } from "sundial/workflow";
 
 export const stepsActivities = {
   async noop(input: number) {

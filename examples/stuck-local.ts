@@ -4,8 +4,7 @@
  * with an ActivityFailure caused by a StartToClose TimeoutFailure. Terminate it meanwhile and it
  * closes at once: the execution never waits on the hung promise.
  */
-import { type Duration, toMs } from "../sdk/common/duration";
-import { ApplicationFailure, defineWorkflow } from "../sdk/workflow/index";
+import { ApplicationFailure, type Duration, defineWorkflow, toMs } from "sundial/workflow";
 
 export const stuckLocalActivities = {
   /** Never settles and never looks at its signal. */

@@ -3,7 +3,7 @@
  * local ones (`local: true`); returns n. A wide fan-out in one transition: the outbox sends its tasks
  * in batches the Queue accepts, and local ones are committed in slices (`localActivitiesPerTask`).
  */
-import { defineWorkflow } from "../sdk/workflow/index";
+import { defineWorkflow } from "sundial/workflow";
 
 export const wideActivitiesActivities = {
   async wideNoop(i: number) {

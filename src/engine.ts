@@ -73,6 +73,31 @@ export function createReporter(env: EngineEnv): ActivityReporter {
   };
 }
 
+/** What {@link createSundial} returns: the parts a Worker exports (their names matter to wrangler.toml). */
+export interface Sundial {
+  /** The Worker's default export: `fetch` serves the HTTP API, `queue` runs the default task queue. */
+  handler: {
+    fetch(request: Request, env: EngineEnv, ctx: ExecutionContext): Response | Promise<Response>;
+    queue(
+      batch: MessageBatch<ActivityTaskMessage>,
+      env: EngineEnv,
+      ctx: ExecutionContext,
+    ): Promise<void>;
+  };
+  /** The Durable Object class: export it as `WorkflowExecution` (wrangler.toml's `class_name`). */
+  WorkflowExecution: new (
+    ctx: DurableObjectState,
+    env: EngineEnv,
+  ) => WorkflowExecutionBase;
+  /** The RPC entrypoint activity Workers bind (`entrypoint = "SundialService"`). */
+  SundialService: new (
+    ctx: ExecutionContext,
+    env: EngineEnv,
+  ) => WorkerEntrypoint<EngineEnv> & ActivityReporter;
+  /** The Hono app behind `handler.fetch` (tests mount or inspect it). */
+  app: ReturnType<typeof createApp>;
+}
+
 /**
  * Builds everything a Worker exports for Sundial.
  * @example
@@ -80,7 +105,7 @@ export function createReporter(env: EngineEnv): ActivityReporter {
  * export const { WorkflowExecution, SundialService } = sundial;
  * export default sundial.handler;
  */
-export function createSundial(userConfig: SundialConfig) {
+export function createSundial(userConfig: SundialConfig): Sundial {
   const config = resolveConfig(userConfig);
   const app = createApp(config);
   // Test mode (SUNDIAL_UNSAFE=1) only: activities resolve through sundial/testing's mocks first.

@@ -7,6 +7,8 @@ import { checkHandlerName } from "../common/handler-name";
 import type { RetryPolicy } from "../common/retry-policy";
 
 export type { Duration } from "../common/duration";
+/** Parses a duration ("1h30m", "500ms", or milliseconds) to milliseconds; throws on a bad one. */
+export { toMs } from "../common/duration";
 export {
   ActivityFailure,
   ApplicationFailure,

@@ -3,7 +3,7 @@
  * types only (`import type * as notifications from ".../activities"` and
  * `ctx.proxyActivities<typeof notifications>()`): the implementations run in this Worker.
  */
-import type { ActivityContext } from "../../../sdk/activity/index";
+import type { ActivityContext } from "sundial/activity";
 
 /** Builds the greeting for `name`: `"Hello, <name>!"`. */
 export async function composeGreeting(input: { name: string }): Promise<string> {
