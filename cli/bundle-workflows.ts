@@ -28,12 +28,21 @@ const PACKAGE_SOURCES: Readonly<Record<string, string>> = {
   "sundial/testing": "src/testing/index.ts",
 };
 
-function sourcesPlugin(root: string): Plugin {
+/** The same for an installed package (no sources): its built entry points (scripts/build.mjs). */
+const PACKAGE_DIST: Readonly<Record<string, string>> = {
+  sundial: "dist/index.js",
+  "sundial/workflow": "dist/workflow.js",
+  "sundial/activity": "dist/activity.js",
+  "sundial/client": "dist/client.js",
+  "sundial/testing": "dist/testing.js",
+};
+
+function sourcesPlugin(root: string, files: Readonly<Record<string, string>>): Plugin {
   return {
     name: "sundial-sources",
     setup(build) {
       build.onResolve({ filter: /^sundial(\/[\w-]+)?$/ }, (args) => {
-        const file = PACKAGE_SOURCES[args.path];
+        const file = files[args.path];
         return file ? { path: join(root, file) } : undefined;
       });
       // Workflow modules may sit next to Worker code: platform modules load as inert stand-ins.
@@ -57,9 +66,12 @@ function sourcesPlugin(root: string): Plugin {
 export async function loadWorkflows(root: string, modulePath: string): Promise<LoadedWorkflows> {
   const file = resolve(modulePath);
   if (!existsSync(file)) throw new UsageError(`--workflows: no such file ${file}`);
-  const replaySource = join(root, "src/testing/replay.ts");
+  // This repository has the sources; an installed package has dist/ (replay.js shares its chunks
+  // with workflow.js, so the failure classes are one copy there too).
+  const fromSource = existsSync(join(root, "src/testing/replay.ts"));
+  const replaySource = join(root, fromSource ? "src/testing/replay.ts" : "dist/replay.js");
   if (!existsSync(replaySource)) {
-    throw new UsageError(`sundial replay needs the package's sources (${replaySource} is missing)`);
+    throw new UsageError(`sundial replay: the package has no ${replaySource} (a broken install?)`);
   }
   // Loaded from node_modules at run time, never bundled into the CLI (esbuild finds its binary
   // next to its own files): a specifier the CLI's bundler cannot follow.
@@ -90,7 +102,7 @@ export async function loadWorkflows(root: string, modulePath: string): Promise<L
         outfile: out,
         sourcemap: "inline",
         logLevel: "silent",
-        plugins: [sourcesPlugin(root)],
+        plugins: [sourcesPlugin(root, fromSource ? PACKAGE_SOURCES : PACKAGE_DIST)],
       });
       text = result.outputFiles[0]!.text;
     } catch (err) {

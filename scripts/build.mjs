@@ -32,13 +32,19 @@ export const ENTRIES = {
   testing: "src/testing/index.ts",
 };
 
+/** Entries of dist/ that are not package exports: `sundial replay` bundles dist/replay.js. */
+const INTERNAL = { replay: "src/testing/replay.ts" };
+
 const started = performance.now();
 rmSync(dist, { recursive: true, force: true });
 
 // 1. The library's JavaScript, for workerd (through the user's wrangler) and for Node (client, replay).
 const library = await build({
   absWorkingDir: root,
-  entryPoints: Object.entries(ENTRIES).map(([out, source]) => ({ in: source, out })),
+  entryPoints: Object.entries({ ...ENTRIES, ...INTERNAL }).map(([out, source]) => ({
+    in: source,
+    out,
+  })),
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -13,7 +13,8 @@ export default defineConfig({
       // The real wrangler.toml: the same Durable Object, Queue and D1 bindings as `wrangler dev`.
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations },
+        // SUNDIAL_UNSAFE: the engine's test-only hooks, for sundial/testing. Never in wrangler.toml.
+        bindings: { SUNDIAL_UNSAFE: "1", TEST_MIGRATIONS: migrations },
         queueConsumers: { "{{name}}-activities": { maxBatchTimeout: 0, maxRetries: 10 } },
       },
     }),
