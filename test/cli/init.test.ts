@@ -18,6 +18,7 @@ const STARTER = [
   "src/index.ts",
   "src/workflows.ts",
   "test/env.d.ts",
+  "test/onboarding-kit.test.ts",
   "test/onboarding.test.ts",
   "test/setup.ts",
   "tsconfig.json",
