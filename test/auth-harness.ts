@@ -34,6 +34,8 @@ export interface CallOptions {
   body?: unknown;
   headers?: Record<string, string>;
   env?: Cloudflare.Env;
+  /** Scheme and host. @default "http://sundial.test" */
+  base?: string;
 }
 
 /** One request to the app, signed with `key` (`Authorization: Bearer <key>`) unless null. */
@@ -42,7 +44,7 @@ export async function call(method: string, path: string, o: CallOptions = {}): P
   if (o.authorization !== undefined) headers.authorization = o.authorization;
   else if (o.key) headers.authorization = `Bearer ${o.key}`;
   if (o.body !== undefined) headers["content-type"] = "application/json";
-  const request = new Request(`http://sundial.test${path}`, {
+  const request = new Request(`${o.base ?? "http://sundial.test"}${path}`, {
     method,
     headers,
     ...(o.body !== undefined
