@@ -105,30 +105,32 @@ describe("Cloudflare Access", () => {
   it.each([
     [
       "a wrong audience",
-      () => token({ email: "ada@example.com" }, { aud: "another-app" }),
+      (): Promise<string> => token({ email: "ada@example.com" }, { aud: "another-app" }),
       "ERR_JWT_CLAIM_VALIDATION_FAILED",
     ],
     [
       "an expired token",
-      () => token({ email: "ada@example.com" }, { exp: Math.floor(Date.now() / 1000) - 60 }),
+      (): Promise<string> =>
+        token({ email: "ada@example.com" }, { exp: Math.floor(Date.now() / 1000) - 60 }),
       "ERR_JWT_EXPIRED",
     ],
     [
       "a bad signature",
-      () => token({ email: "ada@example.com" }, { key: stranger }),
+      (): Promise<string> => token({ email: "ada@example.com" }, { key: stranger }),
       "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
     ],
     [
       "another issuer",
-      () => token({ email: "ada@example.com" }, { iss: "https://evil.cloudflareaccess.com" }),
+      (): Promise<string> =>
+        token({ email: "ada@example.com" }, { iss: "https://evil.cloudflareaccess.com" }),
       "ERR_JWT_CLAIM_VALIDATION_FAILED",
     ],
     [
       "an unknown key id",
-      () => token({ email: "ada@example.com" }, { kid: "k9" }),
+      (): Promise<string> => token({ email: "ada@example.com" }, { kid: "k9" }),
       "ERR_JWKS_NO_MATCHING_KEY",
     ],
-    ["not a JWT", async () => "not.a.jwt", "ERR_JWS_INVALID"],
+    ["not a JWT", async (): Promise<string> => "not.a.jwt", "ERR_JWS_INVALID"],
   ] as const)("refuses %s with 401, changing nothing", async (_what, make, code) => {
     const res = await asPerson(await make(), "POST", `/api/v1/namespaces/${ns}/workflows`, {
       workflowType: "approval",
