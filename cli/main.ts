@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { createClient } from "../sdk/client/index";
+import { addKeyCommands, addNamespaceCommands } from "./commands/admin";
 import { addControlCommands } from "./commands/control";
 import { addInspectCommands } from "./commands/inspect";
 import { addListCommands } from "./commands/list";
@@ -102,6 +103,8 @@ Exit codes: 0 ok, 1 server error or unreachable, 2 bad input, 3 not found, 4 con
     .alias("wf")
     .description("start, inspect and operate workflow executions");
   addWorkflowCommands(workflow, runOf);
+  addNamespaceCommands(program, runOf);
+  addKeyCommands(program, runOf);
   return program;
 }
 
