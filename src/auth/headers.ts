@@ -6,6 +6,7 @@
 import type { MiddlewareHandler } from "hono";
 import { errorResponse } from "../api/errors";
 import type { EngineEnv } from "../config";
+import { rawPath } from "./permissions";
 
 type AppEnv = { Bindings: EngineEnv };
 
@@ -32,13 +33,20 @@ export function allowedOrigins(text: string | undefined): ReadonlySet<string> {
   return set;
 }
 
+/** The scheme and host of a request URL, without parsing its (maybe huge) path and query. */
+function originOf(url: string): string {
+  const scheme = url.indexOf("://");
+  const start = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
+  return start < 0 ? url : url.slice(0, start);
+}
+
 /** Whether `origin` is the request's own (by URL or by Host header: a proxy may rewrite one). */
 function sameOrigin(origin: string, request: Request): boolean {
-  const url = new URL(request.url);
-  if (origin === url.origin) return true;
+  const own = originOf(request.url);
+  if (origin === own) return true;
   try {
     const o = new URL(origin);
-    return o.host === url.host || o.host === request.headers.get("host");
+    return o.host === new URL(own).host || o.host === request.headers.get("host");
   } catch {
     return false;
   }
@@ -54,7 +62,7 @@ function setAll(headers: Headers, values: Record<string, string>, onlyIfAbsent: 
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const origin = c.req.header("origin");
-    const isApi = new URL(c.req.url).pathname.startsWith("/api/");
+    const isApi = rawPath(c.req.url).startsWith("/api/");
     const foreign = origin !== undefined && !sameOrigin(origin, c.req.raw);
     const allowed = foreign && allowedOrigins(c.env.SUNDIAL_CORS_ORIGINS).has(origin);
     if (foreign && !allowed && isApi) {
@@ -82,7 +90,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
       // The UI page sets its own policy (its script and stylesheet from 'self'); keep it.
       "content-security-policy": API_CSP,
     };
-    if (new URL(c.req.url).protocol === "https:") {
+    if (c.req.url.startsWith("https:")) {
       values["strict-transport-security"] = "max-age=31536000; includeSubDomains";
     }
     if (allowed && origin) {

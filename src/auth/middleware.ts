@@ -18,6 +18,7 @@ import {
   type Principal,
   permits,
   type Requirement,
+  rawPath,
   requirementOf,
 } from "./permissions";
 
@@ -120,7 +121,7 @@ async function rateLimited(env: AuthEnv, key: string): Promise<Response | null> 
 export function accessControl(overrides: PermissionOverride[]): MiddlewareHandler<AppEnv> {
   const compiled = compileOverrides(overrides);
   return async (c, next) => {
-    const req = requirementOf(c.req.method, new URL(c.req.url).pathname, compiled);
+    const req = requirementOf(c.req.method, rawPath(c.req.url), compiled);
     if (req.kind === "public") return next();
     const mode = authMode(c.env);
     let principal: Principal;

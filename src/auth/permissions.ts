@@ -149,6 +149,25 @@ function namespaced(
   };
 }
 
+/**
+ * The raw path of a request URL (no query, no fragment, not decoded), without building a URL:
+ * linear and cheap even for a megabyte of query string.
+ */
+export function rawPath(url: string): string {
+  const scheme = url.indexOf("://");
+  const start = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
+  if (start < 0) return "/";
+  let end = url.length;
+  for (let i = start; i < url.length; i++) {
+    const ch = url.charCodeAt(i);
+    if (ch === 63 /* ? */ || ch === 35 /* # */) {
+      end = i;
+      break;
+    }
+  }
+  return url.slice(start, end);
+}
+
 function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);

@@ -6,6 +6,7 @@ import {
   compileOverrides,
   type Principal,
   permits,
+  rawPath,
   requirementOf,
 } from "../../../src/auth/permissions";
 
@@ -98,5 +99,16 @@ describe("permits", () => {
     expect(permits(key("a", "writer"), { kind: "any-admin" })).toBe(false);
     expect(permits(key("a", "admin"), { kind: "any-admin" })).toBe(true);
     expect(allows(key("a", "admin"), "*", "reader")).toBe(false);
+  });
+});
+
+describe("rawPath", () => {
+  it("is the undecoded path without query or fragment", ({ expect }) => {
+    expect(rawPath("http://h.test/api/v1/workflows/a%2Fb?x=/y#z")).toBe("/api/v1/workflows/a%2Fb");
+    expect(rawPath("https://h.test")).toBe("/");
+    expect(rawPath("http://h.test/?q")).toBe("/");
+    expect(rawPath(`http://h.test/api/v1/workflows?query=${"x".repeat(1 << 20)}`)).toBe(
+      "/api/v1/workflows",
+    );
   });
 });
