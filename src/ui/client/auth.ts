@@ -7,7 +7,7 @@
  * dollar sign followed by a brace.
  */
 
-export const authScript = String.raw`
+export const authScript = `
 // ---------- sign-in ----------
 const KEY_STORAGE = "sundial.apiKey";
 const ROLE_RANK = { reader: 1, writer: 2, admin: 3 };
