@@ -89,9 +89,12 @@ describe("rate limits", () => {
       env: limited,
     });
     expect(other.status).toBe(200);
-    // Without the binding there is no limit.
+    // Without the binding there is no limit, nor in development (auth disabled).
     const unlimited = await call("GET", `/api/v1/namespaces/${nsA}/workflow-count`, { key });
     expect(unlimited.status).toBe(200);
+    const dev = { ...limited, SUNDIAL_AUTH: "disabled" } as Cloudflare.Env;
+    const devRes = await call("GET", `/api/v1/namespaces/${nsA}/workflow-count`, { env: dev });
+    expect(devRes.status).toBe(200);
   });
 });
 
