@@ -1,6 +1,6 @@
 /** @module The route → permission table (src/auth/permissions.ts) and its derivation from the OpenAPI operations. */
 import { describe, it } from "vitest";
-import { permissionOverrides } from "../../../src/api/openapi";
+import { buildOpenApiDocument, permissionOverrides } from "../../../src/api/openapi";
 import {
   allows,
   compileOverrides,
@@ -110,5 +110,30 @@ describe("rawPath", () => {
     expect(rawPath(`http://h.test/api/v1/workflows?query=${"x".repeat(1 << 20)}`)).toBe(
       "/api/v1/workflows",
     );
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("has no public operation but its own document, and says which role each needs", ({
+    expect,
+  }) => {
+    const doc = buildOpenApiDocument() as {
+      paths: Record<string, Record<string, { "x-sundial-role"?: string }>>;
+    };
+    let checked = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const url = path.replace(/\{(\w+)\}/g, (_m, p: string) =>
+          p === "namespace" ? "ns-1" : "x",
+        );
+        const r = req(method.toUpperCase(), url);
+        expect(r.kind, `${method} ${path}`).not.toBe("public");
+        if (r.kind === "namespace" && path.includes("/workflow")) {
+          expect(op["x-sundial-role"], `${method} ${path}`).toBe(r.role);
+        }
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
   });
 });
