@@ -26,7 +26,7 @@ function workerd(mode: "warm" | "cold") {
         SUNDIAL_TEST_MODE: mode,
         TEST_MIGRATIONS: d1Migrations,
         // The tests of the engine run without auth; test/integration/auth-*.test.ts call the app
-        // with SUNDIAL_AUTH=required and their own keys (test/auth-helpers.ts).
+        // with SUNDIAL_AUTH=required and their own keys (test/auth-harness.ts).
         SUNDIAL_AUTH: "disabled",
       },
       // SUNDIAL_RATE_LIMIT of wrangler.toml, out of the way of the engine's tests; the auth tests
