@@ -39,6 +39,15 @@ function workerd(mode: "warm" | "cold") {
         }),
         SUNDIAL_TEST_MODE: mode,
         TEST_MIGRATIONS: d1Migrations,
+        // The tests of the engine run without auth; test/integration/auth-*.test.ts call the app
+        // with SUNDIAL_AUTH=required and their own keys (test/auth-harness.ts).
+        SUNDIAL_AUTH: "disabled",
+      },
+      // SUNDIAL_RATE_LIMIT of wrangler.toml, out of the way of the engine's tests; the auth tests
+      // pass TEST_RATE_LIMIT (a small limit) as SUNDIAL_RATE_LIMIT.
+      ratelimits: {
+        SUNDIAL_RATE_LIMIT: { simple: { limit: 1_000_000, period: 60 } },
+        TEST_RATE_LIMIT: { simple: { limit: 5, period: 60 } },
       },
       // The fixture Worker's second engine with small limits (test/fixtures/worker.ts).
       durableObjects: {

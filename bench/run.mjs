@@ -114,6 +114,7 @@ function engineWorker(scriptPath) {
     bindings: {
       SUNDIAL_TASK_QUEUES: '{"default":"ACTIVITY_QUEUE","notifications":"NOTIFICATIONS_QUEUE"}',
       SUNDIAL_UNSAFE: "1",
+      SUNDIAL_AUTH: "disabled",
     },
   };
 }

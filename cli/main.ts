@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { createClient } from "../sdk/client/index";
+import { addKeyCommands, addNamespaceCommands } from "./commands/admin";
 import { addControlCommands } from "./commands/control";
 import { addInitCommand } from "./commands/init";
 import { addInspectCommands } from "./commands/inspect";
@@ -110,6 +111,8 @@ Exit codes: 0 ok, 1 server error or unreachable, 2 bad input, 3 not found, 4 con
   addInitCommand(program, { packageRoot: root, version }, (text) =>
     process.stdout.write(`${text}\n`),
   );
+  addNamespaceCommands(program, runOf);
+  addKeyCommands(program, runOf);
   return program;
 }
 

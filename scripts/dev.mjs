@@ -5,6 +5,9 @@
  * in one `wrangler dev`. Arguments go to `wrangler dev` (`--port 9000`, `--ip 0.0.0.0`,
  * `--persist-to DIR`, …); `--persist-to` and `--env` also go to the migration, so both use the
  * same local state. `--ip` defaults to 127.0.0.1. Signals are passed on to `wrangler dev`.
+ *
+ * Auth: disabled unless `SUNDIAL_AUTH=required` is in the environment (then SUNDIAL_ADMIN_KEY goes
+ * along as a `--var`, so the engine runs exactly as deployed); it says which at start.
  */
 import { spawn } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
@@ -68,12 +71,36 @@ if (migrated.code !== 0) {
   process.exit(migrated.code ?? 1);
 }
 
-// 2. The engine and the example activity Worker in one process (they share queues).
+// 2. Auth: off for development unless asked for (a deployed engine has it on).
+const authVars = [];
+if (process.env.SUNDIAL_AUTH === "required") {
+  authVars.push("--var", "SUNDIAL_AUTH:required");
+  if (process.env.SUNDIAL_ADMIN_KEY) {
+    authVars.push("--var", `SUNDIAL_ADMIN_KEY:${process.env.SUNDIAL_ADMIN_KEY}`);
+    console.error("sundial dev: auth REQUIRED (as deployed); the admin key is SUNDIAL_ADMIN_KEY");
+  } else {
+    console.error(
+      "sundial dev: auth REQUIRED but SUNDIAL_ADMIN_KEY is not set: every API route answers 503",
+    );
+  }
+} else {
+  authVars.push("--var", "SUNDIAL_AUTH:disabled");
+  console.error(
+    "sundial dev: auth DISABLED: anyone who can reach this address can do anything " +
+      "(run as deployed with SUNDIAL_AUTH=required SUNDIAL_ADMIN_KEY=<key> npm run dev)",
+  );
+}
+for (const name of ["SUNDIAL_CORS_ORIGINS"]) {
+  if (process.env[name]) authVars.push("--var", `${name}:${process.env[name]}`);
+}
+
+// 3. The engine and the example activity Worker in one process (they share queues).
 const dev = run(
   [
     "dev",
     ...["-c", "wrangler.toml", "-c", "examples/activity-worker/wrangler.toml"],
     ...(has("--ip") ? [] : ["--ip", "127.0.0.1"]),
+    ...authVars,
     ...args,
   ],
   { env, stdio: "inherit" },

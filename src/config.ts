@@ -1,6 +1,7 @@
 /** @module Engine configuration: registered workflows and activities, limits, the Env it needs. */
 import type { Activities } from "../sdk/activity/index";
 import type { WorkflowDefinition } from "../sdk/workflow/index";
+import type { AuthEnv } from "./auth/env";
 
 /** Limits, all configurable; defaults are documented in the README. */
 export interface Limits {
@@ -66,7 +67,7 @@ export function resolveConfig(config: SundialConfig): ResolvedConfig {
 }
 
 /** The bindings and variables the engine reads. */
-export interface EngineEnv {
+export interface EngineEnv extends AuthEnv {
   WORKFLOW_EXECUTION: DurableObjectNamespace;
   /** JSON map task queue name → Queue binding name, e.g. `{"default":"ACTIVITY_QUEUE"}`. */
   SUNDIAL_TASK_QUEUES?: string;

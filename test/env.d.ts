@@ -6,6 +6,8 @@ declare global {
       ACTIVITY_QUEUE: Queue;
       NOTIFICATIONS_QUEUE: Queue;
       SUNDIAL_TEST_MODE: "warm" | "cold";
+      /** A rate limit of 5 a minute, for the auth tests (vitest.config.ts). */
+      TEST_RATE_LIMIT: RateLimit;
       /** The fixture Worker's engine with small limits (test/fixtures/worker.ts). */
       LIMITED_EXECUTION: DurableObjectNamespace;
       /** The engine's SundialService entrypoint (vitest.config.ts), as activity Workers bind it. */

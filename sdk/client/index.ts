@@ -45,6 +45,15 @@ export type {
   WorkflowDescription,
 } from "../common/wire";
 export type {
+  AdminClient,
+  ApiKeyInfo,
+  ApiKeyRole,
+  CreatedApiKey,
+  NamespaceInfo,
+  WhoAmI,
+} from "./admin";
+export { createAdminClient } from "./admin";
+export type {
   AnyWorkflowDefinition,
   ClientOptions,
   FollowHistoryOptions,

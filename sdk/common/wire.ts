@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   "PayloadTooLarge",
   "ResourceExhausted",
   "Internal",
+  "Unavailable",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

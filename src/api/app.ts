@@ -1,16 +1,20 @@
 /** @module The HTTP API of API.md (Hono): validate at the edge, route by workflow id to its Durable Object. */
 import { type Context, Hono } from "hono";
+import { securityHeaders } from "../auth/headers";
+import { keyRoutes } from "../auth/key-routes";
+import { accessControl } from "../auth/middleware";
 import { exceedsBytes } from "../common/payload-size";
 import type { EngineEnv, ResolvedConfig } from "../config";
 import { type ExecutionStub, executionStub } from "../execution/addressing";
 import type { Ack, Reply, StartRequest } from "../execution/rpc";
 import { decodePageToken } from "../history/page-token";
+import { namespaceRoutes } from "../namespaces/routes";
 import { uiRoutes } from "../ui/page";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
 import { ApiError, errorResponse } from "./errors";
 import { historyEventStream, resumeAfter, wantsEventStream } from "./history-stream";
 import { parseJsonBody, readBodyText } from "./json-body";
-import { openApiJson } from "./openapi";
+import { openApiJson, permissionOverrides } from "./openapi";
 import {
   cancelBodySchema,
   describeIssue,
@@ -295,6 +299,7 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
 /** Builds the Hono app: `/api/v1/...` and `/api/v1/namespaces/{namespace}/...`. */
 export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use("*", securityHeaders());
   // A path that is not valid percent-encoded UTF-8 would reach the routes undecoded (Hono keeps
   // the raw text), where "%FF" could pass as a name: refuse it once, here, for every route.
   app.use("/api/*", async (c, next) => {
@@ -305,7 +310,11 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
     }
     return next();
   });
+  // Before every route: who is asking, may they, does the namespace exist (src/auth/middleware.ts).
+  app.use("/api/*", accessControl(permissionOverrides()));
   app.get("/api/v1/openapi.json", (c) => c.body(openApiJson(), 200, JSON_HEADERS));
+  namespaceRoutes(app);
+  keyRoutes(app);
   visibilityRoutes(app);
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);

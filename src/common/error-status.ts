@@ -11,6 +11,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   PayloadTooLarge: 413,
   ResourceExhausted: 429,
   Internal: 500,
+  Unavailable: 503,
 };
 
 export function statusOf(code: ErrorCode): number {

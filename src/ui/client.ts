@@ -8,6 +8,7 @@
  */
 
 import { actionsScript } from "./client/actions";
+import { authScript } from "./client/auth";
 import { baseScript } from "./client/base";
 import { listPageScript } from "./client/list-page";
 import { liveScript } from "./client/live";
@@ -19,5 +20,6 @@ export const clientScript = [
   workflowPageScript,
   liveScript,
   actionsScript,
-  "if (route.workflowId) workflowPage(route.workflowId);\nelse listPage();\n",
+  authScript,
+  "loadWhoAmI();\nif (route.workflowId) workflowPage(route.workflowId);\nelse listPage();\n",
 ].join("\n");

@@ -44,6 +44,10 @@ h2 { font-size: 15px; margin: 0 0 10px; font-weight: 650; }
 .topbar .ns { font-size: 12px; color: #c6cce0; border: 1px solid #3a4361; border-radius: 999px; padding: 2px 10px; }
 .topbar .spacer { flex: 1; }
 .topbar .api-link { font-size: 12px; color: #c6cce0; }
+.topbar select { font-size: 12px; padding: 2px 6px; border-radius: 6px; }
+.topbar .muted { font-size: 12px; color: #c6cce0; }
+.topbar button.link { color: #c6cce0; font-size: 12px; }
+[hidden] { display: none !important; }
 main { max-width: 1280px; margin: 0 auto; padding: 20px 24px 48px; }
 .page-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 16px; }
 .page-head .actions { margin-left: auto; display: flex; gap: 8px; }

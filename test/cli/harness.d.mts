@@ -42,6 +42,8 @@ export declare function startDevServer(options?: {
   main?: string;
   /** `false`: without the example activity Worker (its "notifications" tasks then stay pending). */
   activityWorker?: boolean;
+  /** `--var NAME:value` pairs. @default ["SUNDIAL_AUTH:disabled"] (auth off, as `npm run dev`) */
+  vars?: string[];
 }): Promise<DevServer>;
 
 /** How a CLI run ended. */

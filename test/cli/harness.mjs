@@ -142,6 +142,8 @@ async function startDevServerOnce(options) {
     ...(options.activityWorker === false ? [] : ["-c", "examples/activity-worker/wrangler.toml"]),
     ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)],
     ...["--persist-to", persistTo, "--log-level", "warn"],
+    // Auth off unless the caller gives its own vars (e.g. SUNDIAL_AUTH:required, SUNDIAL_ADMIN_KEY:…).
+    ...(options.vars ?? ["SUNDIAL_AUTH:disabled"]).flatMap((v) => ["--var", v]),
   ];
   // Its own process group, so that stop() reaches workerd too.
   const child = spawn(process.execPath, args, {

@@ -178,6 +178,9 @@ describe("live history (SSE)", () => {
   it("serves the namespaced route and the typed client's followHistory", async ({ expect }) => {
     const namespace = "sse-ns";
     const workflowId = uniqueId("sse-namespaced");
+    // A namespace must be registered (issue 11); 409 when the other project's run made it.
+    const registered = await post("/api/v1/namespaces", { name: namespace });
+    expect([201, 409]).toContain(registered.status);
     const res = await post(`/api/v1/namespaces/${namespace}/workflows`, {
       workflowType: "cancellable",
       workflowId,

@@ -195,6 +195,8 @@ describe("/namespaces/{ns}/", () => {
   it("lists and shows the namespace's workflows, and only those", async () => {
     const ns = `uins-${run}`;
     const id = uniqueId("in-ns");
+    // A namespace must be registered first (issue 11).
+    await api("POST", "/namespaces", { name: ns });
     await api("POST", `/namespaces/${ns}/workflows`, {
       workflowType: "sleeper",
       workflowId: id,

@@ -1,4 +1,6 @@
 /** @module The operations of the OpenAPI document (see ../openapi.ts), each listed once below `/api/v1`. */
+
+import type { Role } from "../../auth/keys";
 import {
   handlerNameSchema,
   historyQuerySchema,
@@ -7,6 +9,7 @@ import {
   workflowIdSchema,
 } from "../schemas";
 import { countWorkflowsQuerySchema, listWorkflowsQuerySchema } from "../visibility-routes";
+import { authOperations } from "./auth-paths";
 import {
   type JsonSchema,
   type Parameter,
@@ -22,7 +25,7 @@ type Responses = Record<
 >;
 
 export interface Operation {
-  method: "get" | "post";
+  method: "get" | "post" | "put" | "patch" | "delete";
   /** Below `/api/v1` or `/api/v1/namespaces/{namespace}`. */
   path: string;
   operationId: string;
@@ -32,6 +35,13 @@ export interface Operation {
   parameters: Parameter[];
   requestBody?: { required: boolean; content: { "application/json": { schema: JsonSchema } } };
   responses: Responses;
+  /**
+   * The role it needs in its namespace when not the default (reader for GET, writer otherwise):
+   * access control reads it (src/auth/permissions.ts), so the document and the check agree.
+   */
+  permission?: Role;
+  /** Served once, under `/api/v1` only (namespaces, API keys): not repeated per namespace. */
+  global?: boolean;
 }
 
 const jsonResponse = (description: string, schema: JsonSchema) => ({
@@ -204,6 +214,7 @@ export function operations(): Operation[] {
       path: "/workflows/{workflowId}/queries/{queryName}",
       operationId: "queryWorkflow",
       summary: "Run a query handler (read-only: records nothing)",
+      permission: "reader",
       tags: W,
       parameters: [
         workflowId,
@@ -258,5 +269,6 @@ export function operations(): Operation[] {
         ...errors(400, 404, 409),
       },
     },
+    ...authOperations(),
   ];
 }

@@ -32,6 +32,7 @@ import {
   terminateBodySchema,
   updateBodySchema,
 } from "../schemas";
+import { AUTH_NAMED } from "./auth-schemas";
 
 // ---------------------------------------------------------------- response schemas
 
@@ -244,4 +245,5 @@ export const NAMED: Record<string, z.ZodType> = {
   WorkflowExecutionInfo: executionInfoSchema,
   ListWorkflowsResponse: listResponseSchema,
   CountWorkflowsResponse: countResponseSchema,
+  ...AUTH_NAMED,
 };

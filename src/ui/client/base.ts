@@ -115,14 +115,18 @@ class ApiError extends Error {
   }
 }
 async function api(method, path, body) {
-  const init = { method, headers: { accept: "application/json" } };
+  return apiAt(route.apiBase + path, method, body);
+}
+/** One API call with the tab's key; a 401 or 403 asks for a key (auth.ts) and tries once more. */
+async function apiAt(url, method, body, retried) {
+  const init = { method, headers: withAuth({ accept: "application/json" }) };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   let res;
   try {
-    res = await fetch(route.apiBase + path, init);
+    res = await fetch(url, init);
   } catch (e) {
     throw new ApiError(0, "Unavailable", "Could not reach the engine: " + (e && e.message ? e.message : e));
   }
@@ -131,7 +135,12 @@ async function api(method, path, body) {
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!res.ok) {
     const err = data && data.error;
-    throw new ApiError(res.status, err && err.code ? err.code : "HTTP " + res.status, err && err.message ? err.message : text || res.statusText);
+    const error = new ApiError(res.status, err && err.code ? err.code : "HTTP " + res.status, err && err.message ? err.message : text || res.statusText);
+    if ((res.status === 401 || res.status === 403) && !retried) {
+      await askForKey(res.status === 401 ? "Sign in to continue." : error.message + ".");
+      return apiAt(url, method, body, true);
+    }
+    throw error;
   }
   return data;
 }
@@ -149,9 +158,11 @@ function shell() {
     h("a", { class: "brand", href: listUrl() }, h("span", { class: "brand-mark", "aria-hidden": "true" }), "Sundial"),
     h("span", { class: "ns", title: "Namespace", testid: "namespace" }, "namespace: " + route.namespace),
     h("span", { class: "spacer" }),
+    authBar(),
     h("a", { class: "api-link", href: route.apiBase + "/workflows" }, "JSON API"));
   const main = h("main", { id: "main" });
   app.append(top, main);
+  applyRole();
   return main;
 }
 `;

@@ -47,7 +47,8 @@ function startLive() {
   if (state.live) return;
   state.live = true;
   liveLabel.hidden = false;
-  if (typeof EventSource === "function" && !state.streamFailed) startStream();
+  // EventSource cannot send a key: with one, the history is polled with it instead.
+  if (typeof EventSource === "function" && !state.streamFailed && !storedKey()) startStream();
   else startPolling();
   state.describeTimer = setInterval(() => { if (Date.now() - state.lastDescribe >= DESCRIBE_EVERY_MS) liveDescribe(); }, 1000);
 }

@@ -72,11 +72,11 @@ function workflowPage(id) {
   };
 
   statusSlot = h("span", { testid: "status-slot" });
-  signalBtn = h("button", { type: "button", testid: "signal-button", disabled: true, onclick: () => signalDialog() }, "Signal");
+  signalBtn = h("button", { type: "button", testid: "signal-button", "data-needs": "writer", hidden: !canWrite(), disabled: true, onclick: () => signalDialog() }, "Signal");
   queryBtn = h("button", { type: "button", testid: "query-button", disabled: true, onclick: () => queryDialog() }, "Query");
-  updateBtn = h("button", { type: "button", testid: "update-button", disabled: true, onclick: () => updateDialog() }, "Update");
-  cancelBtn = h("button", { type: "button", testid: "cancel-button", disabled: true, onclick: () => cancelDialog() }, "Cancel");
-  terminateBtn = h("button", { type: "button", class: "danger", testid: "terminate-button", disabled: true, onclick: () => terminateDialog() }, "Terminate");
+  updateBtn = h("button", { type: "button", testid: "update-button", "data-needs": "writer", hidden: !canWrite(), disabled: true, onclick: () => updateDialog() }, "Update");
+  cancelBtn = h("button", { type: "button", testid: "cancel-button", "data-needs": "writer", hidden: !canWrite(), disabled: true, onclick: () => cancelDialog() }, "Cancel");
+  terminateBtn = h("button", { type: "button", class: "danger", testid: "terminate-button", "data-needs": "writer", hidden: !canWrite(), disabled: true, onclick: () => terminateDialog() }, "Terminate");
   noticeSlot = h("div", { role: "status", "aria-live": "polite", testid: "notice-slot" });
   errorSlot = h("div", { testid: "page-error-slot" });
   summary = h("dl", { class: "summary", testid: "summary" });

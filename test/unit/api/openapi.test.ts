@@ -25,6 +25,19 @@ const API_MD_ROUTES = [
   "get /workflow-count",
 ];
 
+/** The global routes of API.md's "Auth and namespaces", served once (not per namespace). */
+const API_MD_GLOBAL_ROUTES = [
+  "post /namespaces",
+  "get /namespaces",
+  "get /namespaces/{name}",
+  "patch /namespaces/{name}",
+  "post /api-keys",
+  "get /api-keys",
+  "delete /api-keys/{id}",
+  // An addition of issue 11 (the UI asks who it is signed in as).
+  "get /whoami",
+];
+
 function operations(d: Doc): string[] {
   return Object.entries(d.paths).flatMap(([path, ops]) =>
     Object.keys(ops).map((method) => `${method} ${path}`),
@@ -55,6 +68,10 @@ describe("OpenAPI document", () => {
       const [method, path] = route.split(" ");
       return [`${method} /api/v1${path}`, `${method} /api/v1/namespaces/{namespace}${path}`];
     });
+    for (const route of API_MD_GLOBAL_ROUTES) {
+      const [method, path] = route.split(" ");
+      expected.push(`${method} /api/v1${path}`);
+    }
     expect(operations(doc()).sort()).toEqual(expected.sort());
   });
 
