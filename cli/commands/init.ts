@@ -87,7 +87,8 @@ export function starterPackageJson(
     type: "module",
     scripts: {
       // CI=true: apply the local migrations without asking (wrangler dev does not apply them).
-      dev: "CI=true wrangler d1 migrations apply VISIBILITY --local && wrangler dev --ip 127.0.0.1",
+      // Local development runs with auth disabled (a deployed engine requires keys: README).
+      dev: "CI=true wrangler d1 migrations apply VISIBILITY --local && wrangler dev --ip 127.0.0.1 --var SUNDIAL_AUTH:disabled",
       test: "vitest run",
       typecheck: "tsc --noEmit",
       deploy: "wrangler deploy",

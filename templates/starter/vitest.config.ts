@@ -14,7 +14,8 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         // SUNDIAL_UNSAFE: the engine's test-only hooks, for sundial/testing. Never in wrangler.toml.
-        bindings: { SUNDIAL_UNSAFE: "1", TEST_MIGRATIONS: migrations },
+        // SUNDIAL_AUTH: tests call the API without keys (a deployed engine requires them).
+        bindings: { SUNDIAL_UNSAFE: "1", SUNDIAL_AUTH: "disabled", TEST_MIGRATIONS: migrations },
         queueConsumers: { "{{name}}-activities": { maxBatchTimeout: 0, maxRetries: 10 } },
       },
     }),
