@@ -13,7 +13,7 @@
  * fields ANDed) then enumerates the matching wall times with its field-by-field search, so a
  * calendar never walks second by second, and one that cannot match (February 30) ends fast.
  */
-import { Cron, CronPattern } from "croner";
+import { Cron } from "croner";
 import { cronerMessage, type WallPattern, wallPattern } from "./cron";
 import { calendarFeasible } from "./feasible";
 
@@ -116,7 +116,7 @@ function value(field: CalendarField, text: string): number | string {
 export function normalizeField(
   field: CalendarField,
   text: string,
-): { text: string } | { error: string } {
+): { text: string; bits: Uint8Array } | { error: string } {
   if (text.length > MAX_CALENDAR_FIELD_LENGTH) {
     return {
       error: `is ${text.length} characters long; the limit is ${MAX_CALENDAR_FIELD_LENGTH}`,
@@ -126,10 +126,16 @@ export function normalizeField(
   if (trimmed.length === 0) return { error: "is empty" };
   const [lo, hi] = RANGES[field];
   const out: string[] = [];
+  // The allowed values, indexed by value (day of week 7 folded onto 0): our own matcher's table.
+  const bits = new Uint8Array(hi + 1);
+  const allow = (from: number, to: number, step: number) => {
+    for (let v = from; v <= to; v += step) bits[field === "dayOfWeek" && v === 7 ? 0 : v] = 1;
+  };
   for (const raw of trimmed.split(",")) {
     const item = raw.trim();
     if (item === "*") {
       out.push("*");
+      allow(lo, hi, 1);
       continue;
     }
     const slash = item.indexOf("/");
@@ -157,7 +163,8 @@ export function normalizeField(
       if (dash >= 0) {
         const b = value(field, rangePart.slice(dash + 1));
         if (typeof b === "string") return { error: b };
-        to = b;
+        // A range of weekdays may end on Sunday as 0 or SUN: "FRI-SUN" is 5-7.
+        to = field === "dayOfWeek" && b === 0 && from > 0 ? 7 : b;
         if (to < from)
           return { error: `${JSON.stringify(rangePart)}: the range ends before it starts` };
       } else {
@@ -165,6 +172,7 @@ export function normalizeField(
         to = step === undefined ? from : hi;
       }
     }
+    allow(from, to, step ?? 1);
     // Croner reads 7 as Sunday only as a lone value; a range up to 7 is split so SUN stays 0.
     if (field === "dayOfWeek" && to === 7 && from !== 7) {
       out.push(step === undefined ? `${from}-6` : `${from}-6/${step}`);
@@ -179,7 +187,7 @@ export function normalizeField(
       step === undefined ? (from === to ? `${from}` : `${from}-${to}`) : `${from}-${to}/${step}`,
     );
   }
-  return { text: out.join(",") };
+  return { text: out.join(","), bits };
 }
 
 export type CalendarInput = Partial<Record<CalendarField, string | number>>;
@@ -195,6 +203,7 @@ export function compileCalendar(
   | { ok: true; calendar: CompiledCalendar }
   | { ok: false; field: CalendarField | null; message: string } {
   const parts: string[] = [];
+  const bits = {} as Record<CalendarField, Uint8Array>;
   for (const field of CALENDAR_FIELDS) {
     const given = input[field];
     const fallback =
@@ -203,44 +212,62 @@ export function compileCalendar(
     const normalized = normalizeField(field, text);
     if ("error" in normalized) return { ok: false, field, message: normalized.error };
     parts.push(normalized.text);
+    bits[field] = normalized.bits;
   }
-  const patternText = parts.join(" ");
-  let cron: Cron;
-  let pattern: CronPattern;
-  try {
-    cron = new Cron(patternText, { paused: true, utcOffset: 0, mode: "7-part", domAndDow: true });
-    pattern = new CronPattern(patternText, undefined, { mode: "7-part" });
-  } catch (error) {
-    return { ok: false, field: null, message: `is not a valid calendar: ${cronerMessage(error)}` };
-  }
-  if (!calendarFeasible(pattern)) {
+  if (!calendarFeasible(bits)) {
     return { ok: false, field: null, message: "never matches any date (e.g. February 30)" };
   }
-  const walls = wallPattern(cron);
-  const all = (bits: number[]) => bits.every((b) => b !== 0);
-  const fullSecond = all(pattern.second);
-  const fullMinute = fullSecond && all(pattern.minute);
-  const fullHour = fullMinute && all(pattern.hour);
-  const fullDays = fullHour && all(pattern.day) && all(pattern.dayOfWeek);
-  const fullMonths = fullDays && all(pattern.month);
-  const unit: SkipUnit = fullMonths
-    ? "year"
-    : fullDays
-      ? "month"
-      : fullHour
-        ? "day"
-        : fullMinute
-          ? "hour"
-          : fullSecond
-            ? "minute"
-            : "second";
-  return {
-    ok: true,
-    calendar: {
-      pattern: walls,
-      unit,
-      matches: (wall) => cron.match(new Date(Math.floor(wall / 1000) * 1000)),
-    },
+  // Only a firing calendar needs croner's search; a skip calendar is only ever matched.
+  let walls: WallPattern = { nextWall: () => null };
+  if (mode === "fire") {
+    try {
+      const cron = new Cron(parts.join(" "), {
+        paused: true,
+        utcOffset: 0,
+        mode: "7-part",
+        domAndDow: true,
+      });
+      walls = wallPattern(cron);
+    } catch (error) {
+      return {
+        ok: false,
+        field: null,
+        message: `is not a valid calendar: ${cronerMessage(error)}`,
+      };
+    }
+  }
+  return { ok: true, calendar: { pattern: walls, unit: skipUnit(bits), matches: matcher(bits) } };
+}
+
+function full(bits: Uint8Array, from: number): boolean {
+  for (let i = from; i < bits.length; i++) if (bits[i] === 0) return false;
+  return true;
+}
+
+/** The coarsest unit of time a match covers in full (every finer field allows every value). */
+function skipUnit(bits: Record<CalendarField, Uint8Array>): SkipUnit {
+  if (!full(bits.second, 0)) return "second";
+  if (!full(bits.minute, 0)) return "minute";
+  if (!full(bits.hour, 0)) return "hour";
+  // dayOfWeek's table has 8 slots (7 folded onto 0, so slot 7 stays 0): check 0-6.
+  if (!full(bits.dayOfMonth, 1) || !full(bits.dayOfWeek.subarray(0, 7), 0)) return "day";
+  if (!full(bits.month, 1)) return "month";
+  return "year";
+}
+
+/** Whether a wall time (ms as UTC) has every field allowed. */
+function matcher(bits: Record<CalendarField, Uint8Array>): (wall: number) => boolean {
+  return (wall) => {
+    const d = new Date(wall);
+    return (
+      bits.second[d.getUTCSeconds()] === 1 &&
+      bits.minute[d.getUTCMinutes()] === 1 &&
+      bits.hour[d.getUTCHours()] === 1 &&
+      bits.dayOfMonth[d.getUTCDate()] === 1 &&
+      bits.month[d.getUTCMonth() + 1] === 1 &&
+      bits.dayOfWeek[d.getUTCDay()] === 1 &&
+      bits.year[d.getUTCFullYear()] === 1
+    );
   };
 }
 

@@ -40,26 +40,33 @@ export function cronFeasible(p: CronPattern): boolean {
   return dayPossible || p.month.some((b) => b !== 0);
 }
 
-/** Calendar (all fields ANDed, with a year field): exact, by year residue modulo 400. */
-export function calendarFeasible(p: CronPattern): boolean {
+/**
+ * Calendar (all fields ANDed, with a year field): exact, by year residue modulo 400. `bits` are
+ * the allowed values of each field, indexed by value (months 1-12, days of the week 0-6).
+ */
+export function calendarFeasible(bits: {
+  dayOfMonth: Uint8Array;
+  month: Uint8Array;
+  dayOfWeek: Uint8Array;
+  year: Uint8Array;
+}): boolean {
   const residues = new Uint8Array(400);
-  let any = false;
-  for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
-    if (p.year[y]) {
+  let count = 0;
+  for (let y = FIRST_YEAR; y <= LAST_YEAR && count < 400; y++) {
+    if (bits.year[y] && !residues[y % 400]) {
       residues[y % 400] = 1;
-      any = true;
+      count++;
     }
   }
-  if (!any) return false;
   for (let r = 0; r < 400; r++) {
     if (!residues[r]) continue;
     const year = 2000 + r; // same weekdays and leap years as every year ≡ r (mod 400)
-    for (let month0 = 0; month0 < 12; month0++) {
-      if (!p.month[month0]) continue;
-      const length = daysIn(year, month0);
-      const firstDow = new Date(Date.UTC(year, month0, 1)).getUTCDay();
+    for (let month = 1; month <= 12; month++) {
+      if (!bits.month[month]) continue;
+      const length = daysIn(year, month - 1);
+      const firstDow = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
       for (let day = 1; day <= length; day++) {
-        if (p.day[day - 1] && p.dayOfWeek[(firstDow + day - 1) % 7]) return true;
+        if (bits.dayOfMonth[day] && bits.dayOfWeek[(firstDow + day - 1) % 7]) return true;
       }
     }
   }

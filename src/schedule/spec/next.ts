@@ -23,6 +23,12 @@ export interface Engine {
   readonly startMs: number | null;
   readonly endMs: number | null;
   readonly jitterMs: number;
+  /**
+   * Per source (walls, then intervals), its last answer: the first time after `after` is `result`,
+   * so it is also the answer for any later `after` before `result` (a source's times are a fixed
+   * set). Makes walking a union of many sources cost one search per time used, not per source.
+   */
+  readonly memo: Array<{ after: number; result: number | null } | undefined>;
 }
 
 /**
@@ -118,12 +124,24 @@ export function nextTime(engine: Engine, afterMs: number): number | null {
     after = Math.max(after, engine.startMs - 1);
   if (engine.endMs !== null && after >= engine.endMs) return null;
   let best: number | null = null;
-  for (const walls of engine.walls) {
-    const t = nextOfWalls(engine, walls, after);
-    if (t !== null && (best === null || t < best)) best = t;
-  }
-  for (const interval of engine.intervals) {
-    const t = nextOfInterval(engine, interval, after);
+  const sources = engine.walls.length + engine.intervals.length;
+  for (let i = 0; i < sources; i++) {
+    const memo = engine.memo[i];
+    let t: number | null;
+    if (
+      memo !== undefined &&
+      after >= memo.after &&
+      (memo.result === null || after < memo.result)
+    ) {
+      t = memo.result;
+    } else {
+      const walls = engine.walls[i];
+      t =
+        walls !== undefined
+          ? nextOfWalls(engine, walls, after)
+          : nextOfInterval(engine, engine.intervals[i - engine.walls.length]!, after);
+      engine.memo[i] = { after, result: t };
+    }
     if (t !== null && (best === null || t < best)) best = t;
   }
   if (best === null || (engine.endMs !== null && best > engine.endMs)) return null;

@@ -71,10 +71,8 @@ export function isUtc(zone: string): boolean {
   return zone === "UTC" || zone === "Etc/UTC" || zone === "Etc/GMT" || zone === "GMT";
 }
 
-/** The UTC offset (ms, local minus UTC) in `zone` at the instant `ms`. */
-export function offsetAt(zone: string, ms: number): number {
-  if (isUtc(zone)) return 0;
-  const whole = Math.floor(ms / 1000) * 1000;
+/** The UTC offset in `zone` at the whole second `whole`, asked of Intl (a few µs: cached below). */
+function intlOffset(zone: string, whole: number): number {
   let year = 0;
   let month = 0;
   let day = 0;
@@ -112,6 +110,60 @@ export function offsetAt(zone: string, ms: number): number {
   wall.setUTCFullYear(year, month - 1, day);
   wall.setUTCHours(hour % 24, minute, second, 0);
   return wall.getTime() - whole;
+}
+
+/** One UTC day of a zone: its offset at the start, and the instant and new offset of a change in it. */
+interface ZoneDay {
+  readonly startOffset: number;
+  readonly change: number | null;
+  readonly endOffset: number;
+}
+
+/** Per zone, the days looked at so far (bounded: cleared when full). */
+const zoneDays = new Map<string, Map<number, ZoneDay>>();
+const MAX_CACHED_DAYS = 4096;
+
+/**
+ * The offsets of one UTC day: two Intl look-ups, and a binary search on whole seconds when the
+ * offsets at its two ends differ. A zone changing its offset twice within one UTC day, and back,
+ * would be missed: no zone's rules do that.
+ */
+function zoneDay(zone: string, index: number): ZoneDay {
+  let days = zoneDays.get(zone);
+  if (days === undefined) {
+    if (zoneDays.size >= 64) zoneDays.clear();
+    days = new Map();
+    zoneDays.set(zone, days);
+  }
+  const cached = days.get(index);
+  if (cached !== undefined) return cached;
+  const start = index * DAY_MS;
+  const startOffset = intlOffset(zone, start);
+  const endOffset = intlOffset(zone, start + DAY_MS);
+  let change: number | null = null;
+  if (startOffset !== endOffset) {
+    // Invariant: the offset at lo is startOffset, at hi endOffset.
+    let lo = start;
+    let hi = start + DAY_MS;
+    while (hi - lo > 1000) {
+      const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+      if (intlOffset(zone, mid) === startOffset) lo = mid;
+      else hi = mid;
+    }
+    change = hi;
+  }
+  const day: ZoneDay = { startOffset, change, endOffset };
+  if (days.size >= MAX_CACHED_DAYS) days.clear();
+  days.set(index, day);
+  return day;
+}
+
+/** The UTC offset (ms, local minus UTC) in `zone` at the instant `ms`. */
+export function offsetAt(zone: string, ms: number): number {
+  if (isUtc(zone)) return 0;
+  const whole = Math.floor(ms / 1000) * 1000;
+  const day = zoneDay(zone, Math.floor(whole / DAY_MS));
+  return day.change === null || whole < day.change ? day.startOffset : day.endOffset;
 }
 
 /** The local wall time (see the module comment) of the instant `ms` in `zone`. */

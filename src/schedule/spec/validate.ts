@@ -252,6 +252,7 @@ function check(value: unknown): { input: ScheduleSpecInput; engine: Engine } {
       startMs: start?.ms ?? null,
       endMs: end?.ms ?? null,
       jitterMs,
+      memo: [],
     },
   };
 }
