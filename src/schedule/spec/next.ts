@@ -32,11 +32,13 @@ export interface Engine {
 }
 
 /**
- * Candidate times one source may look at in one search before it gives up (returns null). Only
- * reached by skip calendars that hide a long run of times one by one (e.g. a per-second cron
- * against a skip that spares one second a day); the time without skips is found in a few steps.
+ * Candidate times one source (a cron string, calendar or interval) looks at in one search before
+ * it gives up and counts as finished (null). Without skips a search takes a few steps (a whole
+ * skipped day, month or year is passed in one step too); this only bounds a source whose times the
+ * skip calendars hide one by one, e.g. "0 * * * *" against a skip of minute 0-29, which would
+ * otherwise walk croner's whole range (to the year 3000) at ~10 µs a step.
  */
-export const MAX_CANDIDATES = 100_000;
+export const MAX_CANDIDATES = 2_000;
 
 /** Offset changes looked for before an instant: a spring-forward gap is at most this long. */
 const GAP_WINDOW_MS = 6 * 3_600_000;

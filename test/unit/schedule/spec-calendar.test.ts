@@ -202,3 +202,22 @@ describe("skip", () => {
     ]);
   });
 });
+
+describe("skip that hides a source forever", () => {
+  it("ends that source (after at most 2,000 candidates) without ending the others", () => {
+    expect(
+      next({ cron: ["0 * * * *"], skip: [{ minute: "0" }] }, "2026-01-01T00:00:00Z", 1),
+    ).toEqual([]);
+    expect(
+      next(
+        {
+          cron: ["0 * * * *"],
+          intervals: [{ every: "1h", offset: "45m" }],
+          skip: [{ minute: "0-29" }],
+        },
+        "2026-01-01T00:00:00Z",
+        2,
+      ),
+    ).toEqual(["2026-01-01T00:45:00Z", "2026-01-01T01:45:00Z"]);
+  });
+});
