@@ -60,7 +60,14 @@ export function compileSpec(input: unknown): SpecResult {
  * minus skip; within startAt/endAt, both inclusive), or null when there is none (endAt passed).
  */
 export function nextNominalTime(spec: CompiledSpec, afterMs: number): number | null {
-  return nextTime(engineOf(spec), afterMs);
+  return nextTime(engineOf(spec), finite(afterMs, "afterMs"));
+}
+
+/** A caller's bug (NaN from a bad date), said plainly rather than searched from. */
+function finite(value: number, name: string): number {
+  if (!Number.isFinite(value))
+    throw new RangeError(`${name} must be a finite epoch ms, got ${value}`);
+  return value;
 }
 
 /** Nominal times in (fromMs, toMs], in order, at most `max`. */
@@ -70,7 +77,12 @@ export function nominalTimesBetween(
   toMs: number,
   max: number,
 ): number[] {
-  return timesBetween(engineOf(spec), fromMs, toMs, Math.max(0, Math.floor(max)));
+  return timesBetween(
+    engineOf(spec),
+    finite(fromMs, "fromMs"),
+    finite(toMs, "toMs"),
+    Math.max(0, Math.floor(max)),
+  );
 }
 
 /**
@@ -81,6 +93,7 @@ export function nominalTimesBetween(
 export function jitterMs(spec: CompiledSpec, scheduleId: string, nominalMs: number): number {
   const engine = engineOf(spec);
   if (engine.jitterMs <= 1) return 0;
+  finite(nominalMs, "nominalMs");
   const next = nextTime(engine, nominalMs);
   const bound = next === null ? engine.jitterMs : Math.min(engine.jitterMs, next - nominalMs);
   return jitterFor(scheduleId, nominalMs, bound);

@@ -153,6 +153,14 @@ describe("jitter", () => {
   });
 });
 
+describe("caller errors", () => {
+  it("a non-finite time or a spec not from compileSpec is a plain error, not a search", () => {
+    const s = spec({ cron: ["* * * * *"] });
+    expect(() => nextNominalTime(s, Number.NaN)).toThrow(/afterMs must be a finite epoch ms/);
+    expect(() => nextNominalTime({ input: {} }, 0)).toThrow(/not a spec compiled by compileSpec/);
+  });
+});
+
 describe("describeSpec", () => {
   it("says the spec in words", () => {
     expect(describeSpec(spec({ intervals: [{ every: "15m", offset: "2m" }] }))).toBe(
