@@ -16,6 +16,7 @@
 import { Cron } from "croner";
 import { cronerMessage, type WallPattern, wallPattern } from "./cron";
 import { calendarFeasible } from "./feasible";
+import type { SkipUnit } from "./skip-unit";
 
 /** Longest calendar field text accepted; longer text is refused before it is read. */
 export const MAX_CALENDAR_FIELD_LENGTH = 256;
@@ -60,9 +61,6 @@ const MONTHS_LONG = [
 ];
 const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 const DAYS_LONG = ["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"];
-
-/** How much of a wall time a skip calendar covers at once around a match (see `skipUnitEnd`). */
-export type SkipUnit = "second" | "minute" | "hour" | "day" | "month" | "year";
 
 export interface CompiledCalendar {
   readonly pattern: WallPattern;
@@ -269,25 +267,6 @@ function matcher(bits: Record<CalendarField, Uint8Array>): (wall: number) => boo
       bits.year[d.getUTCFullYear()] === 1
     );
   };
-}
-
-/** The end (exclusive, a wall time) of the `unit` that holds `wall`. */
-export function unitEnd(wall: number, unit: SkipUnit): number {
-  const d = new Date(wall);
-  switch (unit) {
-    case "second":
-      return Math.floor(wall / 1000) * 1000 + 1000;
-    case "minute":
-      return Math.floor(wall / 60_000) * 60_000 + 60_000;
-    case "hour":
-      return Math.floor(wall / 3_600_000) * 3_600_000 + 3_600_000;
-    case "day":
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
-    case "month":
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-    case "year":
-      return Date.UTC(d.getUTCFullYear() + 1, 0, 1);
-  }
 }
 
 /** The calendar as text for descriptions: its given fields, e.g. "hour=9 minute=0 dayOfWeek=MON-FRI". */

@@ -9,9 +9,9 @@
  * Skip calendars are matched against the local time at which the action actually fires.
  */
 import type { CompiledCalendar } from "./calendar";
-import { unitEnd } from "./calendar";
 import type { WallPattern } from "./cron";
 import { type CompiledInterval, nextIntervalTime } from "./interval";
+import { unitEnd } from "./skip-unit";
 import { instantOf, lastChangeWithin, offsetAt, wallOf } from "./timezone";
 
 /** The compiled form of a spec, rebuilt from its input on every wake (never stored). */
