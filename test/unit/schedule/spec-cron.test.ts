@@ -77,6 +77,21 @@ describe("cron in UTC", () => {
     ]);
   });
 
+  it("croner's extensions: nth weekday (#), nearest weekday (W), ? and names", () => {
+    // Fridays of January 2026: 2, 9, 16, 23, 30.
+    expect(next({ cron: ["0 0 * * FRI#2"] }, "2026-01-01T00:00:00Z", 2)).toEqual([
+      "2026-01-09T00:00:00Z",
+      "2026-02-13T00:00:00Z",
+    ]);
+    // 2026-02-15 is a Sunday: the nearest weekday is Monday the 16th.
+    expect(next({ cron: ["0 0 15W 2 *"] }, "2026-01-01T00:00:00Z", 1)).toEqual([
+      "2026-02-16T00:00:00Z",
+    ]);
+    expect(next({ cron: ["0 12 ? JAN-MAR SUN"] }, "2026-01-01T00:00:00Z", 1)).toEqual([
+      "2026-01-04T12:00:00Z",
+    ]);
+  });
+
   it("leap day: 0 0 29 2 * fires on 2028-02-29, then 2032-02-29", () => {
     expect(next({ cron: ["0 0 29 2 *"] }, "2026-01-01T00:00:00Z", 2)).toEqual([
       "2028-02-29T00:00:00Z",
