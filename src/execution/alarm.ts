@@ -12,10 +12,9 @@ import type { ExecCtx, Writes } from "./execution-context";
 import { errorMessage } from "./replies";
 import type { ActivityTimerData } from "./rows";
 import { closeRun } from "./run-closer";
+import { alarmRetryDelayMs } from "./timer-keys";
 import { armAlarm } from "./timers";
 import { transition } from "./transition";
-
-const ALARM_MAX_BACKOFF_MS = 5 * 60_000;
 
 export async function alarm(x: ExecCtx): Promise<void> {
   if (!x.ready) return;
@@ -104,7 +103,7 @@ async function backOffAlarm(x: ExecCtx, err: unknown): Promise<void> {
   console.error(
     `sundial: alarm of workflow "${x.identity?.workflowId}" failed (${errorMessage(err)}); retrying`,
   );
-  const at = Date.now() + Math.min(1000 * 2 ** (x.alarmFailures - 1), ALARM_MAX_BACKOFF_MS);
+  const at = Date.now() + alarmRetryDelayMs(x.alarmFailures);
   if (x.armedAtMs === null || x.armedAtMs === undefined || x.armedAtMs < at) {
     await x.storage.setAlarm(at);
     x.armedAtMs = at;

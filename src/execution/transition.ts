@@ -27,11 +27,9 @@ import { abandonPending, continuationOf, onClose, retryOf } from "./run-closer";
 import type { RunStart } from "./run-start";
 import { startRunInTransaction } from "./run-starter";
 import { newRuntime, runtimeFor } from "./runtimes";
-import { timerKey } from "./timer-keys";
+import { taskRetryDelayMs, timerKey } from "./timer-keys";
 import { armAlarm } from "./timers";
 import { type Marker, runWorkflowTask } from "./workflow-task";
-
-const WFT_MAX_BACKOFF_MS = 10 * 60_000;
 
 export interface TransitionOptions {
   /** false: record the inputs without running workflow code (a start delay). */
@@ -121,8 +119,7 @@ export async function transition(
     for (const cmd of commands) applyCommand(context, run, cmd, now, eager);
     if (taskFailure) {
       const attempt = run.wft_attempt + 1;
-      const backoff = Math.min(1000 * 2 ** (attempt - 1), WFT_MAX_BACKOFF_MS);
-      x.timers.put(timerKey.wft(run.run_id), run.run_id, "wft", now + backoff);
+      x.timers.put(timerKey.wft(run.run_id), run.run_id, "wft", now + taskRetryDelayMs(attempt));
       x.runs.taskFailed(run.run_id, attempt, JSON.stringify(withoutStacks(taskFailure.failure)));
     } else if (options.runWorkflow !== false) {
       if (run.wft_attempt > 0) x.runs.taskSucceeded(run.run_id);
@@ -184,7 +181,7 @@ export async function transition(
  */
 function recordCommitFailure(x: ExecCtx, run: RunRow, failure: FailureInfo, now: number): void {
   const attempt = run.wft_attempt + 1;
-  const backoff = Math.min(1000 * 2 ** (attempt - 1), WFT_MAX_BACKOFF_MS);
+  const backoff = taskRetryDelayMs(attempt);
   x.storage.transactionSync(() => {
     if (run.wft_attempt === 0) {
       const failed = assignIds(
