@@ -1,7 +1,7 @@
 /**
- * @module A simulated engine for property-based replay tests. {@link simulate} plays
- * WorkflowExecution#transition task after task (as `drive` in history-builder.ts does) while an
- * environment, steered by a {@link Schedule} of generated choices, answers the recorded commands
+ * @module A simulated engine for property-based replay tests. {@link simulate} plays the
+ * engine's transition (src/execution/transition.ts) task after task (as `drive` in
+ * history-builder.ts does) while an environment, steered by a {@link Schedule} of generated choices, answers the recorded commands
  * (activities complete, fail, time out or are cancelled; timers fire; children start and close;
  * external signals land) and delivers outside messages (signals, updates through the validator,
  * cancellation) in a generated interleaving. At the tasks listed in `evictAt` the warm runtime is
