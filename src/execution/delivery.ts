@@ -11,14 +11,16 @@ import { crashPoint, messageKind } from "./crash-points";
 import type { ExecCtx } from "./execution-context";
 import {
   countRows,
+  deleteRows,
   enqueue,
   errorText,
+  hasRow,
   isDue,
   outboxRows,
   recordFailure,
   sendActivityTasks as sendActivityRows,
 } from "./outbox";
-import type { ChildRow, RunRow } from "./rows";
+import type { RunRow } from "./rows";
 import type { Ack, OutboxMessage, StartReply } from "./rpc";
 import { armAlarm } from "./timers";
 import { transition } from "./transition";
@@ -85,7 +87,7 @@ export async function deliverMessages(x: ExecCtx, force = false): Promise<void> 
         const db = x.env.VISIBILITY;
         if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow);
         crashPoint(x.state, "afterDelivery", "visibility");
-        x.sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
+        deleteRows(x.sql, [row.id]);
         continue;
       }
       const message = JSON.parse(row.body) as OutboxMessage;
@@ -128,33 +130,16 @@ async function delivered(
   message: OutboxMessage,
   reply: Ack | StartReply,
 ): Promise<void> {
-  const exists =
-    x.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE id = ?", id).one().n > 0;
-  if (!exists) return;
-  const drop = () => x.sql.exec("DELETE FROM outbox WHERE id = ?", id);
+  if (!hasRow(x.sql, id)) return;
+  const drop = () => deleteRows(x.sql, [id]);
   const run = x.runs.find(message.fromRunId);
   const sql: Array<() => void> = [drop];
   const child =
-    message.op === "startChild"
-      ? x.sql
-          .exec<ChildRow>(
-            "SELECT * FROM children WHERE run_id = ? AND seq = ?",
-            message.fromRunId,
-            message.seq,
-          )
-          .toArray()[0]
-      : undefined;
+    message.op === "startChild" ? x.children.get(message.fromRunId, message.seq) : undefined;
   const { events, child: next } = replyOutcome(message, reply, child);
   if (next && message.op === "startChild") {
-    sql.push(() =>
-      x.sql.exec(
-        "UPDATE children SET state = ?, child_run_id = coalesce(?, child_run_id) WHERE run_id = ? AND seq = ?",
-        next.state,
-        next.state === "Started" ? next.runId : null,
-        message.fromRunId,
-        message.seq,
-      ),
-    );
+    const childRunId = next.state === "Started" ? next.runId : null;
+    sql.push(() => x.children.started(message.fromRunId, message.seq, next.state, childRunId));
   }
   if (run && run.status === "Running" && events.length > 0) {
     await transition(x, run, events, { sql });

@@ -10,6 +10,7 @@ import type { WorkflowRuntime } from "../replay/runtime";
 import { type Identity, taskMessage } from "./activity/dispatch";
 import { parseOptions } from "./activity/state";
 import { ActivityStore } from "./activity/store";
+import { ChildStore } from "./children-store";
 import type { PageBounds } from "./history-pages";
 import { HistoryStore } from "./history-store";
 import { LocalActivityRuns } from "./local-activity-runs";
@@ -20,6 +21,7 @@ import { RequestStore, RunStore } from "./runs-store";
 import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
 import { TimerStore } from "./timers";
+import { UpdateStore } from "./update-store";
 import { Waiters } from "./waiters";
 
 /** Work of one transition that is not an event: rows to write in the same transaction. */
@@ -42,6 +44,8 @@ export class ExecCtx {
   readonly requests: RequestStore;
   readonly timers: TimerStore;
   readonly activities: ActivityStore;
+  readonly children: ChildStore;
+  readonly updates: UpdateStore;
   /** Result long-polls, update waits and history watches (bounded by `maxWaitersPerObject`). */
   readonly waiters: Waiters;
   /** Local activities under way, which a waiting transition leaves running when it yields. */
@@ -84,6 +88,8 @@ export class ExecCtx {
       const message: ActivityTaskMessage = taskMessage(this.identity!, act, options);
       enqueue(this.sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
     });
+    this.children = new ChildStore(this.sql);
+    this.updates = new UpdateStore(this.sql);
     this.queryRuntimes = new BoundedLru({
       maxEntries: config.limits.queryCacheRuns,
       maxWeight: config.limits.queryCacheBytes,

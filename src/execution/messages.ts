@@ -9,7 +9,7 @@ import { childClosedEvents } from "./children";
 import type { ExecCtx, Writes } from "./execution-context";
 import { closedAck, notFoundAck } from "./replies";
 import { requestKey } from "./request-keys";
-import type { ChildRow, RunRow } from "./rows";
+import type { RunRow } from "./rows";
 import type { Ack, ChildReport } from "./rpc";
 import { terminateRun } from "./run-closer";
 import { transition } from "./transition";
@@ -94,21 +94,9 @@ export async function terminate(x: ExecCtx, reason?: string, runId?: string): Pr
 
 /** A child's final outcome, from the child's outbox. Deduplicated by the child row's state. */
 export async function childClosed(x: ExecCtx, report: ChildReport): Promise<Ack> {
-  const child = x.sql
-    .exec<ChildRow>(
-      "SELECT * FROM children WHERE run_id = ? AND seq = ?",
-      report.parentRunId,
-      report.seq,
-    )
-    .toArray()[0];
+  const child = x.children.get(report.parentRunId, report.seq);
   if (!child || child.state === "Closed") return { ok: true };
-  const closeChild = () =>
-    x.sql.exec(
-      "UPDATE children SET state = 'Closed', child_run_id = coalesce(child_run_id, ?) WHERE run_id = ? AND seq = ?",
-      report.childRunId,
-      child.run_id,
-      child.seq,
-    );
+  const closeChild = () => x.children.closed(child.run_id, child.seq, report.childRunId);
   const run = x.runs.find(report.parentRunId);
   if (run?.status !== "Running") {
     x.commitWrites({ sql: [closeChild] });

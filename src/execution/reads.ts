@@ -9,7 +9,7 @@ import { description, resultBody } from "./describe";
 import type { ExecCtx } from "./execution-context";
 import { pendingDeliveries } from "./outbox";
 import { json } from "./replies";
-import type { ActivityRow, ChildRow, RunRow } from "./rows";
+import type { RunRow } from "./rows";
 import type { HistoryWatch, Reply } from "./rpc";
 import { MAX_LONG_POLL_MS } from "./waiters";
 
@@ -101,16 +101,9 @@ function describeRun(x: ExecCtx, run: RunRow): WorkflowDescription {
   return description({
     workflowId: x.identity!.workflowId,
     run,
-    activities: x.sql
-      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? ORDER BY seq", run.run_id)
-      .toArray(),
+    activities: x.activities.ofRun(run.run_id),
     timers: x.timers.userTimers(run.run_id),
-    children: x.sql
-      .exec<ChildRow>(
-        "SELECT * FROM children WHERE run_id = ? AND state != 'Closed' ORDER BY seq",
-        run.run_id,
-      )
-      .toArray(),
+    children: x.children.open(run.run_id),
     pendingDeliveries: pendingDeliveries(x.sql, run.run_id),
   });
 }

@@ -14,7 +14,7 @@ import { deliverInBackground, queueVisibility, sendMessage } from "./delivery";
 import type { ExecCtx } from "./execution-context";
 import { assignIds } from "./history-store";
 import { dropRunDeliveries } from "./outbox";
-import type { ChildRow, RunRow } from "./rows";
+import type { RunRow } from "./rows";
 import { continuation, workflowRetry } from "./run-close";
 import type { RunStart } from "./run-start";
 import { armAlarm } from "./timers";
@@ -60,9 +60,7 @@ export function onClose(
 ): void {
   const closed = x.runs.find(run.run_id)!;
   queueVisibility(x, closed, 0);
-  const children = x.sql
-    .exec<ChildRow>("SELECT * FROM children WHERE run_id = ? AND state != 'Closed'", run.run_id)
-    .toArray();
+  const children = x.children.open(run.run_id);
   for (const message of parentCloseMessages(x.identity!, run.run_id, status, children)) {
     sendMessage(x, message);
   }
@@ -74,7 +72,7 @@ export function onClose(
 export function abandonPending(x: ExecCtx, runId: string): void {
   dropRunDeliveries(x.sql, runId);
   x.timers.deleteRun(runId);
-  x.sql.exec("DELETE FROM activities WHERE run_id = ?", runId);
+  x.activities.deleteRun(runId);
 }
 
 /** The run a ContinueAsNew command starts: fresh history, same execution deadline and parent. */

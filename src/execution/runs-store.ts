@@ -101,6 +101,10 @@ export class RunStore {
     this.sql.exec("UPDATE runs SET wft_attempt = 0, wft_failure = NULL WHERE run_id = ?", runId);
   }
 
+  setSearchAttributes(runId: string, json: string | null): void {
+    this.sql.exec("UPDATE runs SET search_attributes = ? WHERE run_id = ?", json, runId);
+  }
+
   cancelRequested(runId: string): void {
     this.sql.exec("UPDATE runs SET cancel_requested = 1 WHERE run_id = ?", runId);
   }

@@ -91,7 +91,7 @@ export async function alarmAndOutbox(
 ): Promise<{ alarm: number | null; outbox: number }> {
   assertUnsafe(x);
   if (setAt !== undefined) await x.storage.setAlarm(setAt);
-  const outbox = x.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+  const outbox = countRows(x.sql, "all");
   return { alarm: await x.storage.getAlarm(), outbox };
 }
 

@@ -258,9 +258,11 @@ async function runLocals(
 /** What command handlers write through, inside a transition's transaction. */
 function commandContext(x: ExecCtx): CommandContext {
   return {
-    sql: x.sql,
     identity: x.identity!,
+    runs: x.runs,
     activities: x.activities,
+    children: x.children,
+    updates: x.updates,
     send: (message) => sendMessage(x, message),
     putTimer: (key, runId, kind, at, data) => x.timers.put(key, runId, kind, at, data),
     deleteTimer: (key) => x.timers.delete(key),

@@ -16,7 +16,6 @@ import {
   handlerRefusal,
   queryReply,
   taskFailingReply,
-  type UpdateRecord,
   updateAdmission,
   updateOutcome,
 } from "./update-decisions";
@@ -69,12 +68,7 @@ export async function update(
   if (refused) return refused;
   const deadline = Date.now() + Math.min(Math.max(0, waitMs), MAX_LONG_POLL_MS);
   for (;;) {
-    const row = x.sql
-      .exec<UpdateRecord>(
-        "SELECT run_id, state, result, failure FROM updates WHERE update_id = ?",
-        updateId,
-      )
-      .toArray()[0];
+    const row = x.updates.get(updateId);
     const outcome = updateOutcome(
       updateId,
       updateName,
@@ -97,11 +91,7 @@ async function accept(
   input: string | undefined,
   updateId: string,
 ): Promise<Reply | undefined> {
-  const known =
-    x.ready &&
-    x.sql
-      .exec<{ update_id: string }>("SELECT update_id FROM updates WHERE update_id = ?", updateId)
-      .toArray().length > 0;
+  const known = x.ready && x.updates.has(updateId);
   const run = x.ready && !known ? x.runs.current() : undefined;
   const admission = updateAdmission({
     ready: x.ready,
@@ -128,16 +118,7 @@ async function accept(
     x,
     run,
     [newEvent("WorkflowExecutionUpdateAccepted", { updateId, updateName, input })],
-    {
-      sql: [
-        () =>
-          x.sql.exec(
-            "INSERT INTO updates (update_id, run_id, state) VALUES (?, ?, 'Accepted')",
-            updateId,
-            run.run_id,
-          ),
-      ],
-    },
+    { sql: [() => x.updates.accept(updateId, run.run_id)] },
   );
   return undefined;
 }

@@ -74,13 +74,7 @@ export async function activityHeartbeat(
     }
   }
   const now = x.now();
-  x.sql.exec(
-    "UPDATE activities SET heartbeat_details = coalesce(?, heartbeat_details), last_heartbeat_ms = ? WHERE run_id = ? AND seq = ?",
-    details ?? null,
-    now,
-    act.run_id,
-    act.seq,
-  );
+  x.activities.heartbeat(act, details, now);
   const options = JSON.parse(act.options) as ActivityOptionsMs;
   if (options.heartbeatTimeoutMs) {
     x.activities.putTimer(act, "Heartbeat", act.attempt, now + options.heartbeatTimeoutMs);
