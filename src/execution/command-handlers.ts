@@ -7,16 +7,21 @@ import { type EagerClaim, eagerTask, type Identity } from "./activity/dispatch";
 import { fitsOffer, schedule } from "./activity/state";
 import type { ActivityStore } from "./activity/store";
 import { commandMessage } from "./children";
+import type { ChildStore } from "./children-store";
 import type { RunRow, TimerKind } from "./rows";
 import type { OutboxMessage } from "./rpc";
+import type { RunStore } from "./runs-store";
 import { mergeSearchAttributes } from "./search-attribute-upsert";
 import { timerKey } from "./timer-keys";
+import type { UpdateStore } from "./update-store";
 
 /** What the handlers write through (the execution object provides it). */
 export interface CommandContext {
-  sql: SqlStorage;
   identity: Identity;
+  runs: RunStore;
   activities: ActivityStore;
+  children: ChildStore;
+  updates: UpdateStore;
   send(message: OutboxMessage): void;
   putTimer(key: string, runId: string, kind: TimerKind, fireAtMs: number, data?: string): void;
   deleteTimer(key: string): void;
@@ -55,12 +60,8 @@ export const COMMAND_HANDLERS: { [K in Command["type"]]: Handler<K> } = {
     ctx.activities.delete({ run_id: run.run_id, seq: cmd.seq });
   },
   CompleteUpdate(ctx, _run, cmd) {
-    ctx.sql.exec(
-      "UPDATE updates SET state = 'Completed', result = ?, failure = ? WHERE update_id = ?",
-      cmd.result ?? null,
-      cmd.failure ? JSON.stringify(cmd.failure) : null,
-      cmd.updateId,
-    );
+    const failure = cmd.failure ? JSON.stringify(cmd.failure) : null;
+    ctx.updates.complete(cmd.updateId, cmd.result ?? null, failure);
   },
   UpsertSearchAttributes(ctx, run, cmd) {
     // Checked when recorded (workflow-task.ts): this merge cannot throw.
@@ -69,19 +70,16 @@ export const COMMAND_HANDLERS: { [K in Command["type"]]: Handler<K> } = {
       cmd.searchAttributes,
       Number.POSITIVE_INFINITY,
     );
-    ctx.sql.exec("UPDATE runs SET search_attributes = ? WHERE run_id = ?", merged, run.run_id);
+    ctx.runs.setSearchAttributes(run.run_id, merged);
     run.search_attributes = merged;
   },
   StartChild(ctx, run, cmd) {
-    ctx.sql.exec(
-      `INSERT OR IGNORE INTO children (run_id, seq, workflow_id, workflow_type, state, parent_close_policy)
-       VALUES (?, ?, ?, ?, 'Initiated', ?)`,
-      run.run_id,
-      cmd.seq,
-      cmd.workflowId,
-      cmd.workflowType,
-      cmd.parentClosePolicy,
-    );
+    ctx.children.initiate(run.run_id, {
+      seq: cmd.seq,
+      workflow_id: cmd.workflowId,
+      workflow_type: cmd.workflowType,
+      parent_close_policy: cmd.parentClosePolicy,
+    });
     ctx.send(commandMessage(ctx.identity, run.run_id, cmd));
   },
   SignalExternal(ctx, run, cmd) {

@@ -75,6 +75,11 @@ export function countRows(sql: SqlStorage, which: "activity" | "messages" | "all
   return sql.exec<{ n: number }>(`SELECT count(*) AS n FROM outbox ${where}`).one().n;
 }
 
+/** Whether the row is still there (a concurrent delivery may have dropped it). */
+export function hasRow(sql: SqlStorage, id: number): boolean {
+  return sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE id = ?", id).one().n > 0;
+}
+
 export function deleteRows(sql: SqlStorage, ids: readonly number[]): void {
   for (let i = 0; i < ids.length; i += MAX_BOUND) {
     const part = ids.slice(i, i + MAX_BOUND);

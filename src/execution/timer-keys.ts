@@ -55,3 +55,16 @@ export function mustRearm(at: number | null, armedAt: number | null, force: bool
   if (at === armedAt) return false;
   return !(armedAt !== null && (at === null || at >= armedAt));
 }
+
+const TASK_RETRY_MAX_MS = 10 * 60_000;
+const ALARM_RETRY_MAX_MS = 5 * 60_000;
+
+/** When a failed workflow task's `attempt` is retried: 1 s, 2 s, 4 s, … up to 10 min. */
+export function taskRetryDelayMs(attempt: number): number {
+  return Math.min(1000 * 2 ** (attempt - 1), TASK_RETRY_MAX_MS);
+}
+
+/** When the alarm is tried again after `failures` handlers in a row threw: 1 s, 2 s, … up to 5 min. */
+export function alarmRetryDelayMs(failures: number): number {
+  return Math.min(1000 * 2 ** (failures - 1), ALARM_RETRY_MAX_MS);
+}

@@ -47,6 +47,29 @@ export class ActivityStore {
     }
   }
 
+  /** The run's activities, by seq (for describe). */
+  ofRun(runId: string): ActivityRow[] {
+    return this.sql
+      .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? ORDER BY seq", runId)
+      .toArray();
+  }
+
+  /** Every activity row of a closed run (its timers go with the run's). */
+  deleteRun(runId: string): void {
+    this.sql.exec("DELETE FROM activities WHERE run_id = ?", runId);
+  }
+
+  /** A heartbeat: its details (when sent) and time. */
+  heartbeat(act: ActivityKey, details: string | undefined, now: number): void {
+    this.sql.exec(
+      "UPDATE activities SET heartbeat_details = coalesce(?, heartbeat_details), last_heartbeat_ms = ? WHERE run_id = ? AND seq = ?",
+      details ?? null,
+      now,
+      act.run_id,
+      act.seq,
+    );
+  }
+
   /** Deletes the activity's row and every timer it can have. */
   delete(act: ActivityKey): void {
     this.sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", act.run_id, act.seq);

@@ -1,8 +1,8 @@
 /**
  * @module Unit-test helpers for the replay runtime, in the style of Temporal's workflow unit tests:
  * history in, commands out. {@link HistoryBuilder} writes histories by hand; {@link drive} plays the
- * engine's warm path (WorkflowExecution#transition) and {@link replay} its cold path
- * (WorkflowExecution#replay), both without Cloudflare.
+ * engine's warm path (execution/transition.ts) and {@link replay} its cold path
+ * (execution/runtimes.ts replay), both without Cloudflare.
  */
 import type { Activities } from "../../../sdk/activity/index";
 import {
@@ -243,7 +243,7 @@ interface Due {
 
 /**
  * Warm path: every task runs through the engine's own workflow-task driver
- * (src/execution/workflow-task.ts, which WorkflowExecution#transition uses): it applies the task's
+ * (src/execution/workflow-task.ts, which execution/transition.ts uses): it applies the task's
  * inputs, records the runtime's unmatched commands as events (same taskId and timestamp as the
  * inputs, following eventIds), running local activities, and applies them, until nothing is
  * unmatched, the workflow closed, or the local-activity budget of the task is spent (then the next

@@ -1,10 +1,10 @@
 /**
- * @module A simulated engine for property-based replay tests. {@link simulate} plays
- * WorkflowExecution#transition task after task (as `drive` in history-builder.ts does) while an
- * environment, steered by a {@link Schedule} of generated choices, answers the recorded commands
- * (activities complete, fail, time out or are cancelled; timers fire; children start and close;
- * external signals land) and delivers outside messages (signals, updates through the validator,
- * cancellation) in a generated interleaving. At the tasks listed in `evictAt` the warm runtime is
+ * @module A simulated engine for property-based replay tests. {@link simulate} plays the
+ * engine's transition (src/execution/transition.ts) task after task (as `drive` in
+ * history-builder.ts does) while an environment, steered by a {@link Schedule} of generated
+ * choices, answers the recorded commands (activities complete, fail, time out or are cancelled;
+ * timers fire; children start and close; external signals land) and delivers outside messages
+ * (signals, updates through the validator, cancellation) in a generated interleaving. At the tasks listed in `evictAt` the warm runtime is
  * dropped and a fresh one replays the history so far, as the engine does after an eviction.
  *
  * The environment decides only from the history and the choices, never from the runtime, so two

@@ -45,3 +45,20 @@ export function importsOf(dir) {
     }),
   );
 }
+
+/** The package (non-relative) imports of every source file under `dir`. */
+export function packageImportsOf(dir) {
+  return sourceFiles(join(ROOT, dir)).flatMap((file) =>
+    specifiers(readFileSync(file, "utf8"))
+      .filter((spec) => !spec.startsWith("."))
+      .map((spec) => ({ file: relative(ROOT, file), spec })),
+  );
+}
+
+/** Line count of every source file under `dir` (repository-relative). */
+export function lineCounts(dir) {
+  return sourceFiles(join(ROOT, dir)).map((file) => ({
+    file: relative(ROOT, file),
+    lines: readFileSync(file, "utf8").split("\n").length - 1,
+  }));
+}

@@ -1,0 +1,111 @@
+/**
+ * @module The one alarm's handler: sends what the outbox holds, routes each due timer by kind (a
+ * workflow timer, the workflow task, an activity's timers, the run and execution timeouts) into one
+ * transition, re-arms, and backs off when the handler throws (never throwing: a thrown alarm is
+ * retried a few times and then dropped, and every timer with it).
+ */
+import { type NewEvent, newEvent } from "../history/events";
+import { activityTimerFired } from "./activity/handlers";
+import { crashPoint } from "./crash-points";
+import { deliverInBackground, sendActivityTasks } from "./delivery";
+import type { ExecCtx, Writes } from "./execution-context";
+import { errorMessage } from "./replies";
+import type { ActivityTimerData } from "./rows";
+import { closeRun } from "./run-closer";
+import { alarmRetryDelayMs } from "./timer-keys";
+import { armAlarm } from "./timers";
+import { transition } from "./transition";
+
+export async function alarm(x: ExecCtx): Promise<void> {
+  if (!x.ready) return;
+  let failed: unknown;
+  await x
+    .serialized(() => fireDueTimers(x))
+    .then(
+      () => {
+        x.alarmFailures = 0;
+      },
+      (err: unknown) => {
+        failed = err;
+      },
+    );
+  // An alarm is spent once its handler returns: arm the next one now (a timer, or a retry of
+  // undelivered outbox rows), so a crash during the background delivery below loses nothing.
+  await x.serialized(() => armAlarm(x, true));
+  crashPoint(x.state, "alarmAfterRearm");
+  x.counters.alarmRuns += 1;
+  // A throwing handler would be retried a few times by the runtime and then dropped, and every
+  // timer with it: never throw, re-arm with backoff instead (the due timers are still there).
+  if (failed !== undefined) await x.serialized(() => backOffAlarm(x, failed));
+  deliverInBackground(x);
+}
+
+async function fireDueTimers(x: ExecCtx): Promise<void> {
+  x.armedAtMs = undefined;
+  await sendActivityTasks(x);
+  const now = x.now();
+  const due = x.timers.due(now);
+  const run = x.runs.current();
+  const inputs: NewEvent[] = [];
+  const writes: Writes = { sql: [] };
+  let runWorkflowTask = false;
+  const finished = new Set<number>(); // activities closed by an earlier timer of this same alarm
+  for (const timer of due) {
+    writes.sql.push(() => x.timers.delete(timer.key));
+    if (!run || timer.run_id !== run.run_id || run.status !== "Running") continue;
+    switch (timer.kind) {
+      case "timer": {
+        const seq = Number(timer.data);
+        inputs.push(newEvent("TimerFired", { seq, timerId: String(seq) }));
+        break;
+      }
+      case "wft":
+        runWorkflowTask = true;
+        break;
+      case "activity": {
+        const data = JSON.parse(timer.data ?? "{}") as ActivityTimerData;
+        if (finished.has(data.seq)) break;
+        const event = activityTimerFired(x, run, data, now, writes);
+        if (event) {
+          finished.add(data.seq);
+          inputs.push(...event);
+        }
+        break;
+      }
+      case "run-timeout":
+      case "exec-timeout":
+        // Timing out closes the run without running workflow code.
+        x.timers.delete(timer.key);
+        await closeRun(
+          x,
+          run,
+          [
+            newEvent("WorkflowExecutionTimedOut", {
+              timeoutType: timer.kind === "run-timeout" ? "Run" : "Execution",
+            }),
+          ],
+          "TimedOut",
+        );
+        return;
+    }
+  }
+  if (run && run.status === "Running" && (inputs.length > 0 || runWorkflowTask)) {
+    await transition(x, run, inputs, writes);
+  } else {
+    x.commitWrites(writes);
+    await sendActivityTasks(x);
+  }
+}
+
+/** After an alarm whose handler threw: the next try in 1 s, 2 s, … up to 5 min. */
+async function backOffAlarm(x: ExecCtx, err: unknown): Promise<void> {
+  x.alarmFailures += 1;
+  console.error(
+    `sundial: alarm of workflow "${x.identity?.workflowId}" failed (${errorMessage(err)}); retrying`,
+  );
+  const at = Date.now() + alarmRetryDelayMs(x.alarmFailures);
+  if (x.armedAtMs === null || x.armedAtMs === undefined || x.armedAtMs < at) {
+    await x.storage.setAlarm(at);
+    x.armedAtMs = at;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * @module What leaves through the outbox, after the commit that wrote it: activity tasks to their
+ * Queues, messages to other executions (RPC), visibility rows to D1; and what a delivered message's
+ * reply means for the sender (routed back into a transition).
+ */
+import { visibilityRow } from "../visibility/row";
+import { upsertVisibility, type VisibilityRow } from "../visibility/store";
+import { executionName, executionStub } from "./addressing";
+import { replyOutcome } from "./children";
+import { crashPoint, messageKind } from "./crash-points";
+import type { ExecCtx } from "./execution-context";
+import {
+  countRows,
+  deleteRows,
+  enqueue,
+  errorText,
+  hasRow,
+  isDue,
+  outboxRows,
+  recordFailure,
+  sendActivityTasks as sendActivityRows,
+} from "./outbox";
+import type { RunRow } from "./rows";
+import type { Ack, OutboxMessage, StartReply } from "./rpc";
+import { armAlarm } from "./timers";
+import { transition } from "./transition";
+
+/** Queues a message to another execution (inside the caller's transaction). */
+export function sendMessage(x: ExecCtx, message: OutboxMessage): void {
+  const target = executionName(message.namespace, message.workflowId);
+  enqueue(x.sql, "rpc", target, message.fromRunId, JSON.stringify(message));
+}
+
+/** Queues the run's visibility row (D1), versioned by history length so late writes lose. */
+export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void {
+  const identity = x.identity;
+  if (!identity) return;
+  const row = visibilityRow(identity, run, appended);
+  enqueue(x.sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
+}
+
+/** Sends the activity tasks the outbox holds (see outbox.ts), then re-arms. */
+export async function sendActivityTasks(x: ExecCtx): Promise<void> {
+  await sendActivityRows(x.sql, x.env, x.now(), () =>
+    crashPoint(x.state, "afterDelivery", "activitySchedule"),
+  );
+  await armAlarm(x);
+}
+
+/**
+ * Delivers messages to other executions and the visibility index, outside the lock: a receiver
+ * may message this object back while we wait for it. One delivery loop at a time.
+ */
+export function deliverInBackground(x: ExecCtx): void {
+  if (x.delivery.running) {
+    x.delivery.again = true;
+    return;
+  }
+  if (countRows(x.sql, "messages") === 0) return;
+  x.delivery.running = true;
+  const loop = async () => {
+    try {
+      do {
+        x.delivery.again = false;
+        await deliverMessages(x);
+      } while (x.delivery.again);
+    } finally {
+      x.delivery.running = false;
+    }
+  };
+  x.state.waitUntil(loop().catch((err) => console.error("sundial: delivery failed", err)));
+}
+
+/** Delivers the due message rows; `force` (test hook) ignores their backoff. */
+export async function deliverMessages(x: ExecCtx, force = false): Promise<void> {
+  const rows = outboxRows(x.sql, "messages");
+  const failedTargets = new Set<string>();
+  for (const row of rows) {
+    // Keep per-target order: after a failure, later messages to that target wait for the retry.
+    if (failedTargets.has(row.target)) continue;
+    if (!force && !isDue(row, x.now())) {
+      failedTargets.add(row.target);
+      continue;
+    }
+    try {
+      if (row.kind === "visibility") {
+        const db = x.env.VISIBILITY;
+        if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow);
+        crashPoint(x.state, "afterDelivery", "visibility");
+        deleteRows(x.sql, [row.id]);
+        continue;
+      }
+      const message = JSON.parse(row.body) as OutboxMessage;
+      const reply = await rpc(x, message);
+      crashPoint(x.state, "afterDelivery", messageKind(row.kind, message.op));
+      await x.serialized(() => delivered(x, row.id, message, reply));
+    } catch (err) {
+      failedTargets.add(row.target);
+      recordFailure(x.sql, [row], errorText(err), x.now());
+      console.error(
+        `sundial: delivering a ${row.kind} message to ${row.target} failed; retrying from the alarm`,
+        err,
+      );
+    }
+  }
+  // Re-arm exactly: to the next timer once the outbox is empty, or for a retry of what failed.
+  await armAlarm(x, true);
+}
+
+async function rpc(x: ExecCtx, message: OutboxMessage): Promise<Ack | StartReply> {
+  const target = executionStub(x.env, message.namespace, message.workflowId);
+  switch (message.op) {
+    case "startChild":
+      return (await target.startChild(message.request, message.parent)) as StartReply;
+    case "signal":
+      return (await target.signal(message.signalName, message.input, message.requestId)) as Ack;
+    case "cancel":
+      return (await target.cancel(message.reason, message.requestId)) as Ack;
+    case "terminate":
+      return (await target.terminate(message.reason)) as Ack;
+    case "childClosed":
+      return (await target.childClosed(message.report)) as Ack;
+  }
+}
+
+/** Records what a delivered message's reply means for the sender, and drops it from the outbox, in one transaction. */
+async function delivered(
+  x: ExecCtx,
+  id: number,
+  message: OutboxMessage,
+  reply: Ack | StartReply,
+): Promise<void> {
+  if (!hasRow(x.sql, id)) return;
+  const drop = () => deleteRows(x.sql, [id]);
+  const run = x.runs.find(message.fromRunId);
+  const sql: Array<() => void> = [drop];
+  const child =
+    message.op === "startChild" ? x.children.get(message.fromRunId, message.seq) : undefined;
+  const { events, child: next } = replyOutcome(message, reply, child);
+  if (next && message.op === "startChild") {
+    const childRunId = next.state === "Started" ? next.runId : null;
+    sql.push(() => x.children.started(message.fromRunId, message.seq, next.state, childRunId));
+  }
+  if (run && run.status === "Running" && events.length > 0) {
+    await transition(x, run, events, { sql });
+  } else {
+    x.commitWrites({ sql });
+    await armAlarm(x);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * @module `ExecCtx`: the state one execution object shares between its rooms — its storage and the
+ * stores over it, configuration, the engine clock, the serial lock, the warm runtime, and the
+ * waiters. The Durable Object class creates one; every room takes it as its first argument.
+ */
+import type { ActivityTaskMessage } from "../../sdk/activity/protocol";
+import type { EngineEnv, ResolvedConfig } from "../config";
+import type { EventAttributes } from "../history/events";
+import type { WorkflowRuntime } from "../replay/runtime";
+import { type Identity, taskMessage } from "./activity/dispatch";
+import { parseOptions } from "./activity/state";
+import { ActivityStore } from "./activity/store";
+import { ChildStore } from "./children-store";
+import type { PageBounds } from "./history-pages";
+import { HistoryStore } from "./history-store";
+import { LocalActivityRuns } from "./local-activity-runs";
+import { enqueue } from "./outbox";
+import { notFoundReply } from "./replies";
+import type { Reply } from "./rpc";
+import { RequestStore, RunStore } from "./runs-store";
+import { BoundedLru } from "./runtime-cache";
+import { hasSchema, migrate } from "./schema";
+import { TimerStore } from "./timers";
+import { UpdateStore } from "./update-store";
+import { Waiters } from "./waiters";
+
+/** Work of one transition that is not an event: rows to write in the same transaction. */
+export interface Writes {
+  sql: Array<() => void>;
+}
+
+/** The warm (sticky) runtime of the current run and how many events it has applied. */
+export interface WarmRuntime {
+  runId: string;
+  runtime: WorkflowRuntime;
+  applied: number;
+}
+
+export class ExecCtx {
+  readonly sql: SqlStorage;
+  readonly storage: DurableObjectStorage;
+  readonly runs: RunStore;
+  readonly history: HistoryStore;
+  readonly requests: RequestStore;
+  readonly timers: TimerStore;
+  readonly activities: ActivityStore;
+  readonly children: ChildStore;
+  readonly updates: UpdateStore;
+  /** Result long-polls, update waits and history watches (bounded by `maxWaitersPerObject`). */
+  readonly waiters: Waiters;
+  /** Local activities under way, which a waiting transition leaves running when it yields. */
+  readonly locals = new LocalActivityRuns<EventAttributes["MarkerRecorded"]>();
+  /** Runtimes rebuilt to answer queries on closed runs (their history never changes), by run id. */
+  readonly queryRuntimes: BoundedLru<WorkflowRuntime>;
+  identity: Identity | undefined;
+  /** Whether this object's tables exist (false until its first start). */
+  ready: boolean;
+  /** The alarm this instance armed (null: none; undefined: not known, read it first). */
+  armedAtMs: number | null | undefined;
+  /** How far the engine clock runs ahead of real time (test hook `unsafeAdvanceClock`). */
+  clockOffsetMs = 0;
+  cached: WarmRuntime | undefined;
+  /** Alarms in a row whose handler threw (see alarm.ts's back-off). */
+  alarmFailures = 0;
+  /** Test-only (unsafeFailCommits): transition commits still to fail. */
+  failCommits = 0;
+  /** Test-hook counters (`unsafeCounters`, `unsafeAlarmState`). */
+  readonly counters = { replays: 0, maxReplayPageRows: 0, alarmRuns: 0 };
+  /** The background delivery loop: running, and whether it should go round once more. */
+  readonly delivery = { running: false, again: false };
+  /** Serializes every state change: workflow code runs asynchronously between read and commit. */
+  #lock: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly state: DurableObjectState,
+    readonly env: EngineEnv,
+    readonly config: ResolvedConfig,
+  ) {
+    this.storage = state.storage;
+    this.sql = state.storage.sql;
+    this.waiters = new Waiters(config.limits.maxWaitersPerObject);
+    this.runs = new RunStore(this.sql, () => this.ready);
+    this.history = new HistoryStore(this.sql, () => this.waiters.notify("history"));
+    this.requests = new RequestStore(this.sql);
+    this.timers = new TimerStore(this.sql);
+    this.activities = new ActivityStore(this.sql, (act) => {
+      const options = parseOptions(act);
+      const message: ActivityTaskMessage = taskMessage(this.identity!, act, options);
+      enqueue(this.sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
+    });
+    this.children = new ChildStore(this.sql);
+    this.updates = new UpdateStore(this.sql);
+    this.queryRuntimes = new BoundedLru({
+      maxEntries: config.limits.queryCacheRuns,
+      maxWeight: config.limits.queryCacheBytes,
+    });
+    // An object never started keeps no storage at all: messages to an unknown id answer NotFound
+    // without creating tables (so probing random ids leaves nothing behind).
+    this.ready = hasSchema(this.sql);
+    if (!this.ready) return;
+    migrate(this.sql);
+    const meta = this.runs.readMeta();
+    const namespace = meta.get("namespace");
+    const workflowId = meta.get("workflow_id");
+    if (namespace !== undefined && workflowId !== undefined) {
+      this.identity = { namespace, workflowId };
+    }
+    if (this.unsafe) this.clockOffsetMs = Number(meta.get("clock_offset_ms") ?? 0);
+  }
+
+  get unsafe(): boolean {
+    return this.env.SUNDIAL_UNSAFE === "1";
+  }
+
+  get sticky(): boolean {
+    return this.env.SUNDIAL_STICKY !== "false";
+  }
+
+  /** Engine time: real time plus the test clock offset. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#lock.then(fn, fn);
+    this.#lock = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Like {@link serialized}, for a message that must not wait behind a local activity (see LocalActivityRuns). */
+  urgent<T>(fn: () => Promise<T>): Promise<T> {
+    this.locals.enter();
+    return this.serialized(() => this.locals.runUrgent(fn));
+  }
+
+  /** Queues `fn` behind the lock's current holder; its failure is dropped (the activation re-arm). */
+  queue(fn: () => Promise<void>): void {
+    this.#lock = this.#lock.then(fn).catch(() => undefined);
+  }
+
+  /** Creates the tables on the first start (and for test hooks). */
+  ensureSchema(): void {
+    if (this.ready) return;
+    migrate(this.sql);
+    this.ready = true;
+  }
+
+  /** The workflow id, also before the first start (from the object's name, `namespace/workflowId`). */
+  workflowIdForMessages(): string {
+    if (this.identity) return this.identity.workflowId;
+    const name = this.state.id.name;
+    return name ? name.slice(name.indexOf("/") + 1) : "(unknown)";
+  }
+
+  notFound(runId: string | undefined): Reply {
+    return notFoundReply(this.workflowIdForMessages(), runId);
+  }
+
+  /** A history page: at most `limit` events and about `historyPageBytes` (at least one event). */
+  pageBounds(limit: number): PageBounds {
+    return { maxRows: limit, maxBytes: this.config.limits.historyPageBytes };
+  }
+
+  /** Commits writes that append no event (retry scheduling, timer cleanup) in one transaction. */
+  commitWrites(writes: Writes): void {
+    this.storage.transactionSync(() => {
+      for (const fn of writes.sql) fn();
+    });
+  }
+}

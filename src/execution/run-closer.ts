@@ -1,0 +1,116 @@
+/**
+ * @module Closing runs (the wiring around run-close.ts's pure continuation and retry): a close from
+ * outside workflow code (timeout, termination) as one transaction, what every close queues (parent
+ * close policy, the report to a parent, the visibility row), and the next run a closing command
+ * starts.
+ */
+import type { FailureInfo } from "../../sdk/common/failures";
+import type { ExecutionStatus } from "../../sdk/common/wire";
+import { type HistoryEvent, type NewEvent, newEvent } from "../history/events";
+import type { Command } from "../replay/commands";
+import { parentCloseMessages, parentReport } from "./children";
+import { crashPoint } from "./crash-points";
+import { deliverInBackground, queueVisibility, sendMessage } from "./delivery";
+import type { ExecCtx } from "./execution-context";
+import { assignIds } from "./history-store";
+import { dropRunDeliveries } from "./outbox";
+import type { RunRow } from "./rows";
+import { continuation, workflowRetry } from "./run-close";
+import type { RunStart } from "./run-start";
+import { armAlarm } from "./timers";
+
+export async function terminateRun(x: ExecCtx, run: RunRow, reason: string): Promise<void> {
+  await closeRun(x, run, [newEvent("WorkflowExecutionTerminated", { reason })], "Terminated");
+}
+
+/** Closes a run from outside workflow code (timeout, termination): one transaction. */
+export async function closeRun(
+  x: ExecCtx,
+  run: RunRow,
+  events: NewEvent[],
+  status: ExecutionStatus,
+): Promise<void> {
+  const now = x.now();
+  const stored = assignIds(run, events, now);
+  x.storage.transactionSync(() => {
+    x.history.insert(run.run_id, stored);
+    x.runs.closeFromOutside(run.run_id, status, now, run.history_length + stored.length);
+    abandonPending(x, run.run_id);
+    onClose(x, run, status, true);
+    crashPoint(x.state, "beforeCommit", stored);
+  });
+  crashPoint(x.state, "afterCommit", stored);
+  x.cached = undefined;
+  x.locals.stopRun(run.run_id);
+  await armAlarm(x, true); // exactly: a closed run must not be woken for what it abandoned
+  x.waiters.notify("close");
+  deliverInBackground(x);
+}
+
+/**
+ * Inside a closing transaction: children per their parent close policy, the final outcome to a
+ * parent, and the visibility row. All leave through the outbox.
+ */
+export function onClose(
+  x: ExecCtx,
+  run: RunRow,
+  status: ExecutionStatus,
+  final: boolean,
+  outcome: { result?: string; failure?: FailureInfo } = {},
+): void {
+  const closed = x.runs.find(run.run_id)!;
+  queueVisibility(x, closed, 0);
+  const children = x.children.open(run.run_id);
+  for (const message of parentCloseMessages(x.identity!, run.run_id, status, children)) {
+    sendMessage(x, message);
+  }
+  const report = parentReport(run, status, final, outcome);
+  if (report) sendMessage(x, report);
+}
+
+/** A closed run's pending work: its undelivered tasks and signals, timers and activities. */
+export function abandonPending(x: ExecCtx, runId: string): void {
+  dropRunDeliveries(x.sql, runId);
+  x.timers.deleteRun(runId);
+  x.activities.deleteRun(runId);
+}
+
+/** The run a ContinueAsNew command starts: fresh history, same execution deadline and parent. */
+export function continuationOf(
+  x: ExecCtx,
+  run: RunRow,
+  cmd: Extract<Command, { type: "ContinueAsNew" }>,
+  events: HistoryEvent[],
+): RunStart {
+  const recorded = events.find((e) => e.eventType === "WorkflowExecutionContinuedAsNew");
+  const runId =
+    recorded?.eventType === "WorkflowExecutionContinuedAsNew"
+      ? recorded.attributes.newExecutionRunId
+      : crypto.randomUUID();
+  return continuation(run, cmd, x.history.startedAttributes(run.run_id, events), runId);
+}
+
+/** Workflow retry policy: records the retry state (and next run) on the run's WorkflowExecutionFailed. */
+export function retryOf(
+  x: ExecCtx,
+  run: RunRow,
+  failure: FailureInfo,
+  now: number,
+  events: HistoryEvent[],
+): RunStart | undefined {
+  const first = events[0];
+  const started =
+    first?.eventType === "WorkflowExecutionStarted"
+      ? first.attributes
+      : x.history.startedAttributes(run.run_id);
+  const { retryState, next } = workflowRetry(run, failure, now, started, crypto.randomUUID());
+  const failedEvent = events.find((e) => e.eventType === "WorkflowExecutionFailed");
+  if (failedEvent && failedEvent.eventType === "WorkflowExecutionFailed") {
+    failedEvent.attributes = {
+      ...failedEvent.attributes,
+      retryState,
+      ...(next ? { newExecutionRunId: next.runId } : {}),
+    };
+  }
+  return next;
+}

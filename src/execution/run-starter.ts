@@ -1,0 +1,182 @@
+/**
+ * @module Starting runs (the wiring around run-start.ts's pure decision): a start request with its
+ * request-id dedup, id reuse and conflict policy and signal-with-start; a new run's row, first
+ * events and timers; and the next run recorded inside a closing transaction.
+ */
+import { type EventAttributes, type NewEvent, newEvent } from "../history/events";
+import { queueFor } from "./addressing";
+import { queueVisibility } from "./delivery";
+import type { ExecCtx, Writes } from "./execution-context";
+import { assignIds } from "./history-store";
+import { signalRun } from "./messages";
+import { unboundTaskQueueMessage } from "./outbox-policy";
+import { requestKey, startRequestKeys } from "./request-keys";
+import type { RunRow } from "./rows";
+import type { ParentRef, StartReply, StartRequest } from "./rpc";
+import { terminateRun } from "./run-closer";
+import { type RunStart, startDecision } from "./run-start";
+import { timerKey } from "./timer-keys";
+import { transition } from "./transition";
+
+/** A start request (or a child's start, from its parent's outbox). */
+export async function startWorkflow(
+  x: ExecCtx,
+  req: StartRequest,
+  parent?: ParentRef,
+): Promise<StartReply> {
+  // A named task queue must be bound; "default" may stay unbound in a Worker that runs only
+  // local activities (an activity call on it then fails its workflow task, naming the queue).
+  if (req.taskQueue !== "default" && !queueFor(x.env, req.taskQueue)) {
+    const message = `taskQueue "${req.taskQueue}" cannot be used: ${unboundTaskQueueMessage(req.taskQueue)}`;
+    return { ok: false, error: { code: "InvalidArgument", message } };
+  }
+  x.ensureSchema();
+  if (req.requestId) {
+    const prior = x.requests.runOf(startRequestKeys(req.requestId));
+    if (prior) return { ok: true, runId: prior, started: false };
+  }
+  const current = x.runs.current();
+  const decision = startDecision(current, req);
+  if (decision.kind === "reject") return { ok: false, error: decision.error };
+  if (decision.kind === "existing") return { ok: true, runId: decision.runId, started: false };
+  if (decision.kind === "signal" && current && req.signal) {
+    // Signal-with-start on a running workflow: signal it.
+    const ack = await signalRun(
+      x,
+      current,
+      req.signal.name,
+      req.signal.input,
+      req.signal.requestId,
+    );
+    if (!ack.ok) return ack;
+    return { ok: true, runId: current.run_id, started: false };
+  }
+  if (decision.kind === "start" && decision.terminate && current) {
+    await terminateRun(x, current, "Terminated by a start with idReusePolicy TerminateIfRunning");
+  }
+  if (!x.identity) {
+    x.identity = { namespace: req.namespace, workflowId: req.workflowId };
+    x.runs.saveIdentity(req.namespace, req.workflowId);
+  }
+  const runId = crypto.randomUUID();
+  await startRun(x, {
+    runId,
+    workflowType: req.workflowType,
+    taskQueue: req.taskQueue,
+    input: req.input,
+    attempt: 1,
+    firstExecutionRunId: runId,
+    requestId: req.requestId,
+    startDelayMs: req.startDelayMs,
+    runTimeoutMs: req.runTimeoutMs,
+    executionTimeoutMs: req.executionTimeoutMs,
+    // Absolute, for the whole chain (retries, continue-as-new): the start delay is not counted
+    // against it, so it shifts the deadline once, here.
+    executionDeadlineMs: req.executionTimeoutMs
+      ? x.now() + (req.startDelayMs ?? 0) + req.executionTimeoutMs
+      : undefined,
+    retryPolicy: req.retryPolicy,
+    memo: req.memo,
+    searchAttributes: req.searchAttributes,
+    ...(parent ? { parent: JSON.stringify(parent) } : {}),
+    ...(req.signal
+      ? {
+          extraInputs: [
+            newEvent("WorkflowExecutionSignaled", {
+              signalName: req.signal.name,
+              input: req.signal.input,
+              ...(req.signal.requestId ? { requestId: req.signal.requestId } : {}),
+            }),
+          ],
+        }
+      : {}),
+  });
+  return { ok: true, runId, started: true };
+}
+
+/**
+ * Starts a run: its row, its WorkflowExecutionStarted event and its first workflow task commit in
+ * one transaction (a crash leaves either no run or a run with history).
+ */
+async function startRun(x: ExecCtx, s: RunStart): Promise<void> {
+  const { run, inputs, writes } = prepareRun(x, s);
+  await transition(x, run, inputs, writes, { runWorkflow: !s.startDelayMs });
+}
+
+/**
+ * Inside a closing transaction (continue-as-new, workflow retry): records the next run's start
+ * durably, with its first workflow task due on the alarm. The caller runs that task right after
+ * the commit; if the object crashes first, the alarm does.
+ */
+export function startRunInTransaction(x: ExecCtx, s: RunStart): void {
+  const { run, inputs, writes } = prepareRun(x, s);
+  const events = assignIds(run, inputs, x.now());
+  x.history.insert(run.run_id, events);
+  for (const fn of writes.sql) fn();
+  if (!s.startDelayMs) x.timers.put(timerKey.wft(run.run_id), run.run_id, "wft", x.now());
+  x.runs.advance(run.run_id, events.length);
+}
+
+/** The new run's row (inserted by the first write), its first events and writes. */
+function prepareRun(x: ExecCtx, s: RunStart): { run: RunRow; inputs: NewEvent[]; writes: Writes } {
+  const now = x.now();
+  const run: RunRow = {
+    run_id: s.runId,
+    run_no: x.runs.nextRunNo(),
+    workflow_type: s.workflowType,
+    task_queue: s.taskQueue,
+    status: "Running",
+    start_ms: now,
+    close_ms: null,
+    result: null,
+    failure: null,
+    next_run_id: null,
+    history_length: 0,
+    next_task_id: 0,
+    wft_attempt: 0,
+    wft_failure: null,
+    attempt: s.attempt,
+    memo: s.memo ?? null,
+    search_attributes: s.searchAttributes ?? null,
+    parent: s.parent ?? null,
+    cancel_requested: 0,
+  };
+  const attributes: EventAttributes["WorkflowExecutionStarted"] = {
+    workflowType: s.workflowType,
+    input: s.input,
+    taskQueue: s.taskQueue,
+    attempt: s.attempt,
+    firstExecutionRunId: s.firstExecutionRunId,
+    randomSeed: crypto.getRandomValues(new Uint32Array(1))[0]!,
+    ...(s.continuedExecutionRunId ? { continuedExecutionRunId: s.continuedExecutionRunId } : {}),
+    ...(s.startDelayMs ? { startDelayMs: s.startDelayMs } : {}),
+    ...(s.runTimeoutMs ? { runTimeoutMs: s.runTimeoutMs } : {}),
+    ...(s.executionTimeoutMs ? { executionTimeoutMs: s.executionTimeoutMs } : {}),
+    ...(s.executionDeadlineMs ? { executionDeadlineMs: s.executionDeadlineMs } : {}),
+    ...(s.retryPolicy ? { retryPolicy: s.retryPolicy } : {}),
+    ...(s.memo ? { memo: s.memo } : {}),
+    ...(s.searchAttributes ? { searchAttributes: s.searchAttributes } : {}),
+    ...(s.requestId ? { requestId: s.requestId } : {}),
+  };
+  const writes: Writes = { sql: [() => x.runs.insert(run)] };
+  const requestId = s.requestId;
+  if (requestId)
+    writes.sql.push(() => x.requests.remember(requestKey("start", requestId), s.runId));
+  if (s.runTimeoutMs) {
+    const at = now + (s.startDelayMs ?? 0) + s.runTimeoutMs;
+    writes.sql.push(() => x.timers.put(timerKey.runTimeout(s.runId), s.runId, "run-timeout", at));
+  }
+  if (s.executionDeadlineMs) {
+    // Already absolute (see startWorkflow): a later run's start delay (a retry's backoff) shifts nothing.
+    const at = s.executionDeadlineMs;
+    writes.sql.push(() => x.timers.put(timerKey.execTimeout(s.runId), s.runId, "exec-timeout", at));
+  }
+  const inputs = [newEvent("WorkflowExecutionStarted", attributes), ...(s.extraInputs ?? [])];
+  writes.sql.push(() => queueVisibility(x, x.runs.find(s.runId)!, inputs.length));
+  if (s.startDelayMs) {
+    // The first workflow task waits for the delay; the Started event is recorded now.
+    const at = now + s.startDelayMs;
+    writes.sql.push(() => x.timers.put(timerKey.wft(s.runId), s.runId, "wft", at));
+  }
+  return { run, inputs, writes };
+}

@@ -1,0 +1,163 @@
+/**
+ * @module The SQL of the `runs`, `meta` and `requests` tables. Every method is synchronous: a
+ * caller composes them inside its own transaction.
+ */
+import type { ExecutionStatus } from "../../sdk/common/wire";
+import type { RunRow } from "./rows";
+
+export class RunStore {
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Whether the tables exist (an object never started has none). */
+    private readonly ready: () => boolean,
+  ) {}
+
+  /** The newest run. */
+  current(): RunRow | undefined {
+    if (!this.ready()) return undefined;
+    return this.sql.exec<RunRow>("SELECT * FROM runs ORDER BY run_no DESC LIMIT 1").toArray()[0];
+  }
+
+  /** The named run, or the newest without `runId`. */
+  find(runId: string | undefined): RunRow | undefined {
+    if (!runId) return this.current();
+    if (!this.ready()) return undefined;
+    return this.sql.exec<RunRow>("SELECT * FROM runs WHERE run_id = ?", runId).toArray()[0];
+  }
+
+  nextRunNo(): number {
+    return (
+      (this.sql.exec<{ n: number | null }>("SELECT max(run_no) AS n FROM runs").one().n ?? 0) + 1
+    );
+  }
+
+  insert(run: RunRow): void {
+    this.sql.exec(
+      `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes, parent)
+       VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?)`,
+      run.run_id,
+      run.run_no,
+      run.workflow_type,
+      run.task_queue,
+      run.start_ms,
+      run.attempt,
+      run.memo,
+      run.search_attributes,
+      run.parent,
+    );
+  }
+
+  /** After a transition appended its events: the new length and the next task id. */
+  advance(runId: string, historyLength: number): void {
+    this.sql.exec(
+      "UPDATE runs SET history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
+      historyLength,
+      runId,
+    );
+  }
+
+  /** Closed from outside workflow code (timeout, termination), with its closing events. */
+  closeFromOutside(runId: string, status: ExecutionStatus, now: number, length: number): void {
+    this.sql.exec(
+      "UPDATE runs SET status = ?, close_ms = ?, history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
+      status,
+      now,
+      length,
+      runId,
+    );
+  }
+
+  /** Closed by workflow code's closing command. */
+  close(
+    runId: string,
+    status: ExecutionStatus,
+    now: number,
+    result: string | null,
+    failure: string | null,
+    nextRunId: string | null,
+  ): void {
+    this.sql.exec(
+      "UPDATE runs SET status = ?, close_ms = ?, result = ?, failure = ?, next_run_id = ? WHERE run_id = ?",
+      status,
+      now,
+      result,
+      failure,
+      nextRunId,
+      runId,
+    );
+  }
+
+  /** A failed workflow task: its attempt and failure (retried on the `wft` timer). */
+  taskFailed(runId: string, attempt: number, failureJson: string): void {
+    this.sql.exec(
+      "UPDATE runs SET wft_attempt = ?, wft_failure = ? WHERE run_id = ?",
+      attempt,
+      failureJson,
+      runId,
+    );
+  }
+
+  taskSucceeded(runId: string): void {
+    this.sql.exec("UPDATE runs SET wft_attempt = 0, wft_failure = NULL WHERE run_id = ?", runId);
+  }
+
+  setSearchAttributes(runId: string, json: string | null): void {
+    this.sql.exec("UPDATE runs SET search_attributes = ? WHERE run_id = ?", json, runId);
+  }
+
+  cancelRequested(runId: string): void {
+    this.sql.exec("UPDATE runs SET cancel_requested = 1 WHERE run_id = ?", runId);
+  }
+
+  /** The `meta` values read at activation. */
+  readMeta(): Map<string, string> {
+    const rows = this.sql
+      .exec<{ key: string; value: string }>(
+        "SELECT key, value FROM meta WHERE key IN ('namespace','workflow_id','clock_offset_ms')",
+      )
+      .toArray();
+    return new Map(rows.map((r) => [r.key, r.value]));
+  }
+
+  saveIdentity(namespace: string, workflowId: string): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO meta (key, value) VALUES ('namespace', ?), ('workflow_id', ?)",
+      namespace,
+      workflowId,
+    );
+  }
+
+  saveClockOffset(ms: number): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_offset_ms', ?)",
+      String(ms),
+    );
+  }
+}
+
+/** The `requests` table: request ids already acted on (keys from request-keys.ts), by run. */
+export class RequestStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  seen(key: string): boolean {
+    return (
+      this.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM requests WHERE request_id = ?", key)
+        .one().n > 0
+    );
+  }
+
+  /** The run recorded under the first of `keys` found. */
+  runOf(keys: readonly string[]): string | undefined {
+    return this.sql
+      .exec<{ run_id: string }>(
+        `SELECT run_id FROM requests WHERE request_id IN (${keys.map(() => "?").join(", ")})`,
+        ...keys,
+      )
+      .toArray()[0]?.run_id;
+  }
+
+  remember(key: string, runId: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO requests (request_id, run_id) VALUES (?, ?)", key, runId);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * @module The bodies of the `unsafe*` test hooks (they need SUNDIAL_UNSAFE=1): time skipping,
+ * injected commit failures and crashes, and read-outs of timers, alarms, counters and the outbox.
+ */
+import { armCrash, type CrashArmOptions, type CrashPoint, crashesOf } from "./crash-points";
+import { deliverMessages } from "./delivery";
+import type { ExecCtx } from "./execution-context";
+import { countRows } from "./outbox";
+import { replay } from "./runtimes";
+import { activate, armAlarm } from "./timers";
+
+/** Every hook checks first that the deployment allows them. */
+export function assertUnsafe(x: ExecCtx): void {
+  if (!x.unsafe) throw new Error("unsafe* methods need SUNDIAL_UNSAFE=1");
+  x.ensureSchema();
+}
+
+export function failCommits(x: ExecCtx, n: number): void {
+  assertUnsafe(x);
+  x.failCommits = n;
+}
+
+export function advanceClock(x: ExecCtx, ms: number): Promise<number> {
+  assertUnsafe(x);
+  return x.serialized(async () => {
+    x.clockOffsetMs += ms;
+    x.runs.saveClockOffset(x.clockOffsetMs);
+    await armAlarm(x, true);
+    return x.now();
+  });
+}
+
+export async function alarmState(x: ExecCtx): Promise<{ runs: number; armedAtMs: number | null }> {
+  assertUnsafe(x);
+  return { runs: x.counters.alarmRuns, armedAtMs: await x.storage.getAlarm() };
+}
+
+export function timers(x: ExecCtx): Array<{ key: string; kind: string; fireAtMs: number }> {
+  assertUnsafe(x);
+  return x.timers.all().map((t) => ({ key: t.key, kind: t.kind, fireAtMs: t.fire_at_ms }));
+}
+
+export function replayNow(x: ExecCtx): Promise<{ replayMs: number; historyLength: number }> {
+  assertUnsafe(x);
+  return x.serialized(async () => {
+    const run = x.runs.current();
+    if (!run) return { replayMs: 0, historyLength: 0 };
+    x.cached = undefined;
+    const t0 = performance.now();
+    await replay(x, run);
+    const replayMs = performance.now() - t0;
+    x.cached = undefined;
+    return { replayMs, historyLength: run.history_length };
+  });
+}
+
+export function counters(x: ExecCtx): {
+  replays: number;
+  maxReplayPageRows: number;
+  waiters: number;
+  queryCacheEntries: number;
+} {
+  assertUnsafe(x);
+  return {
+    replays: x.counters.replays,
+    maxReplayPageRows: x.counters.maxReplayPageRows,
+    waiters: x.waiters.count,
+    queryCacheEntries: x.queryRuntimes.size,
+  };
+}
+
+export async function deliverOutbox(x: ExecCtx): Promise<number> {
+  assertUnsafe(x);
+  await deliverMessages(x, true);
+  return countRows(x.sql, "messages");
+}
+
+export function crashAt(x: ExecCtx, point: CrashPoint, options: CrashArmOptions): void {
+  assertUnsafe(x);
+  armCrash(x.state.id.toString(), point, options, () => {
+    // What a fresh instance has: no warm runtime, no known alarm, and the activation re-arm.
+    x.cached = undefined;
+    x.armedAtMs = undefined;
+    activate(x);
+  });
+}
+
+export async function alarmAndOutbox(
+  x: ExecCtx,
+  setAt?: number,
+): Promise<{ alarm: number | null; outbox: number }> {
+  assertUnsafe(x);
+  if (setAt !== undefined) await x.storage.setAlarm(setAt);
+  const outbox = countRows(x.sql, "all");
+  return { alarm: await x.storage.getAlarm(), outbox };
+}
+
+export function crashes(x: ExecCtx): { fired: string[]; armed: number } {
+  assertUnsafe(x);
+  return crashesOf(x.state.id.toString());
+}
