@@ -24,6 +24,8 @@ function workerd(mode: "warm" | "cold") {
           parked: "NOTIFICATIONS_QUEUE",
         }),
         SUNDIAL_TEST_MODE: mode,
+        // Task tokens are signed (src/security/task-token-mac.ts); tests rotate it per reporter.
+        SUNDIAL_TOKEN_SECRET: "test-token-secret",
         TEST_MIGRATIONS: d1Migrations,
       },
       // The fixture Worker's second engine with small limits (test/fixtures/worker.ts).

@@ -76,4 +76,12 @@ export interface EngineEnv {
   SUNDIAL_STICKY?: string;
   /** The visibility index (list / count); optional: without it, listing is unavailable. */
   VISIBILITY?: D1Database;
+  /** "disabled" (local development) or "required" (the default when absent: a deployed engine). */
+  SUNDIAL_AUTH?: string;
+  /** Secret: HMAC key of task tokens (src/security/task-token-mac.ts). */
+  SUNDIAL_TOKEN_SECRET?: string;
+  /** Secret: the token secret before a rotation, still accepted (never used to sign). */
+  SUNDIAL_TOKEN_SECRET_PREVIOUS?: string;
+  /** Secret: AES-256-GCM keys of stored payloads, `{"primary": "<id>", "keys": {"<id>": "<base64 32 bytes>"}}`. */
+  SUNDIAL_ENCRYPTION_KEYS?: string;
 }
