@@ -8,8 +8,17 @@ const d1Migrations = await readD1Migrations(
   fileURLToPath(new URL("./migrations", import.meta.url)),
 );
 
+/**
+ * AES-256-GCM keys of the "encrypted" projects (test/integration/encrypted/): the engine encrypts
+ * every stored payload with "k1". Test-only values, of course.
+ */
+const TEST_ENCRYPTION_KEYS = JSON.stringify({
+  primary: "k1",
+  keys: { k1: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" },
+});
+
 /** The engine under test: the real wrangler.toml, with the fixture Worker as main. */
-function workerd(mode: "warm" | "cold") {
+function workerd(mode: "warm" | "cold", extraBindings: Record<string, string> = {}) {
   return cloudflareTest({
     main: "./test/fixtures/worker.ts",
     wrangler: { configPath: "./wrangler.toml" },
@@ -27,6 +36,7 @@ function workerd(mode: "warm" | "cold") {
         // Task tokens are signed (src/security/task-token-mac.ts); tests rotate it per reporter.
         SUNDIAL_TOKEN_SECRET: "test-token-secret",
         TEST_MIGRATIONS: d1Migrations,
+        ...extraBindings,
       },
       // The fixture Worker's second engine with small limits (test/fixtures/worker.ts).
       durableObjects: {
@@ -92,6 +102,7 @@ export default defineConfig({
         test: {
           name: "warm",
           include: ["test/integration/**/*.test.ts"],
+          exclude: ["test/integration/encrypted/**"],
           setupFiles: ["./test/setup/d1-migrations.ts"],
           testTimeout: 30_000,
         },
@@ -101,10 +112,24 @@ export default defineConfig({
         test: {
           name: "cold",
           include: ["test/integration/**/*.test.ts"],
+          exclude: ["test/integration/encrypted/**"],
           setupFiles: ["./test/setup/d1-migrations.ts"],
           testTimeout: 30_000,
         },
       },
+      // Encryption at rest: the same engine with SUNDIAL_ENCRYPTION_KEYS set. SUNDIAL_ENCRYPTED_ALL=1
+      // runs every integration test encrypted (e.g. `--project encrypted-warm test/integration/x.test.ts`).
+      ...(["warm", "cold"] as const).map((mode) => ({
+        plugins: [workerd(mode, { SUNDIAL_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS })],
+        test: {
+          name: `encrypted-${mode}`,
+          include: process.env.SUNDIAL_ENCRYPTED_ALL
+            ? ["test/integration/**/*.test.ts"]
+            : ["test/integration/encrypted/**/*.test.ts"],
+          setupFiles: ["./test/setup/d1-migrations.ts"],
+          testTimeout: 30_000,
+        },
+      })),
     ],
   },
 });

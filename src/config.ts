@@ -1,6 +1,7 @@
 /** @module Engine configuration: registered workflows and activities, limits, the Env it needs. */
 import type { Activities } from "../sdk/activity/index";
 import type { WorkflowDefinition } from "../sdk/workflow/index";
+import type { PayloadCodec } from "./codec/codec";
 
 /** Limits, all configurable; defaults are documented in the README. */
 export interface Limits {
@@ -44,12 +45,18 @@ export interface SundialConfig {
   /** Activities the engine's own Worker runs: for local activities and for its own queue consumer. */
   activities?: Activities;
   limits?: Partial<Limits>;
+  /**
+   * Payload codecs (e.g. compression) applied to every stored payload, in order, before the
+   * built-in AES-256-GCM encryption of `SUNDIAL_ENCRYPTION_KEYS` (src/codec/codec.ts).
+   */
+  codecs?: PayloadCodec[];
 }
 
 export interface ResolvedConfig {
   workflows: Map<string, AnyWorkflow>;
   activities: Activities;
   limits: Limits;
+  codecs: PayloadCodec[];
 }
 
 export function resolveConfig(config: SundialConfig): ResolvedConfig {
@@ -62,6 +69,7 @@ export function resolveConfig(config: SundialConfig): ResolvedConfig {
     workflows,
     activities: config.activities ?? {},
     limits: { ...DEFAULT_LIMITS, ...config.limits },
+    codecs: config.codecs ?? [],
   };
 }
 

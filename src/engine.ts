@@ -18,6 +18,7 @@ import { executionStub } from "./execution/addressing";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
 import { signTaskToken, verifyTaskToken } from "./security/task-token-mac";
 
+export type { CodecChain, PayloadCodec } from "./codec/codec";
 export type { EngineEnv, Limits, SundialConfig } from "./config";
 export { WorkflowExecutionBase } from "./execution/workflow-execution";
 

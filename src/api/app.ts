@@ -306,7 +306,7 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
     return next();
   });
   app.get("/api/v1/openapi.json", (c) => c.body(openApiJson(), 200, JSON_HEADERS));
-  visibilityRoutes(app);
+  visibilityRoutes(app, config);
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);
   app.route("/api/v1", routes);

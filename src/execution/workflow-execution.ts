@@ -19,6 +19,7 @@ import {
 } from "../../sdk/common/failures";
 import { handlerNameProblem } from "../../sdk/common/handler-name";
 import type { ExecutionStatus, ResultResponse, WorkflowDescription } from "../../sdk/common/wire";
+import { codecOf, executionSql, setUnsafeKeys } from "../codec/payload-sql";
 import type { EngineEnv, ResolvedConfig } from "../config";
 import {
   type ActivityOptionsMs,
@@ -147,7 +148,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   constructor(ctx: DurableObjectState, env: EngineEnv, config: ResolvedConfig) {
     super(ctx, env);
     this.#config = config;
-    this.#sql = ctx.storage.sql;
+    this.#sql = executionSql(ctx.storage.sql, env, config.codecs);
     this.#waiters = new WaiterGate(config.limits.maxWaitersPerObject);
     this.#activities = new ActivityStore(this.#sql, (act) =>
       this.#enqueueTask(act, parseOptions(act)),
@@ -988,6 +989,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return { alarm: await this.ctx.storage.getAlarm(), outbox };
   }
 
+  /** Test-only: this object's encryption keys from now on (src/codec/payload-sql.ts). */
+  async unsafePayloadKeys(keys: string | null | undefined): Promise<void> {
+    this.#assertUnsafe();
+    setUnsafeKeys(this.#sql, this.env, this.#config.codecs, keys);
+  }
+
   /** Test-only: the crash points that fired in this object so far, and how many arms are left. */
   async unsafeCrashes(): Promise<{ fired: string[]; armed: number }> {
     this.#assertUnsafe();
@@ -1770,7 +1777,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       try {
         if (row.kind === "visibility") {
           const db = this.env.VISIBILITY;
-          if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow);
+          if (db)
+            await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow, codecOf(this.#sql));
           crashPoint(this.ctx, "afterDelivery", "visibility");
           this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
           continue;
