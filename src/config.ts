@@ -1,5 +1,6 @@
 /** @module Engine configuration: registered workflows and activities, limits, the Env it needs. */
 import type { Activities } from "../sdk/activity/index";
+import { type Duration, toMs } from "../sdk/common/duration";
 import type { WorkflowDefinition } from "../sdk/workflow/index";
 import type { PayloadCodec } from "./codec/codec";
 
@@ -24,6 +25,9 @@ export interface Limits {
   /** Bytes of stored events one history page (replay, GET history, live history) holds; at least one event. */
   historyPageBytes: number;
 }
+
+/** How long a closed run is kept by default (namespaces override it). */
+export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 
 export const DEFAULT_LIMITS: Limits = {
   maxPayloadBytes: 1024 * 1024,
@@ -50,6 +54,11 @@ export interface SundialConfig {
    * built-in AES-256-GCM encryption of `SUNDIAL_ENCRYPTION_KEYS` (src/codec/codec.ts).
    */
   codecs?: PayloadCodec[];
+  /**
+   * How long a closed run is kept when its start carried no retention (the namespace's, once
+   * namespaces are registered): default "30d"; `null` keeps closed runs forever.
+   */
+  retention?: Duration | null;
 }
 
 export interface ResolvedConfig {
@@ -57,6 +66,8 @@ export interface ResolvedConfig {
   activities: Activities;
   limits: Limits;
   codecs: PayloadCodec[];
+  /** null: closed runs are kept forever. */
+  retentionMs: number | null;
 }
 
 export function resolveConfig(config: SundialConfig): ResolvedConfig {
@@ -70,6 +81,12 @@ export function resolveConfig(config: SundialConfig): ResolvedConfig {
     activities: config.activities ?? {},
     limits: { ...DEFAULT_LIMITS, ...config.limits },
     codecs: config.codecs ?? [],
+    retentionMs:
+      config.retention === null
+        ? null
+        : config.retention === undefined
+          ? DEFAULT_RETENTION_MS
+          : toMs(config.retention),
   };
 }
 

@@ -37,6 +37,12 @@ import {
   UpdateRejectedError,
   WorkflowRuntime,
 } from "../replay/runtime";
+import {
+  expireRuns,
+  rememberRetention,
+  scheduleRetention,
+  withRetention,
+} from "../retention/retention";
 import { visibilityRow } from "../visibility/row";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { type EagerClaim, startedTask, taskMessage } from "./activity/dispatch";
@@ -268,6 +274,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
           req.workflowId,
         );
       }
+      rememberRetention(this.#sql, req.retentionMs);
       const runId = crypto.randomUUID();
       await this.#startRun({
         runId,
@@ -793,6 +800,19 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
 
   override async alarm(): Promise<void> {
     if (!this.#ready) return;
+    // Retention first: with no run left, the storage and alarm are gone; forget what memory holds.
+    const wiped = await this.#serialized(async () => {
+      if ((await expireRuns(this.ctx.storage, this.#sql, this.env, this.#now())) === "kept") {
+        return false;
+      }
+      this.#ready = false;
+      this.#identity = undefined;
+      this.#cached = undefined;
+      this.#armedAtMs = null;
+      this.#clockOffsetMs = 0;
+      return true;
+    });
+    if (wiped) return;
     let failed: unknown;
     await this.#serialized(async () => {
       this.#armedAtMs = undefined;
@@ -1196,6 +1216,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
   ): void {
     const closed = this.#findRun(run.run_id)!;
     this.#visibility(closed, 0);
+    scheduleRetention(this.#sql, closed, this.#now(), this.#config.retentionMs);
     const children = this.#sql
       .exec<ChildRow>("SELECT * FROM children WHERE run_id = ? AND state != 'Closed'", run.run_id)
       .toArray();
@@ -1804,7 +1825,10 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     const target = executionStub(this.env, message.namespace, message.workflowId);
     switch (message.op) {
       case "startChild":
-        return (await target.startChild(message.request, message.parent)) as StartReply;
+        return (await target.startChild(
+          withRetention(this.#sql, message.request),
+          message.parent,
+        )) as StartReply;
       case "signal":
         return (await target.signal(message.signalName, message.input, message.requestId)) as Ack;
       case "cancel":

@@ -346,3 +346,22 @@ export async function countVisibility(
     .first<{ count: number }>();
   return row?.count ?? 0;
 }
+
+/** Deletes a run's row and its search attribute index (retention). Idempotent. */
+export async function deleteVisibility(
+  db: D1Database,
+  namespace: string,
+  workflowId: string,
+  runId: string,
+): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        "DELETE FROM search_attributes WHERE namespace = ?1 AND workflow_id = ?2 AND run_id = ?3",
+      )
+      .bind(namespace, workflowId, runId),
+    db
+      .prepare("DELETE FROM executions WHERE namespace = ?1 AND workflow_id = ?2 AND run_id = ?3")
+      .bind(namespace, workflowId, runId),
+  ]);
+}
