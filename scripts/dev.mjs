@@ -74,6 +74,9 @@ const dev = run(
     "dev",
     ...["-c", "wrangler.toml", "-c", "examples/activity-worker/wrangler.toml"],
     ...(has("--ip") ? [] : ["--ip", "127.0.0.1"]),
+    // Local development: auth disabled (task tokens signed with the public dev secret) unless
+    // SUNDIAL_AUTH is given, e.g. SUNDIAL_AUTH=required to run exactly as deployed.
+    ...["--var", `SUNDIAL_AUTH:${process.env.SUNDIAL_AUTH || "disabled"}`],
     ...args,
   ],
   { env, stdio: "inherit" },

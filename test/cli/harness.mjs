@@ -142,6 +142,8 @@ async function startDevServerOnce(options) {
     ...(options.activityWorker === false ? [] : ["-c", "examples/activity-worker/wrangler.toml"]),
     ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)],
     ...["--persist-to", persistTo, "--log-level", "warn"],
+    // As `npm run dev`: auth disabled, task tokens signed with the public dev secret.
+    ...["--var", "SUNDIAL_AUTH:disabled"],
   ];
   // Its own process group, so that stop() reaches workerd too.
   const child = spawn(process.execPath, args, {
