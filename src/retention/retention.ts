@@ -103,6 +103,7 @@ export async function expireRuns(
     .toArray();
   const namespace = meta.find((m) => m.key === "namespace")?.value;
   const workflowId = meta.find((m) => m.key === "workflow_id")?.value;
+  const expired: string[] = [];
   for (const { key, run_id: runId } of due) {
     const run = sql
       .exec<{ status: string }>("SELECT status FROM runs WHERE run_id = ?", runId)
@@ -125,21 +126,31 @@ export async function expireRuns(
       if (env.VISIBILITY && namespace !== undefined && workflowId !== undefined) {
         await deleteVisibility(env.VISIBILITY, namespace, workflowId, runId);
       }
+      expired.push(runId);
     } catch (err) {
       console.warn(
         `sundial: retention of run ${runId} of "${workflowId}" waits (${err instanceof Error ? err.message : String(err)}); retrying in ${RETENTION_RETRY_MS / 1000} s`,
       );
       sql.exec("UPDATE timers SET fire_at_ms = ? WHERE key = ?", now + RETENTION_RETRY_MS, key);
-      continue;
     }
-    storage.transactionSync(() => {
-      for (const table of RUN_TABLES) sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
-    });
   }
-  const left = sql.exec<{ n: number }>("SELECT count(*) AS n FROM runs").one().n;
-  if (left > 0) return "kept";
-  // Nothing is left: no tables, no alarm. The object is not woken again until a new start.
-  await storage.deleteAlarm();
+  const runs = sql.exec<{ n: number }>("SELECT count(*) AS n FROM runs").one().n;
+  const existing = expired.filter(
+    (runId) =>
+      sql.exec<{ n: number }>("SELECT count(*) AS n FROM runs WHERE run_id = ?", runId).one().n > 0,
+  ).length;
+  if (runs > existing || (runs === 0 && expired.length === 0)) {
+    // Other runs stay: only these go, in one transaction (a crash before it retries them all).
+    storage.transactionSync(() => {
+      for (const runId of expired) {
+        for (const table of RUN_TABLES) sql.exec(`DELETE FROM ${table} WHERE run_id = ?`, runId);
+      }
+    });
+    return "kept";
+  }
+  // Nothing is left: no tables, then no alarm (a crash between the two leaves an alarm that finds
+  // no tables and does nothing). The object is not woken again until a new start.
   await storage.deleteAll();
+  await storage.deleteAlarm();
   return "wiped";
 }
