@@ -9,7 +9,7 @@
  * Each value: `[1: version][1: key id length][key id][12: random IV][ciphertext][16: tag]`; the
  * version and key id are authenticated (GCM additional data), so neither can be altered unnoticed.
  */
-import { createCipheriv, createDecipheriv } from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
 import { fromBase64, type PayloadCodec, PayloadDecodeError } from "./codec";
 
 export const AES_CODEC_ID = "aes256gcm";
@@ -96,7 +96,11 @@ export function aesKeyId(data: Uint8Array): string {
 }
 
 export function aesGcmCodec(ring: Keyring): PayloadCodec {
-  const primaryKey = ring.keys.get(ring.primary)!;
+  // Imported once: a cipher made from raw key bytes costs ~12x more in workerd (~0.3 ms).
+  const keys = new Map<string, KeyObject>(
+    [...ring.keys].map(([id, bytes]) => [id, createSecretKey(bytes)]),
+  );
+  const primaryKey = keys.get(ring.primary)!;
   const primaryHeader = header(ring.primary);
   return {
     id: AES_CODEC_ID,
@@ -109,7 +113,7 @@ export function aesGcmCodec(ring: Keyring): PayloadCodec {
     },
     decode(data) {
       const keyId = aesKeyId(data);
-      const key = ring.keys.get(keyId);
+      const key = keys.get(keyId);
       if (!key) {
         throw new PayloadDecodeError(
           `A stored payload is encrypted with key "${keyId}", which SUNDIAL_ENCRYPTION_KEYS does not hold (it holds: ${[...ring.keys.keys()].join(", ")}); add the key back to read it`,

@@ -15,14 +15,19 @@ declare module "node:crypto" {
     update(data: Uint8Array): Uint8Array;
     final(): Uint8Array;
   }
+  /** An imported key: creating a cipher from it skips importing the raw key on every call. */
+  export interface KeyObject {
+    readonly type: "secret";
+  }
+  export function createSecretKey(key: Uint8Array): KeyObject;
   export function createCipheriv(
     algorithm: "aes-256-gcm",
-    key: Uint8Array,
+    key: KeyObject,
     iv: Uint8Array,
   ): GcmCipher;
   export function createDecipheriv(
     algorithm: "aes-256-gcm",
-    key: Uint8Array,
+    key: KeyObject,
     iv: Uint8Array,
   ): GcmDecipher;
 }
