@@ -56,7 +56,7 @@ export function scheduleRetention(
   fallbackMs: number | null,
 ): void {
   const retention = retentionOf(sql, fallbackMs);
-  if (retention === null) return;
+  if (retention === null || !Number.isFinite(retention)) return;
   sql.exec(
     "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, 'retention', ?, NULL)",
     retentionTimerKey(run.run_id),

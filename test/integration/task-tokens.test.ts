@@ -78,6 +78,12 @@ describe("signed task tokens", () => {
       ["signature emptied", `${body}~`, /^Forged or altered task token: /],
     ];
     for (const [, bad, reason] of cases) await refusedChangingNothing(workflowId, bad, reason);
+    // Validly signed, but for the same workflow id in another namespace: another execution (none).
+    const before = await history(workflowId);
+    const otherNamespace = await signTaskToken(env, encodeToken({ ...fields, namespace: "other" }));
+    expect(await env.SUNDIAL.activityStarted(otherNamespace, "d-other")).toBeNull();
+    expect(await env.SUNDIAL.activityCompleted(otherNamespace, '"other"')).toBeNull();
+    expect(await history(workflowId)).toEqual(before);
     // Nothing was started by any of them: the genuine token starts and completes the activity.
     expect(await env.SUNDIAL.activityStarted(token, "d-1")).toMatchObject({ input: "0" });
     expect(await env.SUNDIAL.activityCompleted(token, '"done"')).toBeNull();
