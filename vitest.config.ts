@@ -22,8 +22,17 @@ const sundialSources = [
   { find: /^sundial$/, replacement: source("./src/engine.ts") },
 ];
 
+/**
+ * AES-256-GCM keys of the "encrypted" projects (test/integration/encrypted/): the engine encrypts
+ * every stored payload with "k1". Test-only values, of course.
+ */
+const TEST_ENCRYPTION_KEYS = JSON.stringify({
+  primary: "k1",
+  keys: { k1: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" },
+});
+
 /** The engine under test: the real wrangler.toml, with the fixture Worker as main. */
-function workerd(mode: "warm" | "cold") {
+function workerd(mode: "warm" | "cold", extraBindings: Record<string, string> = {}) {
   return cloudflareTest({
     main: "./test/fixtures/worker.ts",
     wrangler: { configPath: "./wrangler.toml" },
@@ -38,10 +47,13 @@ function workerd(mode: "warm" | "cold") {
           parked: "NOTIFICATIONS_QUEUE",
         }),
         SUNDIAL_TEST_MODE: mode,
+        // Task tokens are signed (src/security/task-token-mac.ts); tests rotate it per reporter.
+        SUNDIAL_TOKEN_SECRET: "test-token-secret",
         TEST_MIGRATIONS: d1Migrations,
         // The tests of the engine run without auth; test/integration/auth-*.test.ts call the app
         // with SUNDIAL_AUTH=required and their own keys (test/auth-harness.ts).
         SUNDIAL_AUTH: "disabled",
+        ...extraBindings,
       },
       // SUNDIAL_RATE_LIMIT of wrangler.toml, out of the way of the engine's tests; the auth tests
       // pass TEST_RATE_LIMIT (a small limit) as SUNDIAL_RATE_LIMIT.
@@ -130,6 +142,7 @@ export default defineConfig({
         test: {
           name: "warm",
           include: ["test/integration/**/*.test.ts"],
+          exclude: ["test/integration/encrypted/**"],
           setupFiles: ["./test/setup/d1-migrations.ts"],
           testTimeout: 30_000,
         },
@@ -140,10 +153,25 @@ export default defineConfig({
         test: {
           name: "cold",
           include: ["test/integration/**/*.test.ts"],
+          exclude: ["test/integration/encrypted/**"],
           setupFiles: ["./test/setup/d1-migrations.ts"],
           testTimeout: 30_000,
         },
       },
+      // Encryption at rest: the same engine with SUNDIAL_ENCRYPTION_KEYS set. SUNDIAL_ENCRYPTED_ALL=1
+      // runs every integration test encrypted (e.g. `--project encrypted-warm test/integration/x.test.ts`).
+      ...(["warm", "cold"] as const).map((mode) => ({
+        plugins: [workerd(mode, { SUNDIAL_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS })],
+        resolve: { alias: sundialSources },
+        test: {
+          name: `encrypted-${mode}`,
+          include: process.env.SUNDIAL_ENCRYPTED_ALL
+            ? ["test/integration/**/*.test.ts"]
+            : ["test/integration/encrypted/**/*.test.ts"],
+          setupFiles: ["./test/setup/d1-migrations.ts"],
+          testTimeout: 30_000,
+        },
+      })),
     ],
   },
 });

@@ -1,7 +1,9 @@
 /** @module Engine configuration: registered workflows and activities, limits, the Env it needs. */
 import type { Activities } from "../sdk/activity/index";
+import { type Duration, toMs } from "../sdk/common/duration";
 import type { WorkflowDefinition } from "../sdk/workflow/index";
 import type { AuthEnv } from "./auth/env";
+import type { PayloadCodec } from "./codec/codec";
 
 /** Limits, all configurable; defaults are documented in the README. */
 export interface Limits {
@@ -25,6 +27,9 @@ export interface Limits {
   historyPageBytes: number;
 }
 
+/** How long a closed run is kept by default (namespaces override it). */
+export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+
 export const DEFAULT_LIMITS: Limits = {
   maxPayloadBytes: 1024 * 1024,
   maxRequestBytes: 1024 * 1024 + 64 * 1024,
@@ -45,12 +50,25 @@ export interface SundialConfig {
   /** Activities the engine's own Worker runs: for local activities and for its own queue consumer. */
   activities?: Activities;
   limits?: Partial<Limits>;
+  /**
+   * Payload codecs (e.g. compression) applied to every stored payload, in order, before the
+   * built-in AES-256-GCM encryption of `SUNDIAL_ENCRYPTION_KEYS` (src/codec/codec.ts).
+   */
+  codecs?: PayloadCodec[];
+  /**
+   * How long a closed run is kept when its start carried no retention (the namespace's, once
+   * namespaces are registered): default "30d"; `null` keeps closed runs forever.
+   */
+  retention?: Duration | null;
 }
 
 export interface ResolvedConfig {
   workflows: Map<string, AnyWorkflow>;
   activities: Activities;
   limits: Limits;
+  codecs: PayloadCodec[];
+  /** null: closed runs are kept forever. */
+  retentionMs: number | null;
 }
 
 export function resolveConfig(config: SundialConfig): ResolvedConfig {
@@ -63,6 +81,13 @@ export function resolveConfig(config: SundialConfig): ResolvedConfig {
     workflows,
     activities: config.activities ?? {},
     limits: { ...DEFAULT_LIMITS, ...config.limits },
+    codecs: config.codecs ?? [],
+    retentionMs:
+      config.retention === null
+        ? null
+        : config.retention === undefined
+          ? DEFAULT_RETENTION_MS
+          : toMs(config.retention),
   };
 }
 
@@ -77,4 +102,12 @@ export interface EngineEnv extends AuthEnv {
   SUNDIAL_STICKY?: string;
   /** The visibility index (list / count); optional: without it, listing is unavailable. */
   VISIBILITY?: D1Database;
+  /** "disabled" (local development) or "required" (the default when absent: a deployed engine). */
+  SUNDIAL_AUTH?: string;
+  /** Secret: HMAC key of task tokens (src/security/task-token-mac.ts). */
+  SUNDIAL_TOKEN_SECRET?: string;
+  /** Secret: the token secret before a rotation, still accepted (never used to sign). */
+  SUNDIAL_TOKEN_SECRET_PREVIOUS?: string;
+  /** Secret: AES-256-GCM keys of stored payloads, `{"primary": "<id>", "keys": {"<id>": "<base64 32 bytes>"}}`. */
+  SUNDIAL_ENCRYPTION_KEYS?: string;
 }

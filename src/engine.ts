@@ -16,37 +16,50 @@ import { createApp } from "./api/app";
 import { type EngineEnv, resolveConfig, type SundialConfig } from "./config";
 import { mockableActivities } from "./execution/activity/test-mocks";
 import { executionStub } from "./execution/addressing";
-import { parseTaskToken } from "./execution/report-validation";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
+import { signTaskToken, verifyTaskToken } from "./security/task-token-mac";
 
+export type { CodecChain, PayloadCodec } from "./codec/codec";
 export type { EngineEnv, Limits, SundialConfig } from "./config";
 export { WorkflowExecutionBase } from "./execution/workflow-execution";
 
 /**
- * The execution a task token names. A malformed token is refused with an error that says why (the
- * engine never hands one out: it is a bug or a forgery), before any execution is touched.
+ * The execution a task token names. A malformed, forged or altered token (its signature does not
+ * verify, see task-token-mac.ts) is refused with an error that says why, before any execution is
+ * touched: the engine never hands one out, so it is a bug or a forgery.
  */
-function stubForToken(env: EngineEnv, token: string) {
-  const parsed = parseTaskToken(token);
-  if (!parsed.ok) {
+async function stubForToken(env: EngineEnv, token: string) {
+  const verified = await verifyTaskToken(env, token);
+  if (!verified.ok) {
     // Answered like a task that does not exist (nothing to run, nothing recorded), not thrown: a
-    // malformed token can never succeed, so a consumer must drop its message, not retry it.
-    console.warn(`sundial: refused a report: Malformed task token: ${parsed.reason}`);
-    return { refused: `Malformed task token: ${parsed.reason}` } as const;
+    // refused token can never succeed, so a consumer must drop its message, not retry it. The
+    // token itself is not logged: a valid one is a bearer capability.
+    const what = {
+      Malformed: "Malformed task token",
+      Forged: "Forged or altered task token",
+      Unverifiable: "Task token not checked",
+    }[verified.refusal];
+    console.warn(`sundial: refused a report: ${what}: ${verified.reason}`);
+    return { refused: `${what}: ${verified.reason}` } as const;
   }
-  const t = parsed.token;
+  const t = verified.token;
   return { stub: executionStub(env, t.namespace, t.workflowId), token: t };
+}
+
+/** An eager task handed back to a consumer carries a signed token, as a queued one does. */
+async function signed(env: EngineEnv, task: EagerTask | null): Promise<EagerTask | null> {
+  return task ? { ...task, token: await signTaskToken(env, task.token) } : null;
 }
 
 /**
  * Reports activity outcomes straight to the execution objects (used in-process and by
- * SundialService). A malformed token or delivery id changes nothing and answers as for a task
+ * SundialService). A malformed, forged or altered token or a bad delivery id changes nothing and answers as for a task
  * that does not exist: no task, `cancelRequested` with the reason for a heartbeat.
  */
 export function createReporter(env: EngineEnv): ActivityReporter {
   return {
     async activityStarted(token, deliveryId): Promise<StartedTask | null> {
-      const s = stubForToken(env, token);
+      const s = await stubForToken(env, token);
       if ("refused" in s) return null;
       // Stored with the attempt (started_by): a queue message id, never long.
       if (deliveryId !== undefined && (typeof deliveryId !== "string" || deliveryId.length > 512)) {
@@ -56,19 +69,19 @@ export function createReporter(env: EngineEnv): ActivityReporter {
       return s.stub.activityStarted(s.token, deliveryId);
     },
     async activityHeartbeat(token, details): Promise<HeartbeatResponse> {
-      const s = stubForToken(env, token);
+      const s = await stubForToken(env, token);
       if ("refused" in s) return { cancelRequested: true, reason: s.refused };
       return s.stub.activityHeartbeat(s.token, details);
     },
     async activityCompleted(token, result, offer): Promise<EagerTask | null> {
-      const s = stubForToken(env, token);
+      const s = await stubForToken(env, token);
       if ("refused" in s) return null;
-      return s.stub.activityCompleted(s.token, result, offer);
+      return signed(env, await s.stub.activityCompleted(s.token, result, offer));
     },
     async activityFailed(token, failure, offer): Promise<EagerTask | null> {
-      const s = stubForToken(env, token);
+      const s = await stubForToken(env, token);
       if ("refused" in s) return null;
-      return s.stub.activityFailed(s.token, failure, offer);
+      return signed(env, await s.stub.activityFailed(s.token, failure, offer));
     },
   };
 }

@@ -1,4 +1,5 @@
 /** @module The HTTP API of API.md (Hono): validate at the edge, route by workflow id to its Durable Object. */
+
 import { type Context, Hono } from "hono";
 import { securityHeaders } from "../auth/headers";
 import { keyRoutes } from "../auth/key-routes";
@@ -8,6 +9,7 @@ import type { EngineEnv, ResolvedConfig } from "../config";
 import { type ExecutionStub, executionStub } from "../execution/addressing";
 import type { Ack, Reply, StartRequest } from "../execution/rpc";
 import { decodePageToken } from "../history/page-token";
+import { namespaceRetentionMs } from "../namespaces/registry";
 import { namespaceRoutes } from "../namespaces/routes";
 import { uiRoutes } from "../ui/page";
 import { SearchAttributeError, toSearchAttributes } from "../visibility/search-attributes";
@@ -179,6 +181,8 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
       ...(b.memo ? { memo: JSON.stringify(b.memo) } : {}),
       ...(b.searchAttributes ? { searchAttributes: JSON.stringify(b.searchAttributes) } : {}),
       ...(signal ? { signal } : {}),
+      // The namespace's retention (cached registry read): the run deletes itself that long after close.
+      retentionMs: await namespaceRetentionMs(c.env, namespace),
     };
     const result = await stubFor(c.env, namespace, workflowId).start(req);
     if (!result.ok) throw new ApiError(result.error.code, result.error.message);
@@ -315,7 +319,7 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   app.get("/api/v1/openapi.json", (c) => c.body(openApiJson(), 200, JSON_HEADERS));
   namespaceRoutes(app);
   keyRoutes(app);
-  visibilityRoutes(app);
+  visibilityRoutes(app, config);
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);
   app.route("/api/v1", routes);

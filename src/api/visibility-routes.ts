@@ -5,7 +5,8 @@
  */
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import type { EngineEnv } from "../config";
+import { engineCodec } from "../codec/payload-sql";
+import type { EngineEnv, ResolvedConfig } from "../config";
 import { MAX_QUERY_LENGTH, QueryError } from "../visibility/query";
 import {
   countVisibility,
@@ -91,7 +92,7 @@ async function answer(run: () => Promise<Response>): Promise<Response> {
 /**
  * Registers list and count on `app`, under `/api/v1` and `/api/v1/namespaces/:namespace`.
  */
-export function visibilityRoutes(app: Hono<AppEnv>): void {
+export function visibilityRoutes(app: Hono<AppEnv>, config?: Pick<ResolvedConfig, "codecs">): void {
   for (const prefix of ["/api/v1/namespaces/:namespace", "/api/v1"]) {
     app.get(`${prefix}/workflow-count`, (c) =>
       answer(async () => {
@@ -109,6 +110,8 @@ export function visibilityRoutes(app: Hono<AppEnv>): void {
           query: q.query,
           pageSize: q.pageSize ?? DEFAULT_PAGE_SIZE,
           nextPageToken: q.nextPageToken || null,
+          // The memo is stored encoded (src/codec): decoded for the caller.
+          codec: engineCodec(c.env, config?.codecs),
         });
         return c.json(page);
       }),

@@ -4,7 +4,9 @@
  * transition, re-arms, and backs off when the handler throws (never throwing: a thrown alarm is
  * retried a few times and then dropped, and every timer with it).
  */
+
 import { type NewEvent, newEvent } from "../history/events";
+import { expireRuns } from "../retention/retention";
 import { activityTimerFired } from "./activity/handlers";
 import { crashPoint } from "./crash-points";
 import { deliverInBackground, sendActivityTasks } from "./delivery";
@@ -18,6 +20,17 @@ import { transition } from "./transition";
 
 export async function alarm(x: ExecCtx): Promise<void> {
   if (!x.ready) return;
+  // Retention first: with no run left, the storage and alarm are gone; forget what memory holds.
+  const wiped = await x.serialized(async () => {
+    if ((await expireRuns(x.storage, x.sql, x.env, x.now())) === "kept") return false;
+    x.ready = false;
+    x.identity = undefined;
+    x.cached = undefined;
+    x.armedAtMs = null;
+    x.clockOffsetMs = 0;
+    return true;
+  });
+  if (wiped) return;
   let failed: unknown;
   await x
     .serialized(() => fireDueTimers(x))

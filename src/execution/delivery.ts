@@ -3,6 +3,8 @@
  * Queues, messages to other executions (RPC), visibility rows to D1; and what a delivered message's
  * reply means for the sender (routed back into a transition).
  */
+import { codecOf } from "../codec/payload-sql";
+import { withRetention } from "../retention/retention";
 import { visibilityRow } from "../visibility/row";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { executionName, executionStub } from "./addressing";
@@ -85,7 +87,7 @@ export async function deliverMessages(x: ExecCtx, force = false): Promise<void> 
     try {
       if (row.kind === "visibility") {
         const db = x.env.VISIBILITY;
-        if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow);
+        if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow, codecOf(x.sql));
         crashPoint(x.state, "afterDelivery", "visibility");
         deleteRows(x.sql, [row.id]);
         continue;
@@ -111,7 +113,10 @@ async function rpc(x: ExecCtx, message: OutboxMessage): Promise<Ack | StartReply
   const target = executionStub(x.env, message.namespace, message.workflowId);
   switch (message.op) {
     case "startChild":
-      return (await target.startChild(message.request, message.parent)) as StartReply;
+      return (await target.startChild(
+        withRetention(x.sql, message.request),
+        message.parent,
+      )) as StartReply;
     case "signal":
       return (await target.signal(message.signalName, message.input, message.requestId)) as Ack;
     case "cancel":

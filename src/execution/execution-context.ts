@@ -3,7 +3,9 @@
  * stores over it, configuration, the engine clock, the serial lock, the warm runtime, and the
  * waiters. The Durable Object class creates one; every room takes it as its first argument.
  */
+
 import type { ActivityTaskMessage } from "../../sdk/activity/protocol";
+import { executionSql } from "../codec/payload-sql";
 import type { EngineEnv, ResolvedConfig } from "../config";
 import type { EventAttributes } from "../history/events";
 import type { WorkflowRuntime } from "../replay/runtime";
@@ -77,7 +79,8 @@ export class ExecCtx {
     readonly config: ResolvedConfig,
   ) {
     this.storage = state.storage;
-    this.sql = state.storage.sql;
+    // Every payload column is encoded on write and decoded on read (src/codec/payload-sql.ts).
+    this.sql = executionSql(state.storage.sql, env, config.codecs);
     this.waiters = new Waiters(config.limits.maxWaitersPerObject);
     this.runs = new RunStore(this.sql, () => this.ready);
     this.history = new HistoryStore(this.sql, () => this.waiters.notify("history"));

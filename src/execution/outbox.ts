@@ -6,6 +6,7 @@
 import type { PendingDelivery } from "../../sdk/common/wire";
 import type { EngineEnv } from "../config";
 import type { Command } from "../replay/commands";
+import { signTaskToken, TokenSecretMissingError } from "../security/task-token-mac";
 import { queueFor } from "./addressing";
 import {
   chunkBatches,
@@ -30,6 +31,14 @@ export type OutboxRow = {
   /** Engine time (ms) before which the row is not tried again; null: never failed. */
   next_attempt_ms: number | null;
 };
+
+/** What signing adds to a task message's token: `~` and a 43-character MAC. */
+const SIGNATURE_BYTES = 44;
+
+async function signedTask(env: EngineEnv, body: string): Promise<unknown> {
+  const message = JSON.parse(body) as { token: string };
+  return { ...message, token: await signTaskToken(env, message.token) };
+}
 
 /** Durable Object SQLite binds at most 100 parameters per statement. */
 const MAX_BOUND = 90;
@@ -201,11 +210,19 @@ export async function sendActivityTasks(
       recordFailure(sql, list, unboundTaskQueueMessage(target), now);
       continue;
     }
-    for (const [from, to] of chunkBatches(list.map((r) => utf8Bytes(r.body)))) {
+    for (const [from, to] of chunkBatches(list.map((r) => utf8Bytes(r.body) + SIGNATURE_BYTES))) {
       const batch = list.slice(from, to);
       try {
-        await queue.sendBatch(batch.map((r) => ({ body: JSON.parse(r.body) as unknown })));
+        // Tokens are stored unsigned (minted inside a synchronous transaction) and signed as they
+        // leave: a deployed engine without SUNDIAL_TOKEN_SECRET sends nothing and says why.
+        const bodies = await Promise.all(batch.map((r) => signedTask(env, r.body)));
+        await queue.sendBatch(bodies.map((body) => ({ body })));
       } catch (err) {
+        if (err instanceof TokenSecretMissingError) {
+          console.error(`sundial: ${err.message}; activity tasks wait until it is set`);
+          recordFailure(sql, batch, errorText(err), now);
+          continue;
+        }
         console.error(
           `sundial: sending ${batch.length} task(s) to task queue "${target}" failed; retrying with backoff`,
           err,

@@ -61,7 +61,14 @@ export type ActivityRow = {
 };
 
 /** `user` is a workflow's own timer (ctx.sleep); the others are the engine's. */
-export type TimerKind = "timer" | "activity" | "wft" | "run-timeout" | "exec-timeout";
+export type TimerKind =
+  | "timer"
+  | "activity"
+  | "wft"
+  | "run-timeout"
+  | "exec-timeout"
+  /** A closed run's deletion (src/retention/retention.ts). */
+  | "retention";
 
 export type TimerRow = {
   key: string;

@@ -21,6 +21,11 @@ export interface StartRequest {
   searchAttributes?: string;
   /** Signal-with-start: delivered to the new run with its first task, or to the running run. */
   signal?: { name: string; input?: string; requestId?: string };
+  /**
+   * How long each closed run is kept (the namespace's retention, set by the API); absent: the
+   * execution's earlier value, else the engine's default (src/retention/retention.ts).
+   */
+  retentionMs?: number;
 }
 
 export interface RpcError {

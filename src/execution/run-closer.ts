@@ -4,10 +4,12 @@
  * close policy, the report to a parent, the visibility row), and the next run a closing command
  * starts.
  */
+
 import type { FailureInfo } from "../../sdk/common/failures";
 import type { ExecutionStatus } from "../../sdk/common/wire";
 import { type HistoryEvent, type NewEvent, newEvent } from "../history/events";
 import type { Command } from "../replay/commands";
+import { scheduleRetention } from "../retention/retention";
 import { parentCloseMessages, parentReport } from "./children";
 import { crashPoint } from "./crash-points";
 import { deliverInBackground, queueVisibility, sendMessage } from "./delivery";
@@ -60,6 +62,7 @@ export function onClose(
 ): void {
   const closed = x.runs.find(run.run_id)!;
   queueVisibility(x, closed, 0);
+  scheduleRetention(x.sql, closed, x.now(), x.config.retentionMs);
   const children = x.children.open(run.run_id);
   for (const message of parentCloseMessages(x.identity!, run.run_id, status, children)) {
     sendMessage(x, message);

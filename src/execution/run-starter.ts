@@ -3,7 +3,9 @@
  * request-id dedup, id reuse and conflict policy and signal-with-start; a new run's row, first
  * events and timers; and the next run recorded inside a closing transaction.
  */
+
 import { type EventAttributes, type NewEvent, newEvent } from "../history/events";
+import { rememberRetention } from "../retention/retention";
 import { queueFor } from "./addressing";
 import { queueVisibility } from "./delivery";
 import type { ExecCtx, Writes } from "./execution-context";
@@ -58,6 +60,7 @@ export async function startWorkflow(
     x.identity = { namespace: req.namespace, workflowId: req.workflowId };
     x.runs.saveIdentity(req.namespace, req.workflowId);
   }
+  rememberRetention(x.sql, req.retentionMs);
   const runId = crypto.randomUUID();
   await startRun(x, {
     runId,

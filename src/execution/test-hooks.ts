@@ -2,6 +2,7 @@
  * @module The bodies of the `unsafe*` test hooks (they need SUNDIAL_UNSAFE=1): time skipping,
  * injected commit failures and crashes, and read-outs of timers, alarms, counters and the outbox.
  */
+import { setUnsafeKeys } from "../codec/payload-sql";
 import { armCrash, type CrashArmOptions, type CrashPoint, crashesOf } from "./crash-points";
 import { deliverMessages } from "./delivery";
 import type { ExecCtx } from "./execution-context";
@@ -98,4 +99,10 @@ export async function alarmAndOutbox(
 export function crashes(x: ExecCtx): { fired: string[]; armed: number } {
   assertUnsafe(x);
   return crashesOf(x.state.id.toString());
+}
+
+/** This object's encryption keys from now on (src/codec/payload-sql.ts). */
+export function payloadKeys(x: ExecCtx, keys: string | null | undefined): void {
+  assertUnsafe(x);
+  setUnsafeKeys(x.sql, x.env, x.config.codecs, keys);
 }

@@ -206,6 +206,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return hooks.alarmAndOutbox(this.#x, setAt);
   }
 
+  /** Test-only: this object's encryption keys from now on. */
+  async unsafePayloadKeys(keys: string | null | undefined): Promise<void> {
+    hooks.payloadKeys(this.#x, keys);
+  }
+
   /** Test-only: the crash points that fired in this object so far, and how many arms are left. */
   async unsafeCrashes(): Promise<{ fired: string[]; armed: number }> {
     return hooks.crashes(this.#x);

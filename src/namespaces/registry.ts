@@ -7,10 +7,11 @@
 import { MAX_DURATION_MS } from "../../sdk/common/duration";
 import { ApiError } from "../api/errors";
 import { AUTH_CACHE_TTL_MS, authNow, TtlCache } from "../auth/ttl-cache";
+import { DEFAULT_RETENTION_MS } from "../config";
 
 export const DEFAULT_NAMESPACE = "default";
-/** Retention of `default` until changed, and of a namespace created without one: 30 days. */
-export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+/** Retention of `default` until changed, and of a namespace created without one (config.ts). */
+export { DEFAULT_RETENTION_MS };
 /** Shortest retention: a minute (shorter would delete a run before anyone could read its result). */
 export const MIN_RETENTION_MS = 60_000;
 export const MAX_RETENTION_MS = MAX_DURATION_MS;

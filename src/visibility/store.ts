@@ -4,6 +4,7 @@
  * list; count.
  */
 import type { ExecutionStatus, JsonValue } from "../../sdk/common/wire";
+import { type CodecChain, IDENTITY } from "../codec/codec";
 import { parseIsoDatetime, queryToSql } from "./query";
 import {
   canonicalSearchAttributes,
@@ -69,6 +70,8 @@ export interface ListOptions {
   pageSize?: number | undefined;
   /** The `nextPageToken` of the previous page. */
   nextPageToken?: string | null | undefined;
+  /** Decodes the stored memo (src/codec); plaintext as stored when absent. */
+  codec?: CodecChain | undefined;
 }
 
 export interface ListResult {
@@ -155,6 +158,8 @@ ON CONFLICT DO NOTHING`;
 export async function upsertVisibility(
   db: D1Database,
   row: VisibilityRow,
+  /** Encodes the memo (src/codec): a D1 row holds no plaintext memo when keys are configured. */
+  codec: CodecChain = IDENTITY,
 ): Promise<{ applied: boolean }> {
   if (!STATUSES.has(row.status)) throw new TypeError(`VisibilityRow.status: ${row.status}`);
   if (!Number.isSafeInteger(row.version) || row.version < 0) {
@@ -176,7 +181,7 @@ export async function upsertVisibility(
         row.historyLength,
         row.parent?.workflowId ?? null,
         row.parent?.runId ?? null,
-        row.memo === undefined || row.memo === null ? null : JSON.stringify(row.memo),
+        row.memo === undefined || row.memo === null ? null : codec.encode(JSON.stringify(row.memo)),
         Object.keys(sa).length ? JSON.stringify(sa) : null,
         row.version,
       ),
@@ -209,7 +214,7 @@ interface ExecutionRecord {
   version: number;
 }
 
-function toInfo(r: ExecutionRecord): WorkflowExecutionInfo {
+function toInfo(r: ExecutionRecord, codec: CodecChain): WorkflowExecutionInfo {
   const sa = r.search_attributes ? (JSON.parse(r.search_attributes) as SearchAttributes) : {};
   return {
     workflowId: r.workflow_id,
@@ -221,7 +226,7 @@ function toInfo(r: ExecutionRecord): WorkflowExecutionInfo {
     executionTime: isoOrNull(r.execution_time),
     taskQueue: r.task_queue,
     historyLength: r.history_length,
-    memo: r.memo ? (JSON.parse(r.memo) as JsonValue) : {},
+    memo: r.memo ? (JSON.parse(codec.decode(r.memo)) as JsonValue) : {},
     searchAttributes: plainSearchAttributes(sa),
     parent:
       r.parent_workflow_id && r.parent_run_id
@@ -317,7 +322,7 @@ export async function listVisibility(db: D1Database, options: ListOptions): Prom
   const page = results.slice(0, pageSize);
   const last = page[page.length - 1];
   return {
-    executions: page.map(toInfo),
+    executions: page.map((r) => toInfo(r, options.codec ?? IDENTITY)),
     nextPageToken:
       results.length > pageSize && last
         ? encodePageToken({
@@ -340,4 +345,23 @@ export async function countVisibility(
     .bind(...w.params)
     .first<{ count: number }>();
   return row?.count ?? 0;
+}
+
+/** Deletes a run's row and its search attribute index (retention). Idempotent. */
+export async function deleteVisibility(
+  db: D1Database,
+  namespace: string,
+  workflowId: string,
+  runId: string,
+): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        "DELETE FROM search_attributes WHERE namespace = ?1 AND workflow_id = ?2 AND run_id = ?3",
+      )
+      .bind(namespace, workflowId, runId),
+    db
+      .prepare("DELETE FROM executions WHERE namespace = ?1 AND workflow_id = ?2 AND run_id = ?3")
+      .bind(namespace, workflowId, runId),
+  ]);
 }

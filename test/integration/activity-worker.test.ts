@@ -10,6 +10,7 @@ import type { ActivityContext } from "../../sdk/activity/index";
 import type { ActivityTaskMessage } from "../../sdk/activity/protocol";
 import { createActivityWorker } from "../../sdk/activity/worker";
 import { encodeToken } from "../../src/execution/addressing";
+import { signTaskToken } from "../../src/security/task-token-mac";
 import { api, eventTypes, eventually, history, result, start, stub, uniqueId } from "../helpers";
 
 const parked = { taskQueue: "parked", startToCloseTimeout: "10s", retry: { maximumAttempts: 1 } };
@@ -29,15 +30,19 @@ async function startSequence(workflowId: string, types: string[]) {
   return runId;
 }
 
-function taskMessage(
+/** A task message as the engine sends it: its token signed (src/security/task-token-mac.ts). */
+async function taskMessage(
   workflowId: string,
   runId: string,
   seq: number,
   activityType: string,
   attempt = 1,
-): ActivityTaskMessage {
+): Promise<ActivityTaskMessage> {
   return {
-    token: encodeToken({ namespace: "default", workflowId, runId, seq, attempt }),
+    token: await signTaskToken(
+      env,
+      encodeToken({ namespace: "default", workflowId, runId, seq, attempt }),
+    ),
     namespace: "default",
     workflowId,
     runId,
@@ -52,7 +57,7 @@ describe("SundialService (RPC entrypoint)", () => {
   it("starts, heartbeats and completes a task over the service binding", async () => {
     const workflowId = uniqueId("svc");
     const runId = await startSequence(workflowId, ["echo"]);
-    const { token } = taskMessage(workflowId, runId, 1, "echo");
+    const { token } = await taskMessage(workflowId, runId, 1, "echo");
     const started = await env.SUNDIAL.activityStarted(token, "delivery-1");
     expect(started).toMatchObject({ input: "0", attempt: 1, startToCloseTimeoutMs: 10_000 });
     // The same delivery starting again gets the same answer; another delivery gets nothing.
@@ -77,7 +82,7 @@ describe("SundialService (RPC entrypoint)", () => {
   it("records a failure, and hands the next task out eagerly for a fitting offer", async () => {
     const workflowId = uniqueId("svc-fail");
     const runId = await startSequence(workflowId, ["echo", "echo"]);
-    const first = taskMessage(workflowId, runId, 1, "echo");
+    const first = await taskMessage(workflowId, runId, 1, "echo");
     expect(await env.SUNDIAL.activityStarted(first.token, "d-1")).not.toBeNull();
     const offer = { taskQueue: "parked", activityTypes: ["echo"], deliveryId: "d-1" };
     const eager = await env.SUNDIAL.activityCompleted(first.token, "0", offer);
@@ -116,13 +121,16 @@ describe("SundialService (RPC entrypoint)", () => {
       expect(await env.SUNDIAL.activityFailed(token, '{"message":"x"}')).toBeNull();
     }
     const workflowId = uniqueId("none");
-    const unknown = encodeToken({
-      namespace: "default",
-      workflowId,
-      runId: crypto.randomUUID(),
-      seq: 1,
-      attempt: 1,
-    });
+    const unknown = await signTaskToken(
+      env,
+      encodeToken({
+        namespace: "default",
+        workflowId,
+        runId: crypto.randomUUID(),
+        seq: 1,
+        attempt: 1,
+      }),
+    );
     expect(await env.SUNDIAL.activityStarted(unknown, "d")).toBeNull();
     expect(await env.SUNDIAL.activityHeartbeat(unknown)).toEqual({ cancelRequested: true });
     expect(await env.SUNDIAL.activityCompleted(unknown, "1")).toBeNull();
@@ -153,7 +161,7 @@ describe("createActivityWorker", () => {
         id: "m-1",
         timestamp: new Date(),
         attempts: 1,
-        body: taskMessage(workflowId, runId, 1, "echo"),
+        body: await taskMessage(workflowId, runId, 1, "echo"),
       },
     ]);
     const ctx = createExecutionContext();
@@ -175,7 +183,7 @@ describe("createActivityWorker", () => {
     const runId = await startSequence(workflowId, ["echo"]);
     const ran: string[] = [];
     const worker = createActivityWorker({ activities: workerActivities(ran) });
-    const stale = taskMessage(workflowId, runId, 1, "echo", 7); // an attempt that does not exist
+    const stale = await taskMessage(workflowId, runId, 1, "echo", 7); // an attempt that does not exist
     const batch = createMessageBatch<ActivityTaskMessage>("sundial-parked", [
       { id: "m-stale", timestamp: new Date(), attempts: 1, body: stale },
     ]);
@@ -198,7 +206,7 @@ describe("createActivityWorker", () => {
         id: "m-u",
         timestamp: new Date(),
         attempts: 1,
-        body: taskMessage(workflowId, runId, 1, "nowhere"),
+        body: await taskMessage(workflowId, runId, 1, "nowhere"),
       },
     ]);
     const ctx = createExecutionContext();
@@ -232,7 +240,7 @@ describe("createActivityWorker", () => {
         id: "m-d",
         timestamp: new Date(),
         attempts: 1,
-        body: taskMessage(workflowId, runId, 1, "echo"),
+        body: await taskMessage(workflowId, runId, 1, "echo"),
       },
     ]);
     const ctx = createExecutionContext();

@@ -42,6 +42,12 @@ async function alarmOf(workflowId: string): Promise<number | null> {
   return runInDurableObject(stub(workflowId), (_obj, state) => state.storage.getAlarm());
 }
 
+/** After the close, only the run's deletion at close + retention (30 days by default) wakes it. */
+async function onlyRetentionWakes(workflowId: string): Promise<void> {
+  expect((await stub(workflowId).unsafeTimers()).map((t) => t.kind)).toEqual(["retention"]);
+  expect(await alarmOf(workflowId)).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+}
+
 async function outboxCount(workflowId: string): Promise<number> {
   return runInDurableObject(
     stub(workflowId),
@@ -141,7 +147,7 @@ describe("unbound task queues", () => {
 
     expect((await post(`${wf(workflowId)}/terminate`, {})).status).toBe(200);
     await eventually(async () => expect(await outboxCount(workflowId)).toBe(0));
-    expect(await alarmOf(workflowId)).toBeNull();
+    await onlyRetentionWakes(workflowId);
   });
 });
 
@@ -189,7 +195,7 @@ describe("outbox backoff and end", () => {
     expect((await post(`${wf(workflowId)}/terminate`, {})).status).toBe(200);
     expect((await describeWf(workflowId)).pendingDeliveries).toEqual([]);
     await eventually(async () => expect(await outboxCount(workflowId)).toBe(0));
-    expect(await alarmOf(workflowId)).toBeNull();
+    await onlyRetentionWakes(workflowId);
   });
 
   it("drops a closed run's undeliverable activity tasks when it completes, and clears the alarm", async () => {
@@ -208,7 +214,7 @@ describe("outbox backoff and end", () => {
     await skipTime(workflowId, 3_600_000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed" });
     await eventually(async () => expect(await outboxCount(workflowId)).toBe(0));
-    expect(await alarmOf(workflowId)).toBeNull();
+    await onlyRetentionWakes(workflowId);
   });
 });
 

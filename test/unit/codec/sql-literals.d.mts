@@ -1,0 +1,1 @@
+export declare function engineSqlLiterals(): Array<{ file: string; sql: string }>;
