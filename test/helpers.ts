@@ -195,3 +195,9 @@ export async function waitForTimer(workflowId: string, kind = "timer") {
     return t;
   });
 }
+
+/** Registers a namespace (auth is disabled in the engine's test projects); routes under an unregistered one are 404. */
+export async function registerNamespace(name: string): Promise<void> {
+  const res = await post("/api/v1/namespaces", { name });
+  if (res.status !== 201) throw new Error(`registering ${name}: ${res.status} ${await res.text()}`);
+}

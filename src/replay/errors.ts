@@ -4,7 +4,7 @@
  */
 import { ActivityFailure, type FailureInfo, fromFailure } from "../../sdk/common/failures";
 import type { HistoryEvent } from "../history/events";
-import type { Command } from "./commands";
+import { type Command, describeCommand, describeEvent } from "./commands";
 
 /** Where replay diverged: the recorded event, and the command the code issued in its place (if any). */
 export interface Divergence {
@@ -23,6 +23,26 @@ export class NonDeterminismError extends Error {
   override name = "NonDeterminismError";
   /** What diverged, when the runtime found it while matching (absent for other causes). */
   divergence?: Divergence;
+}
+
+/** History has `event` where the code issued `command` (or nothing): the error, with both sides. */
+export function divergenceError(
+  event: HistoryEvent,
+  command: Command | undefined,
+  commandIndex: number,
+  source: string | undefined,
+): NonDeterminismError {
+  const nde = new NonDeterminismError(
+    `[SUNDIAL_NDE] history has ${describeEvent(event)} but the workflow code issued ${command ? describeCommand(command) : "no command for it"}. ` +
+      "Was the workflow code changed while executions were running? Guard the change with patched().",
+  );
+  nde.divergence = {
+    event,
+    commandIndex,
+    ...(command ? { command } : {}),
+    ...(source !== undefined ? { source } : {}),
+  };
+  return nde;
 }
 
 /** Workflow code threw something that is not a failure (a bug): fails the workflow task, which is retried. */
@@ -64,5 +84,20 @@ export function activityFailure(
     {
       cause: fromFailure(cause),
     },
+  );
+}
+
+/** A global workflow code must not use (Date-free I/O, real timers…). */
+export function forbiddenGlobal(what: string, advice: string): DeterminismViolation {
+  return new DeterminismViolation(
+    `Workflow code called ${what}, which is not deterministic and cannot be replayed: ${advice}`,
+  );
+}
+
+/** Workflow code resumed outside a workflow task (after a promise the runtime did not create). */
+export function strayResume(what: string): DeterminismViolation {
+  return new DeterminismViolation(
+    `Workflow code ${what} outside a workflow task: it awaited a promise the runtime did not create ` +
+      "(fetch, a real timer, I/O, a binding). Await only ctx.* operations; do I/O in an activity.",
   );
 }

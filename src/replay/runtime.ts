@@ -16,7 +16,7 @@ import {
 import type { WorkflowDefinition, WorkflowInfo } from "../../sdk/workflow/index";
 import type { EventAttributes, HistoryEvent } from "../history/events";
 import { COMMAND_EVENT_TYPES, INPUT_EVENT_TYPES } from "../history/events";
-import { type Command, commandMatches, describeCommand, describeEvent } from "./commands";
+import { type Command, commandMatches, describeCommand } from "./commands";
 import { Completions } from "./completions";
 import { createContext, type RuntimeCore } from "./context";
 import { mulberry32, TimerHandles } from "./determinism";
@@ -26,7 +26,7 @@ import {
   installDeterministicGlobals,
 } from "./deterministic-globals";
 import { drainWorkflowCode } from "./drain";
-import { DeterminismViolation, NonDeterminismError, WorkflowTaskError } from "./errors";
+import { divergenceError, forbiddenGlobal, strayResume, WorkflowTaskError } from "./errors";
 import { decode, Handlers } from "./handlers";
 import { currentScope, Scope } from "./scope";
 
@@ -44,10 +44,7 @@ export interface RuntimeInfo {
    * workflow task soon to record it rather than wait for an unrelated event.
    */
   onStrayResume?: (runtime: WorkflowRuntime) => void;
-  /**
-   * Replay-check (sundial/testing's replayHistory): remember where workflow code issued each
-   * command, so a divergence names the source line. Off in the engine: a stack per command costs.
-   */
+  /** Replay-check only (a stack per command costs): remember where code issued each command. */
   captureSources?: boolean;
 }
 
@@ -211,17 +208,7 @@ export class WorkflowRuntime implements DeterministicHost {
           ) {
             continue;
           }
-          const nde = new NonDeterminismError(
-            `[SUNDIAL_NDE] history has ${describeEvent(ev)} but the workflow code issued ${cmd ? describeCommand(cmd) : "no command for it"}. ` +
-              "Was the workflow code changed while executions were running? Guard the change with patched().",
-          );
-          nde.divergence = {
-            event: ev,
-            commandIndex: this.#matched,
-            ...(cmd ? { command: cmd } : {}),
-            ...(cmd && this.#sources?.has(cmd) ? { source: this.#sources.get(cmd) } : {}),
-          };
-          throw nde;
+          throw divergenceError(ev, cmd, this.#matched, cmd && this.#sources?.get(cmd));
         }
         this.#unmatched.shift();
         this.#matched += 1;
@@ -287,9 +274,7 @@ export class WorkflowRuntime implements DeterministicHost {
 
   /** @internal A global workflow code must not use: fails the task even if the code catches it. */
   forbidden(what: string, advice: string): Error {
-    const err = new DeterminismViolation(
-      `Workflow code called ${what}, which is not deterministic and cannot be replayed: ${advice}`,
-    );
+    const err = forbiddenGlobal(what, advice);
     this.#fail(err);
     return err;
   }
@@ -301,12 +286,7 @@ export class WorkflowRuntime implements DeterministicHost {
    */
   #checkResumed(what: string): void {
     if (this.#activating || this.#readOnly || this.#hasTaskError) return;
-    this.#fail(
-      new DeterminismViolation(
-        `Workflow code ${what} outside a workflow task: it awaited a promise the runtime did not create ` +
-          "(fetch, a real timer, I/O, a binding). Await only ctx.* operations; do I/O in an activity.",
-      ),
-    );
+    this.#fail(strayResume(what));
     this.#onStrayResume?.(this);
   }
 

@@ -140,7 +140,11 @@ describe("signed task tokens", () => {
 
   it("a deployed engine without a token secret accepts no token, and says how to set one", async () => {
     const { workflowId, token } = await waitingOnActivity("tok-nosecret");
-    const unconfigured = createReporter({ ...env, SUNDIAL_TOKEN_SECRET: undefined });
+    const unconfigured = createReporter({
+      ...env,
+      SUNDIAL_TOKEN_SECRET: undefined,
+      SUNDIAL_AUTH: "required",
+    });
     const before = await history(workflowId);
     expect(await unconfigured.activityStarted(token, "d")).toBeNull();
     expect(await unconfigured.activityHeartbeat(token)).toEqual({

@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ResultResponse, WorkflowDescription } from "../../sdk/common/wire";
-import { api, eventually, mode, post, stub } from "../helpers";
+import { api, eventually, mode, post, registerNamespace, stub } from "../helpers";
 
 interface ListEntry {
   workflowId: string;
@@ -83,6 +83,7 @@ async function listIds(ns: string, query: string): Promise<string[]> {
 
 describe("visibility through the engine", () => {
   const ns = newNamespace("ops");
+  beforeAll(() => registerNamespace(ns));
   /** Every row of the namespace, as the unfiltered list returns them (newest first). */
   let all: ListEntry[] = [];
   const byId = (id: string) => all.find((e) => e.workflowId === id)!;
@@ -463,6 +464,7 @@ describe("visibility through the engine", () => {
 
 describe("search attributes at start are validated", () => {
   const ns = newNamespace("invalid");
+  beforeAll(() => registerNamespace(ns));
 
   it.each([
     ["a reserved name", { WorkflowId: "x" }],
@@ -509,6 +511,7 @@ describe("search attributes at start are validated", () => {
 
 describe("paging through the engine", () => {
   const ns = newNamespace("paging");
+  beforeAll(() => registerNamespace(ns));
   const ids = ["p-0", "p-1", "p-2", "p-3", "p-4"];
 
   beforeAll(async () => {
