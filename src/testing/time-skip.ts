@@ -85,7 +85,10 @@ export class TimeSkipper {
       const description = await this.#deps.describe(workflowId);
       if (!description) continue;
       const stub = this.#deps.stub(workflowId);
-      const [timers, alarm] = await Promise.all([stub.unsafeTimers(), stub.unsafeAlarm()]);
+      const [allTimers, alarm] = await Promise.all([stub.unsafeTimers(), stub.unsafeAlarm()]);
+      // Retention deletions are housekeeping, not progress: automatic skipping never jumps to one
+      // (it would delete closed runs a test still reads). `env.sleep` past a retention still does.
+      const timers = allTimers.filter((t) => t.kind !== "retention");
       if (description.status !== "Running" && alarm.outbox === 0 && timers.length === 0) {
         // Closed and quiet: nothing of it is left to skip (a new start follows it again).
         this.#tracked.delete(workflowId);
