@@ -21,6 +21,27 @@ export interface StartRequest {
   searchAttributes?: string;
   /** Signal-with-start: delivered to the new run with its first task, or to the running run. */
   signal?: { name: string; input?: string; requestId?: string };
+  /**
+   * Who hears of the execution's final close (a schedule, for its overlap policy): kept across
+   * continue-as-new and workflow retries; only the last run's close is reported.
+   */
+  closeNotify?: CloseNotifyTarget;
+}
+
+/** Where a run's final close is reported (see {@link StartRequest.closeNotify}). */
+export interface CloseNotifyTarget {
+  kind: "schedule";
+  namespace: string;
+  scheduleId: string;
+}
+
+/** What a closing execution tells its {@link CloseNotifyTarget}. */
+export interface CloseNotice {
+  workflowId: string;
+  runId: string;
+  status: "Completed" | "Failed" | "Canceled" | "Terminated" | "TimedOut";
+  /** The failure's message (Failed), cut to 1,000 characters. */
+  failureMessage?: string;
 }
 
 export interface RpcError {
@@ -89,4 +110,6 @@ export type OutboxMessage = { namespace: string; workflowId: string; fromRunId: 
   | { op: "cancel"; seq?: number; reason: string; requestId: string }
   | { op: "terminate"; reason: string }
   | { op: "childClosed"; report: ChildReport }
+  /** A close notice: `namespace` and `workflowId` name the receiver (`workflowId` is its schedule id). */
+  | { op: "closeNotice"; notify: CloseNotifyTarget; notice: CloseNotice }
 );

@@ -43,6 +43,7 @@ import { attemptFailed, complete, parseOptions, start, timerFired } from "./acti
 import { ActivityStore } from "./activity/store";
 import { executionName, executionStub, queueFor, type TaskToken } from "./addressing";
 import { childClosedEvents, parentCloseMessages, parentReport, replyOutcome } from "./children";
+import { closeNoticeMessage, deliverCloseNotice } from "./close-notify";
 import { applyCommand, type CommandContext } from "./command-handlers";
 import {
   armCrash,
@@ -288,6 +289,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         memo: req.memo,
         searchAttributes: req.searchAttributes,
         ...(parent ? { parent: JSON.stringify(parent) } : {}),
+        ...(req.closeNotify ? { closeNotify: JSON.stringify(req.closeNotify) } : {}),
         ...(req.signal
           ? {
               extraInputs: [
@@ -1082,11 +1084,12 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
       search_attributes: s.searchAttributes ?? null,
       parent: s.parent ?? null,
       cancel_requested: 0,
+      close_notify: s.closeNotify ?? null,
     };
     const insertRun = () =>
       this.#sql.exec(
-        `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes, parent)
-         VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes, parent, close_notify)
+         VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?, ?)`,
         run.run_id,
         run.run_no,
         run.workflow_type,
@@ -1096,6 +1099,7 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         run.memo,
         run.search_attributes,
         run.parent,
+        run.close_notify,
       );
     const attributes: EventAttributes["WorkflowExecutionStarted"] = {
       workflowType: s.workflowType,
@@ -1197,6 +1201,14 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     }
     const report = parentReport(run, status, final, outcome);
     if (report) this.#send(report);
+    const notice = closeNoticeMessage(
+      this.#identity!,
+      run,
+      status,
+      final,
+      outcome.failure?.message,
+    );
+    if (notice) this.#send(notice);
   }
 
   #send(message: OutboxMessage): void {
@@ -1805,6 +1817,8 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
         return (await target.terminate(message.reason)) as Ack;
       case "childClosed":
         return (await target.childClosed(message.report)) as Ack;
+      case "closeNotice":
+        return deliverCloseNotice(this.env, message);
     }
   }
 
