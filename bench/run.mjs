@@ -103,7 +103,10 @@ function engineWorker(scriptPath) {
     modules: true,
     scriptPath,
     ...COMPAT,
-    durableObjects: { WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true } },
+    durableObjects: {
+      WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
+      SCHEDULE: { className: "ScheduleObject", useSQLite: true },
+    },
     queueProducers: {
       ACTIVITY_QUEUE: { queueName: "sundial-activities" },
       NOTIFICATIONS_QUEUE: { queueName: "sundial-notifications" },

@@ -76,4 +76,6 @@ export interface EngineEnv {
   SUNDIAL_STICKY?: string;
   /** The visibility index (list / count); optional: without it, listing is unavailable. */
   VISIBILITY?: D1Database;
+  /** The ScheduleObject class (one per namespace + schedule id); optional: without it, no schedules. */
+  SCHEDULE?: DurableObjectNamespace;
 }

@@ -17,9 +17,11 @@ import { type EngineEnv, resolveConfig, type SundialConfig } from "./config";
 import { executionStub } from "./execution/addressing";
 import { parseTaskToken } from "./execution/report-validation";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
+import { ScheduleObjectBase } from "./schedule/schedule-object";
 
 export type { EngineEnv, Limits, SundialConfig } from "./config";
 export { WorkflowExecutionBase } from "./execution/workflow-execution";
+export { ScheduleObjectBase } from "./schedule/schedule-object";
 
 /**
  * The execution a task token names. A malformed token is refused with an error that says why (the
@@ -76,7 +78,7 @@ export function createReporter(env: EngineEnv): ActivityReporter {
  * Builds everything a Worker exports for Sundial.
  * @example
  * const sundial = createSundial({ workflows: [loanApplication], activities });
- * export const { WorkflowExecution, SundialService } = sundial;
+ * export const { WorkflowExecution, ScheduleObject, SundialService } = sundial;
  * export default sundial.handler;
  */
 export function createSundial(userConfig: SundialConfig) {
@@ -88,6 +90,9 @@ export function createSundial(userConfig: SundialConfig) {
       super(ctx, env, config);
     }
   }
+
+  /** One schedule (namespace + schedule id): its alarm starts the workflows (binding SCHEDULE). */
+  class ScheduleObject extends ScheduleObjectBase {}
 
   /** The RPC entrypoint activity Workers report to (service binding with `entrypoint = "SundialService"`). */
   class SundialService extends WorkerEntrypoint<EngineEnv> implements ActivityReporter {
@@ -120,5 +125,5 @@ export function createSundial(userConfig: SundialConfig) {
     },
   } satisfies ExportedHandler<EngineEnv, ActivityTaskMessage>;
 
-  return { handler, WorkflowExecution, SundialService, app };
+  return { handler, WorkflowExecution, ScheduleObject, SundialService, app };
 }

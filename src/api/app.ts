@@ -11,6 +11,7 @@ import { ApiError, errorResponse } from "./errors";
 import { historyEventStream, resumeAfter, wantsEventStream } from "./history-stream";
 import { parseJsonBody, readBodyText } from "./json-body";
 import { openApiJson } from "./openapi";
+import { scheduleRoutes } from "./schedule-routes";
 import {
   cancelBodySchema,
   describeIssue,
@@ -307,6 +308,7 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   });
   app.get("/api/v1/openapi.json", (c) => c.body(openApiJson(), 200, JSON_HEADERS));
   visibilityRoutes(app);
+  scheduleRoutes(app, config);
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);
   app.route("/api/v1", routes);

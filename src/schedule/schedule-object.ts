@@ -1,0 +1,562 @@
+/**
+ * @module The ScheduleObject Durable Object: one per namespace + schedule id (DESIGN.md,
+ * Schedules). Its one alarm is the next action time (nominal time + jitter) or an outbox retry.
+ * Each action is decided and recorded in one transaction with its outbox row, then delivered (a
+ * start with a deterministic workflow id and request id, so a redelivery starts nothing twice). It
+ * learns of closes from the executions' close notices, never by polling. Decisions are pure
+ * (policy.ts); tables and SQL in store.ts; delivery in delivery.ts; describe in describe.ts.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { OverlapPolicy } from "../../sdk/common/schedule";
+import type { EngineEnv } from "../config";
+import { errorReply, json } from "../execution/replies";
+import type { Ack, CloseNotice, Reply, StartRequest } from "../execution/rpc";
+import { type DeliveryReply, deliverRow } from "./delivery";
+import { describeSchedule, indexRow } from "./describe";
+import { deleteScheduleIndex } from "./index-store";
+import {
+  actionWorkflowId,
+  acts,
+  decideOverlap,
+  dueTimes,
+  pausesOnFailure,
+  releasesBuffer,
+} from "./policy";
+import {
+  type CompiledSpec,
+  compileSpec,
+  jitterMs,
+  nextNominalTime,
+  nominalTimesBetween,
+} from "./spec-api";
+import * as store from "./store";
+import type { ScheduleDefinition } from "./types";
+
+/** Most actions one backfill may request (refused with a 400 past it). */
+export const MAX_BACKFILL_ACTIONS = 1000;
+
+/** Test hook: where the next action crashes (after its commit, or after its delivery). */
+export type ScheduleCrashPoint = "afterCommit" | "afterDelivery";
+
+export class ScheduleCrashError extends Error {
+  override name = "ScheduleCrashError";
+}
+
+export class ScheduleObjectBase extends DurableObject<EngineEnv> {
+  readonly #sql: SqlStorage;
+  #ready: boolean;
+  #clockOffsetMs = 0;
+  #compiled: { json: string; spec: CompiledSpec } | undefined;
+  #delivery: Promise<void> | undefined;
+  #deliverAgain = false;
+  #alarmRuns = 0;
+  #crashAt: ScheduleCrashPoint | undefined;
+
+  constructor(ctx: DurableObjectState, env: EngineEnv) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    // A schedule never created keeps no storage: a close notice or describe of an unknown id
+    // creates nothing.
+    this.#ready = store.hasSchema(this.#sql);
+    if (!this.#ready) return;
+    store.migrate(this.#sql);
+    if (this.env.SUNDIAL_UNSAFE === "1") {
+      this.#clockOffsetMs = Number(store.readMeta(this.#sql, "clock_offset_ms") ?? 0);
+    }
+    // A crash between a commit and its alarm write leaves an action or outbox row with no alarm.
+    void ctx.blockConcurrencyWhile(() => this.#arm());
+  }
+
+  #now(): number {
+    return Date.now() + this.#clockOffsetMs;
+  }
+
+  #row(): store.ScheduleRow | undefined {
+    return this.#ready ? store.scheduleRow(this.#sql) : undefined;
+  }
+
+  #definition(row: store.ScheduleRow): ScheduleDefinition {
+    return JSON.parse(row.definition) as ScheduleDefinition;
+  }
+
+  #spec(def: ScheduleDefinition): CompiledSpec {
+    if (this.#compiled?.json !== def.specJson) {
+      const compiled = compileSpec(JSON.parse(def.specJson));
+      // Validated at create/update; a spec engine that now refuses it stops the schedule visibly.
+      if (!compiled.ok) throw new Error(`stored spec no longer compiles: ${compiled.message}`);
+      this.#compiled = { json: def.specJson, spec: compiled.spec };
+    }
+    return this.#compiled.spec;
+  }
+
+  #notFound(): Reply {
+    return errorReply("NotFound", "Schedule not found");
+  }
+
+  // ---------------------------------------------------------------- RPC: operations
+
+  async create(namespace: string, def: ScheduleDefinition): Promise<Reply> {
+    if (this.#row()) {
+      return errorReply("AlreadyStarted", `Schedule "${def.scheduleId}" already exists`);
+    }
+    if (!this.#ready) {
+      store.migrate(this.#sql);
+      this.#ready = true;
+    }
+    this.#commit(() => {
+      store.insertSchedule(this.#sql, namespace, def, this.#now());
+      this.#index();
+    });
+    await this.#afterCommit();
+    return json(201, { scheduleId: def.scheduleId });
+  }
+
+  async describe(): Promise<Reply> {
+    const row = this.#row();
+    if (!row) return this.#notFound();
+    const def = this.#definition(row);
+    return json(
+      200,
+      describeSchedule({
+        row,
+        def,
+        spec: this.#spec(def),
+        running: store.runningRows(this.#sql),
+        recent: store.recentRows(this.#sql),
+        buffered: store.count(this.#sql, "buffer"),
+      }),
+    );
+  }
+
+  async update(def: ScheduleDefinition): Promise<Reply> {
+    if (!this.#row()) return this.#notFound();
+    this.#commit(() => {
+      store.replaceDefinition(this.#sql, def, this.#now());
+      this.#index();
+    });
+    await this.#afterCommit();
+    return json(200, {});
+  }
+
+  async pause(paused: boolean, note?: string): Promise<Reply> {
+    const row = this.#row();
+    if (!row) return this.#notFound();
+    this.#commit(() => {
+      const text = note ?? (paused ? "Paused" : "");
+      store.setPaused(this.#sql, paused, text, this.#now());
+      if (!paused) this.#releaseBuffer();
+      this.#index();
+    });
+    await this.#afterCommit();
+    return json(200, {});
+  }
+
+  /** One action now, under the schedule's overlap policy or `overlap`. */
+  async trigger(overlap?: OverlapPolicy): Promise<Reply> {
+    const row = this.#row();
+    if (!row) return this.#notFound();
+    const def = this.#definition(row);
+    const now = this.#now();
+    this.#commit(() => {
+      this.#act(row, def, now, overlap ?? def.overlap, `trigger:${crypto.randomUUID()}`);
+      this.#index();
+    });
+    await this.#afterCommit();
+    return json(200, {});
+  }
+
+  /** Every nominal time in [startMs, endMs], in order, each under `overlap` (or the policy). */
+  async backfill(startMs: number, endMs: number, overlap?: OverlapPolicy): Promise<Reply> {
+    const row = this.#row();
+    if (!row) return this.#notFound();
+    const def = this.#definition(row);
+    const times = nominalTimesBetween(
+      this.#spec(def),
+      startMs - 1,
+      endMs,
+      MAX_BACKFILL_ACTIONS + 1,
+    );
+    if (times.length > MAX_BACKFILL_ACTIONS) {
+      return errorReply(
+        "InvalidArgument",
+        `The range holds more than ${MAX_BACKFILL_ACTIONS} actions; backfill a shorter range (several requests)`,
+      );
+    }
+    const batch = crypto.randomUUID();
+    this.#commit(() => {
+      for (const t of times) {
+        this.#act(row, def, t, overlap ?? def.overlap, `backfill:${batch}:${t}`);
+      }
+      this.#index();
+    });
+    await this.#afterCommit();
+    return json(200, { actions: times.length });
+  }
+
+  /** Deletes the schedule: its storage, alarm and index row. Its running workflows keep running. */
+  async delete(): Promise<Reply> {
+    const row = this.#row();
+    if (!row) return this.#notFound();
+    // A delivery under way (an index upsert) must not land after the index row's deletion.
+    await this.#delivery?.catch(() => undefined);
+    if (this.env.VISIBILITY) {
+      await deleteScheduleIndex(this.env.VISIBILITY, row.namespace, row.schedule_id);
+    }
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#ready = false;
+    this.#compiled = undefined;
+    return json(200, {});
+  }
+
+  /** A close notice from a workflow this schedule started (delivered by its outbox, maybe twice). */
+  async workflowClosed(notice: CloseNotice): Promise<Ack> {
+    const row = this.#row();
+    if (!row) return { ok: true };
+    const running = store.runningRows(this.#sql).find((r) => r.workflow_id === notice.workflowId);
+    if (!running) return { ok: true };
+    const def = this.#definition(row);
+    this.#commit(() => {
+      this.#sql.exec("DELETE FROM running WHERE workflow_id = ?", notice.workflowId);
+      store.setRecentStatus(this.#sql, notice.workflowId, notice.status, notice.runId);
+      if (def.pauseOnFailure && pausesOnFailure(notice.status)) {
+        const why = notice.failureMessage ? `: ${notice.failureMessage}` : "";
+        const note = `Paused by pauseOnFailure: workflow "${notice.workflowId}" ${notice.status}${why}`;
+        store.setPaused(this.#sql, true, note.slice(0, 1024), this.#now());
+      }
+      this.#releaseBuffer();
+      this.#index();
+    });
+    await this.#afterCommit();
+    return { ok: true };
+  }
+
+  // ---------------------------------------------------------------- alarm
+
+  override async alarm(): Promise<void> {
+    const row = this.#row();
+    if (row) {
+      const def = this.#definition(row);
+      if (acts({ paused: row.paused === 1, remainingActions: row.remaining_actions })) {
+        this.#commit(() => this.#wake(row, def));
+      }
+      await this.#afterCommit();
+    }
+    this.#alarmRuns += 1;
+  }
+
+  /** Inside a transaction: takes the due actions (catch-up window, overlap, remainingActions). */
+  #wake(row: store.ScheduleRow, def: ScheduleDefinition): void {
+    const now = this.#now();
+    const due = dueTimes(this.#spec(def), row.schedule_id, row.cursor_ms, now, def.catchupWindowMs);
+    store.bump(this.#sql, "missed_catchup", due.missed);
+    let remaining = row.remaining_actions;
+    for (const t of due.due) {
+      if (remaining === 0) break;
+      const taken = this.#act(row, def, t, def.overlap, `sched:${row.generation}:${t}`);
+      if (taken && remaining !== null) remaining -= 1;
+    }
+    this.#sql.exec(
+      "UPDATE schedule SET cursor_ms = ?, remaining_actions = ? WHERE id = 1",
+      due.cursorMs,
+      remaining,
+    );
+    this.#index();
+  }
+
+  /**
+   * Inside a transaction: one action at nominal time `nominalMs`. Returns whether it was taken
+   * (started or buffered: what remainingActions counts), not skipped.
+   */
+  #act(
+    row: store.ScheduleRow,
+    def: ScheduleDefinition,
+    nominalMs: number,
+    overlap: OverlapPolicy,
+    requestId: string,
+  ): boolean {
+    const workflowId = actionWorkflowId(def.workflowIdPrefix, nominalMs);
+    const running = store.runningRows(this.#sql);
+    // The same nominal time still running (a backfill over a scheduled one): never twice at once.
+    if (running.some((r) => r.workflow_id === workflowId)) {
+      store.bump(this.#sql, "overlap_skipped");
+      return false;
+    }
+    const buffered = store.count(this.#sql, "buffer");
+    const decision = decideOverlap(overlap, { running: running.length, buffered });
+    switch (decision.kind) {
+      case "skip":
+        store.bump(this.#sql, "overlap_skipped");
+        return false;
+      case "start":
+        this.#start(row, def, nominalMs, requestId);
+        return true;
+      case "buffer":
+        if (decision.replaceBuffered && buffered > 0) {
+          store.bump(this.#sql, "overlap_skipped", buffered);
+          this.#sql.exec("DELETE FROM buffer");
+        }
+        store.addBuffered(this.#sql, nominalMs, requestId);
+        if (decision.endRunning) {
+          for (const r of running) {
+            if (r.ending) continue;
+            this.#sql.exec(
+              "UPDATE running SET ending = ? WHERE workflow_id = ?",
+              decision.endRunning,
+              r.workflow_id,
+            );
+            const reason = `Schedule "${row.schedule_id}" overlap policy ${decision.endRunning === "cancel" ? "CancelOther" : "TerminateOther"}`;
+            store.enqueue(
+              this.#sql,
+              decision.endRunning,
+              r.workflow_id,
+              JSON.stringify({ namespace: row.namespace, workflowId: r.workflow_id, reason }),
+            );
+          }
+        }
+        return true;
+    }
+  }
+
+  /** Inside a transaction: the start of one action (running, recent, counters, outbox). */
+  #start(row: store.ScheduleRow, def: ScheduleDefinition, nominalMs: number, requestId: string) {
+    const now = this.#now();
+    const workflowId = actionWorkflowId(def.workflowIdPrefix, nominalMs);
+    const t = def.template;
+    const scheduledTime = new Date(nominalMs).toISOString();
+    const req: StartRequest = {
+      namespace: row.namespace,
+      workflowId,
+      workflowType: t.workflowType,
+      ...(t.input !== undefined ? { input: t.input } : {}),
+      taskQueue: t.taskQueue,
+      idReusePolicy: t.idReusePolicy,
+      idConflictPolicy: t.idConflictPolicy,
+      requestId,
+      ...(t.startDelayMs ? { startDelayMs: t.startDelayMs } : {}),
+      ...(t.executionTimeoutMs ? { executionTimeoutMs: t.executionTimeoutMs } : {}),
+      ...(t.runTimeoutMs ? { runTimeoutMs: t.runTimeoutMs } : {}),
+      ...(t.retryPolicy ? { retryPolicy: t.retryPolicy } : {}),
+      ...(t.memo ? { memo: t.memo } : {}),
+      searchAttributes: JSON.stringify({
+        ...t.searchAttributes,
+        ScheduleId: { type: "keyword", value: row.schedule_id },
+        ScheduledStartTime: { type: "datetime", value: scheduledTime },
+      }),
+      closeNotify: { kind: "schedule", namespace: row.namespace, scheduleId: row.schedule_id },
+    };
+    store.recordStart(this.#sql, workflowId, nominalMs, now);
+    store.bump(this.#sql, "action_count");
+    store.enqueue(this.#sql, "start", workflowId, JSON.stringify(req));
+  }
+
+  /** Inside a transaction: starts the oldest buffered action when nothing runs any more. */
+  #releaseBuffer(): void {
+    const row = this.#row();
+    if (!row) return;
+    const buffer = store.bufferRows(this.#sql);
+    const head = buffer[0];
+    const state = {
+      running: store.count(this.#sql, "running"),
+      buffered: buffer.length,
+      paused: row.paused === 1,
+    };
+    if (!head || !releasesBuffer(state)) return;
+    this.#sql.exec("DELETE FROM buffer WHERE id = ?", head.id);
+    this.#start(row, this.#definition(row), head.nominal_ms, head.request_id);
+  }
+
+  /** Inside a transaction: queues the schedule's list row (versioned: a late write loses). */
+  #index(): void {
+    const row = this.#row();
+    if (!row) return;
+    this.#sql.exec("UPDATE schedule SET index_version = index_version + 1 WHERE id = 1");
+    const def = this.#definition(row);
+    const next = this.#nextActionMs(row, def);
+    const body = indexRow(store.scheduleRow(this.#sql)!, def, this.#spec(def), next);
+    this.#sql.exec("DELETE FROM outbox WHERE kind = 'index' AND attempts = 0");
+    store.enqueue(this.#sql, "index", "index", JSON.stringify(body));
+  }
+
+  #nextActionMs(row: store.ScheduleRow, def: ScheduleDefinition): number | null {
+    if (!acts({ paused: row.paused === 1, remainingActions: row.remaining_actions })) return null;
+    const spec = this.#spec(def);
+    const t = nextNominalTime(spec, row.cursor_ms);
+    return t === null ? null : t + jitterMs(spec, row.schedule_id, t);
+  }
+
+  // ---------------------------------------------------------------- commit, alarm, delivery
+
+  #commit(fn: () => void): void {
+    this.ctx.storage.transactionSync(fn);
+    if (this.#crashAt === "afterCommit") {
+      this.#crashAt = undefined;
+      throw new ScheduleCrashError("crash after commit (test hook)");
+    }
+  }
+
+  async #afterCommit(): Promise<void> {
+    await this.#arm();
+    this.#kick();
+  }
+
+  /** The one alarm: the next action time, or the outbox's next retry, whichever is first. */
+  async #arm(): Promise<void> {
+    const row = this.#row();
+    if (!row) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const now = this.#now();
+    const candidates = [
+      this.#nextActionMs(row, this.#definition(row)),
+      store.outboxWakeAt(this.#sql, now),
+    ];
+    const times = candidates.filter((t): t is number => t !== null);
+    if (times.length === 0) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const at = Math.min(...times) - this.#clockOffsetMs;
+    await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
+  }
+
+  /** Delivers the outbox in the background, one loop at a time, in row order. */
+  #kick(): void {
+    if (this.#delivery) {
+      this.#deliverAgain = true;
+      return;
+    }
+    if (!this.#ready || store.count(this.#sql, "outbox") === 0) return;
+    const loop = async () => {
+      try {
+        do {
+          this.#deliverAgain = false;
+          await this.#deliverDue(false);
+        } while (this.#deliverAgain);
+      } finally {
+        this.#delivery = undefined;
+      }
+    };
+    this.#delivery = loop().catch((err) => console.error("sundial: schedule delivery failed", err));
+    this.ctx.waitUntil(this.#delivery);
+  }
+
+  async #deliverDue(force: boolean): Promise<void> {
+    const failedTargets = new Set<string>();
+    for (const row of store.outboxRows(this.#sql)) {
+      if (!this.#ready) return;
+      // Per-target order: after a failure, later rows to that workflow wait for the retry.
+      if (failedTargets.has(row.target)) continue;
+      if (!force && row.next_attempt_ms !== null && row.next_attempt_ms > this.#now()) {
+        failedTargets.add(row.target);
+        continue;
+      }
+      let reply: DeliveryReply;
+      try {
+        reply = await deliverRow(this.env, row);
+        if (this.#crashAt === "afterDelivery" && row.kind === "start") {
+          this.#crashAt = undefined;
+          throw new ScheduleCrashError("crash after delivery (test hook)");
+        }
+      } catch (err) {
+        failedTargets.add(row.target);
+        if (!this.#ready || !store.outboxRowExists(this.#sql, row.id)) continue;
+        store.recordFailure(
+          this.#sql,
+          row,
+          err instanceof Error ? err.message : String(err),
+          this.#now(),
+        );
+        console.error(
+          `sundial: schedule delivery (${row.kind} ${row.target}) failed; retrying`,
+          err,
+        );
+        continue;
+      }
+      if (!this.#ready || !store.outboxRowExists(this.#sql, row.id)) continue;
+      this.ctx.storage.transactionSync(() => this.#delivered(row, reply));
+    }
+    await this.#arm();
+  }
+
+  /** Inside a transaction: what a delivered row's reply means, and the row's deletion. */
+  #delivered(row: store.OutboxRow, reply: DeliveryReply): void {
+    this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
+    const workflowId = row.target;
+    if (row.kind === "start") {
+      if (reply.ok) {
+        const runId = reply.runId;
+        if (runId) {
+          this.#sql.exec("UPDATE running SET run_id = ? WHERE workflow_id = ?", runId, workflowId);
+          this.#sql.exec(
+            "UPDATE recent SET run_id = ? WHERE workflow_id = ? AND run_id IS NULL",
+            runId,
+            workflowId,
+          );
+        }
+        return;
+      }
+      console.warn(`sundial: schedule could not start "${workflowId}": ${reply.error.message}`);
+      this.#sql.exec("DELETE FROM running WHERE workflow_id = ?", workflowId);
+      store.setRecentStatus(this.#sql, workflowId, "StartFailed");
+    } else if (row.kind === "terminate" || row.kind === "cancel") {
+      // Terminated now (or already closed, or gone): it runs no more. A cancel waits for the close.
+      const gone =
+        (row.kind === "terminate" && reply.ok) ||
+        (!reply.ok &&
+          (reply.error.code === "NotFound" || reply.error.code === "FailedPrecondition"));
+      if (!gone) return;
+      const existed = store.runningRows(this.#sql).some((r) => r.workflow_id === workflowId);
+      if (!existed) return;
+      this.#sql.exec("DELETE FROM running WHERE workflow_id = ?", workflowId);
+      if (reply.ok) store.setRecentStatus(this.#sql, workflowId, "Terminated");
+    } else {
+      return;
+    }
+    this.#releaseBuffer();
+    this.#index();
+  }
+
+  // ---------------------------------------------------------------- test-only hooks
+
+  #assertUnsafe(): void {
+    if (this.env.SUNDIAL_UNSAFE !== "1") throw new Error("unsafe* methods need SUNDIAL_UNSAFE=1");
+  }
+
+  /** Test-only: moves this schedule's clock forward (time skipping) and re-arms its alarm. */
+  async unsafeAdvanceClock(ms: number): Promise<number> {
+    this.#assertUnsafe();
+    this.#clockOffsetMs += ms;
+    if (this.#ready) {
+      store.writeMeta(this.#sql, "clock_offset_ms", String(this.#clockOffsetMs));
+      await this.#arm();
+    }
+    return this.#now();
+  }
+
+  /** Test-only: alarm handlers run in this instance, the armed alarm, and the outbox size. */
+  async unsafeAlarmState(): Promise<{ runs: number; armedAtMs: number | null; outbox: number }> {
+    this.#assertUnsafe();
+    return {
+      runs: this.#alarmRuns,
+      armedAtMs: await this.ctx.storage.getAlarm(),
+      outbox: this.#ready ? store.count(this.#sql, "outbox") : 0,
+    };
+  }
+
+  /** Test-only: the next action crashes at `point` (after its commit, or after its start's delivery). */
+  async unsafeCrashAt(point: ScheduleCrashPoint): Promise<void> {
+    this.#assertUnsafe();
+    this.#crashAt = point;
+  }
+
+  /** Test-only: delivers the outbox now, ignoring backoff; returns the rows left. */
+  async unsafeDeliverOutbox(): Promise<number> {
+    this.#assertUnsafe();
+    await this.#delivery?.catch(() => undefined);
+    if (!this.#ready) return 0;
+    await this.#deliverDue(true);
+    return store.count(this.#sql, "outbox");
+  }
+}
