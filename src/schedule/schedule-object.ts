@@ -311,6 +311,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
               decision.endRunning,
               r.workflow_id,
               JSON.stringify({ namespace: row.namespace, workflowId: r.workflow_id, reason }),
+              this.#now(),
             );
           }
         }
@@ -347,7 +348,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     };
     store.recordStart(this.#sql, workflowId, nominalMs, now);
     store.bump(this.#sql, "action_count");
-    store.enqueue(this.#sql, "start", workflowId, JSON.stringify(req));
+    store.enqueue(this.#sql, "start", workflowId, JSON.stringify(req), now);
   }
 
   /** Inside a transaction: starts the oldest buffered action when nothing runs any more. */
@@ -375,7 +376,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     const next = this.#nextActionMs(row, def);
     const body = indexRow(store.scheduleRow(this.#sql)!, def, this.#spec(def), next);
     this.#sql.exec("DELETE FROM outbox WHERE kind = 'index' AND attempts = 0");
-    store.enqueue(this.#sql, "index", "index", JSON.stringify(body));
+    store.enqueue(this.#sql, "index", "index", JSON.stringify(body), this.#now());
   }
 
   #nextActionMs(row: store.ScheduleRow, def: ScheduleDefinition): number | null {
@@ -407,10 +408,9 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
       await this.ctx.storage.deleteAlarm();
       return;
     }
-    const now = this.#now();
     const candidates = [
       this.#nextActionMs(row, this.#definition(row)),
-      store.outboxWakeAt(this.#sql, now),
+      store.outboxWakeAt(this.#sql),
     ];
     const times = candidates.filter((t): t is number => t !== null);
     if (times.length === 0) {
@@ -448,7 +448,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
       if (!this.#ready) return;
       // Per-target order: after a failure, later rows to that workflow wait for the retry.
       if (failedTargets.has(row.target)) continue;
-      if (!force && row.next_attempt_ms !== null && row.next_attempt_ms > this.#now()) {
+      if (!force && !store.isDue(row, this.#now())) {
         failedTargets.add(row.target);
         continue;
       }

@@ -4,7 +4,7 @@
  * actions and the outbox. Synchronous; callers group writes in one transaction.
  */
 import type { OverlapPolicy, ScheduleActionStatus } from "../../sdk/common/schedule";
-import { outboxBackoffMs } from "../execution/outbox-policy";
+import { OUTBOX_INITIAL_BACKOFF_MS, outboxBackoffMs } from "../execution/outbox-policy";
 import type { ScheduleDefinition } from "./types";
 
 export const SCHEMA_VERSION = 1;
@@ -245,8 +245,25 @@ export function setRecentStatus(
   );
 }
 
-export function enqueue(sql: SqlStorage, kind: OutboxKind, target: string, body: string): void {
-  sql.exec("INSERT INTO outbox (kind, target, body) VALUES (?, ?, ?)", kind, target, body);
+/**
+ * A new row is sent right after its commit; should that send die with the object, the alarm retries
+ * it at `now` + 1 s. That time is stored with the row, so re-arming after a restart never pushes it
+ * further out (a restart every few hundred ms would otherwise postpone it forever).
+ */
+export function enqueue(
+  sql: SqlStorage,
+  kind: OutboxKind,
+  target: string,
+  body: string,
+  now: number,
+): void {
+  sql.exec(
+    "INSERT INTO outbox (kind, target, body, next_attempt_ms) VALUES (?, ?, ?, ?)",
+    kind,
+    target,
+    body,
+    now + OUTBOX_INITIAL_BACKOFF_MS,
+  );
 }
 
 export function outboxRows(sql: SqlStorage): OutboxRow[] {
@@ -269,13 +286,13 @@ export function recordFailure(sql: SqlStorage, row: OutboxRow, error: string, no
 }
 
 /** When the outbox must be retried (engine time), or null when it is empty. */
-export function outboxWakeAt(sql: SqlStorage, now: number): number | null {
-  return sql
-    .exec<{ at: number | null }>(
-      "SELECT min(coalesce(next_attempt_ms, ?)) AS at FROM outbox",
-      now + 1000,
-    )
-    .one().at;
+export function outboxWakeAt(sql: SqlStorage): number | null {
+  return sql.exec<{ at: number | null }>("SELECT min(next_attempt_ms) AS at FROM outbox").one().at;
+}
+
+/** Whether a row is sent now: never tried (right after its commit), or its retry time came. */
+export function isDue(row: OutboxRow, now: number): boolean {
+  return row.attempts === 0 || row.next_attempt_ms === null || row.next_attempt_ms <= now;
 }
 
 export type { OverlapPolicy };
