@@ -551,6 +551,15 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     this.#crashAt = point;
   }
 
+  /** Test-only: the outbox rows (kind, target, attempts). */
+  async unsafeOutbox(): Promise<{ kind: string; target: string; attempts: number }[]> {
+    this.#assertUnsafe();
+    if (!this.#ready) return [];
+    return store
+      .outboxRows(this.#sql)
+      .map((r) => ({ kind: r.kind, target: r.target, attempts: r.attempts }));
+  }
+
   /** Test-only: delivers the outbox now, ignoring backoff; returns the rows left. */
   async unsafeDeliverOutbox(): Promise<number> {
     this.#assertUnsafe();
