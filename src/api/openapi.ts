@@ -4,12 +4,12 @@
  * here and checked against the wire types (sdk/common/wire.ts) at compile time.
  *
  * Every route is listed twice: under `/api/v1` (namespace `default`) and under
- * `/api/v1/namespaces/{namespace}` with the namespace as a path parameter. Schedules are in API.md
- * but not served yet, so they are not in the document.
+ * `/api/v1/namespaces/{namespace}` with the namespace as a path parameter.
  */
 
 import { components, pathParameter } from "./openapi/json-schema";
 import { operations } from "./openapi/paths";
+import { scheduleOperations } from "./openapi/schedule-paths";
 import { namespaceSchema } from "./schemas";
 
 /** The OpenAPI 3.1 document. Pure: the same on every call. */
@@ -20,7 +20,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     "The namespace; the routes without it use `default`",
   );
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations()) {
+  for (const op of [...operations(), ...scheduleOperations()]) {
     const { method, path, operationId, ...rest } = op;
     for (const [prefix, suffix, extra] of [
       ["/api/v1", "", []],
@@ -46,12 +46,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         "given. A body nested deeper than 100 levels of arrays/objects is a 400; ids, names, " +
         "tokens, queries and durations have length limits (see each schema). " +
         "When API keys are configured, send " +
-        "`Authorization: Bearer <key>`. Schedules are not served yet and not listed here.",
+        "`Authorization: Bearer <key>`.",
     },
     servers: [{ url: "/" }],
     tags: [
       { name: "Workflows", description: "Start, observe and message workflow executions" },
       { name: "Visibility", description: "List and count executions" },
+      { name: "Schedules", description: "Start workflows on cron, calendar and interval specs" },
     ],
     paths,
     components: {

@@ -132,18 +132,30 @@ export function scheduleQuerySql(expr: QueryExpr, params: (string | number)[]): 
   }
 }
 
+/** The page token: base64url of `{"after": <last schedule id>}`. */
 function encodeToken(scheduleId: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(scheduleId)));
+  const bytes = new TextEncoder().encode(JSON.stringify({ after: scheduleId }));
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 }
 
 function decodeToken(token: string): string {
+  const refused = new ScheduleTokenError("nextPageToken is not valid for this list");
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw refused;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
-      Uint8Array.from(atob(token), (c) => c.charCodeAt(0)),
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+      Uint8Array.from(atob(token.replaceAll("-", "+").replaceAll("_", "/")), (c) =>
+        c.charCodeAt(0),
+      ),
     );
+    const parsed = JSON.parse(text) as { after?: unknown };
+    if (typeof parsed?.after === "string") return parsed.after;
   } catch {
-    throw new ScheduleTokenError("nextPageToken is not valid for this list");
+    // refused below
   }
+  throw refused;
 }
 
 /** A page of schedules, ordered by schedule id. */

@@ -22,7 +22,7 @@ type Responses = Record<
 >;
 
 export interface Operation {
-  method: "get" | "post";
+  method: "get" | "post" | "put" | "delete";
   /** Below `/api/v1` or `/api/v1/namespaces/{namespace}`. */
   path: string;
   operationId: string;

@@ -3,6 +3,7 @@
  * validate bodies (../schemas.ts) plus response schemas declared here and checked against the wire
  * types (sdk/common/wire.ts) at compile time.
  */
+
 import { z } from "zod";
 import {
   FAILURE_SOURCES,
@@ -32,6 +33,7 @@ import {
   terminateBodySchema,
   updateBodySchema,
 } from "../schemas";
+import { SCHEDULE_NAMED } from "./schedule-schemas";
 
 // ---------------------------------------------------------------- response schemas
 
@@ -244,4 +246,5 @@ export const NAMED: Record<string, z.ZodType> = {
   WorkflowExecutionInfo: executionInfoSchema,
   ListWorkflowsResponse: listResponseSchema,
   CountWorkflowsResponse: countResponseSchema,
+  ...SCHEDULE_NAMED,
 };
