@@ -13,7 +13,7 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 
 /** One request to the API. */
 export interface HttpRequest {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   /** Path below the namespace prefix, starting with `/` (e.g. `/workflows/loan-42/result`). */
   path: string;
   /** Query parameters; `undefined` values are left out. */
