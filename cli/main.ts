@@ -8,6 +8,7 @@ import { addControlCommands } from "./commands/control";
 import { addInspectCommands } from "./commands/inspect";
 import { addListCommands } from "./commands/list";
 import { addMessageCommands } from "./commands/messages";
+import { addScheduleCommands } from "./commands/schedule";
 import { addStartCommand } from "./commands/start";
 import { ExitCode, ExitWith, reportError } from "./exit-codes";
 import type { GlobalOptions, Run, RunOf } from "./run";
@@ -53,7 +54,7 @@ export async function main(args: string[], options: MainOptions): Promise<number
 
 function buildProgram(signal: AbortSignal, version: string): Command {
   const program = new Command("sundial")
-    .description("Operate Sundial workflows over its HTTP API")
+    .description("Operate Sundial workflows and schedules over its HTTP API")
     .version(version)
     .addOption(
       new Option("--address <url>", "the engine's base URL")
@@ -102,6 +103,10 @@ Exit codes: 0 ok, 1 server error or unreachable, 2 bad input, 3 not found, 4 con
     .alias("wf")
     .description("start, inspect and operate workflow executions");
   addWorkflowCommands(workflow, runOf);
+  const schedule = program
+    .command("schedule")
+    .description("create, inspect and operate schedules (cron, calendars, intervals)");
+  addScheduleCommands(schedule, runOf);
   return program;
 }
 
