@@ -11,6 +11,7 @@ import { actionsScript } from "./client/actions";
 import { baseScript } from "./client/base";
 import { listPageScript } from "./client/list-page";
 import { liveScript } from "./client/live";
+import { schedulesPageScript } from "./client/schedules-page";
 import { workflowPageScript } from "./client/workflow-page";
 
 export const clientScript = [
@@ -19,5 +20,6 @@ export const clientScript = [
   workflowPageScript,
   liveScript,
   actionsScript,
-  "if (route.workflowId) workflowPage(route.workflowId);\nelse listPage();\n",
+  schedulesPageScript,
+  "if (route.scheduleId) schedulePage(route.scheduleId);\nelse if (route.schedules) schedulesListPage();\nelse if (route.workflowId) workflowPage(route.workflowId);\nelse listPage();\n",
 ].join("\n");
