@@ -10,18 +10,12 @@ import { DurableObject } from "cloudflare:workers";
 import type { OverlapPolicy } from "../../sdk/common/schedule";
 import type { EngineEnv } from "../config";
 import { errorReply, json } from "../execution/replies";
-import type { Ack, CloseNotice, Reply, StartRequest } from "../execution/rpc";
+import type { Ack, CloseNotice, Reply } from "../execution/rpc";
+import * as actions from "./actions";
 import { type DeliveryReply, deliverRow } from "./delivery";
 import { describeSchedule, indexRow } from "./describe";
 import { deleteScheduleIndex } from "./index-store";
-import {
-  actionWorkflowId,
-  acts,
-  decideOverlap,
-  dueTimes,
-  pausesOnFailure,
-  releasesBuffer,
-} from "./policy";
+import { acts, pausesOnFailure } from "./policy";
 import {
   type CompiledSpec,
   compileSpec,
@@ -31,6 +25,9 @@ import {
 } from "./spec-api";
 import * as store from "./store";
 import type { ScheduleDefinition } from "./types";
+
+/** Running workflows describe lists (the first, by nominal time); the count is unbounded. */
+const MAX_DESCRIBED_RUNNING = 100;
 
 /** Most actions one backfill may request (refused with a 400 past it). */
 export const MAX_BACKFILL_ACTIONS = 1000;
@@ -76,7 +73,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   }
 
   #definition(row: store.ScheduleRow): ScheduleDefinition {
-    return JSON.parse(row.definition) as ScheduleDefinition;
+    return actions.definitionOf(row);
   }
 
   #spec(def: ScheduleDefinition): CompiledSpec {
@@ -121,7 +118,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
         row,
         def,
         spec: this.#spec(def),
-        running: store.runningRows(this.#sql),
+        running: store.runningRows(this.#sql, MAX_DESCRIBED_RUNNING),
         recent: store.recentRows(this.#sql),
         buffered: store.count(this.#sql, "buffer"),
       }),
@@ -144,7 +141,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     this.#commit(() => {
       const text = note ?? (paused ? "Paused" : "");
       store.setPaused(this.#sql, paused, text, this.#now());
-      if (!paused) this.#releaseBuffer();
+      if (!paused) actions.releaseBuffer(this.#sql, this.#now());
       this.#index();
     });
     await this.#afterCommit();
@@ -158,7 +155,15 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     const def = this.#definition(row);
     const now = this.#now();
     this.#commit(() => {
-      this.#act(row, def, now, overlap ?? def.overlap, `trigger:${crypto.randomUUID()}`);
+      actions.act(
+        this.#sql,
+        now,
+        row,
+        def,
+        now,
+        overlap ?? def.overlap,
+        `trigger:${crypto.randomUUID()}`,
+      );
       this.#index();
     });
     await this.#afterCommit();
@@ -185,7 +190,15 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     const batch = crypto.randomUUID();
     this.#commit(() => {
       for (const t of times) {
-        this.#act(row, def, t, overlap ?? def.overlap, `backfill:${batch}:${t}`);
+        actions.act(
+          this.#sql,
+          this.#now(),
+          row,
+          def,
+          t,
+          overlap ?? def.overlap,
+          `backfill:${batch}:${t}`,
+        );
       }
       this.#index();
     });
@@ -213,8 +226,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   async workflowClosed(notice: CloseNotice): Promise<Ack> {
     const row = this.#row();
     if (!row) return { ok: true };
-    const running = store.runningRows(this.#sql).find((r) => r.workflow_id === notice.workflowId);
-    if (!running) return { ok: true };
+    if (!store.isRunning(this.#sql, notice.workflowId)) return { ok: true };
     const def = this.#definition(row);
     this.#commit(() => {
       this.#sql.exec("DELETE FROM running WHERE workflow_id = ?", notice.workflowId);
@@ -224,7 +236,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
         const note = `Paused by pauseOnFailure: workflow "${notice.workflowId}" ${notice.status}${why}`;
         store.setPaused(this.#sql, true, note.slice(0, 1024), this.#now());
       }
-      this.#releaseBuffer();
+      actions.releaseBuffer(this.#sql, this.#now());
       this.#index();
     });
     await this.#afterCommit();
@@ -238,133 +250,14 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     if (row) {
       const def = this.#definition(row);
       if (acts({ paused: row.paused === 1, remainingActions: row.remaining_actions })) {
-        this.#commit(() => this.#wake(row, def));
+        this.#commit(() => {
+          actions.wake(this.#sql, this.#now(), row, def, this.#spec(def));
+          this.#index();
+        });
       }
       await this.#afterCommit();
     }
     this.#alarmRuns += 1;
-  }
-
-  /** Inside a transaction: takes the due actions (catch-up window, overlap, remainingActions). */
-  #wake(row: store.ScheduleRow, def: ScheduleDefinition): void {
-    const now = this.#now();
-    const due = dueTimes(this.#spec(def), row.schedule_id, row.cursor_ms, now, def.catchupWindowMs);
-    store.bump(this.#sql, "missed_catchup", due.missed);
-    let remaining = row.remaining_actions;
-    for (const t of due.due) {
-      if (remaining === 0) break;
-      const taken = this.#act(row, def, t, def.overlap, `sched:${row.generation}:${t}`);
-      if (taken && remaining !== null) remaining -= 1;
-    }
-    this.#sql.exec(
-      "UPDATE schedule SET cursor_ms = ?, remaining_actions = ? WHERE id = 1",
-      due.cursorMs,
-      remaining,
-    );
-    this.#index();
-  }
-
-  /**
-   * Inside a transaction: one action at nominal time `nominalMs`. Returns whether it was taken
-   * (started or buffered: what remainingActions counts), not skipped.
-   */
-  #act(
-    row: store.ScheduleRow,
-    def: ScheduleDefinition,
-    nominalMs: number,
-    overlap: OverlapPolicy,
-    requestId: string,
-  ): boolean {
-    const workflowId = actionWorkflowId(def.workflowIdPrefix, nominalMs);
-    const running = store.runningRows(this.#sql);
-    // The same nominal time still running (a backfill over a scheduled one): never twice at once.
-    if (running.some((r) => r.workflow_id === workflowId)) {
-      store.bump(this.#sql, "overlap_skipped");
-      return false;
-    }
-    const buffered = store.count(this.#sql, "buffer");
-    const decision = decideOverlap(overlap, { running: running.length, buffered });
-    switch (decision.kind) {
-      case "skip":
-        store.bump(this.#sql, "overlap_skipped");
-        return false;
-      case "start":
-        this.#start(row, def, nominalMs, requestId);
-        return true;
-      case "buffer":
-        if (decision.replaceBuffered && buffered > 0) {
-          store.bump(this.#sql, "overlap_skipped", buffered);
-          this.#sql.exec("DELETE FROM buffer");
-        }
-        store.addBuffered(this.#sql, nominalMs, requestId);
-        if (decision.endRunning) {
-          for (const r of running) {
-            if (r.ending) continue;
-            this.#sql.exec(
-              "UPDATE running SET ending = ? WHERE workflow_id = ?",
-              decision.endRunning,
-              r.workflow_id,
-            );
-            const reason = `Schedule "${row.schedule_id}" overlap policy ${decision.endRunning === "cancel" ? "CancelOther" : "TerminateOther"}`;
-            store.enqueue(
-              this.#sql,
-              decision.endRunning,
-              r.workflow_id,
-              JSON.stringify({ namespace: row.namespace, workflowId: r.workflow_id, reason }),
-              this.#now(),
-            );
-          }
-        }
-        return true;
-    }
-  }
-
-  /** Inside a transaction: the start of one action (running, recent, counters, outbox). */
-  #start(row: store.ScheduleRow, def: ScheduleDefinition, nominalMs: number, requestId: string) {
-    const now = this.#now();
-    const workflowId = actionWorkflowId(def.workflowIdPrefix, nominalMs);
-    const t = def.template;
-    const scheduledTime = new Date(nominalMs).toISOString();
-    const req: StartRequest = {
-      namespace: row.namespace,
-      workflowId,
-      workflowType: t.workflowType,
-      ...(t.input !== undefined ? { input: t.input } : {}),
-      taskQueue: t.taskQueue,
-      idReusePolicy: t.idReusePolicy,
-      idConflictPolicy: t.idConflictPolicy,
-      requestId,
-      ...(t.startDelayMs ? { startDelayMs: t.startDelayMs } : {}),
-      ...(t.executionTimeoutMs ? { executionTimeoutMs: t.executionTimeoutMs } : {}),
-      ...(t.runTimeoutMs ? { runTimeoutMs: t.runTimeoutMs } : {}),
-      ...(t.retryPolicy ? { retryPolicy: t.retryPolicy } : {}),
-      ...(t.memo ? { memo: t.memo } : {}),
-      searchAttributes: JSON.stringify({
-        ...t.searchAttributes,
-        ScheduleId: { type: "keyword", value: row.schedule_id },
-        ScheduledStartTime: { type: "datetime", value: scheduledTime },
-      }),
-      closeNotify: { kind: "schedule", namespace: row.namespace, scheduleId: row.schedule_id },
-    };
-    store.recordStart(this.#sql, workflowId, nominalMs, now);
-    store.bump(this.#sql, "action_count");
-    store.enqueue(this.#sql, "start", workflowId, JSON.stringify(req), now);
-  }
-
-  /** Inside a transaction: starts the oldest buffered action when nothing runs any more. */
-  #releaseBuffer(): void {
-    const row = this.#row();
-    if (!row) return;
-    const buffer = store.bufferRows(this.#sql);
-    const head = buffer[0];
-    const state = {
-      running: store.count(this.#sql, "running"),
-      buffered: buffer.length,
-      paused: row.paused === 1,
-    };
-    if (!head || !releasesBuffer(state)) return;
-    this.#sql.exec("DELETE FROM buffer WHERE id = ?", head.id);
-    this.#start(row, this.#definition(row), head.nominal_ms, head.request_id);
   }
 
   /** Inside a transaction: queues the schedule's list row (versioned: a late write loses). */
@@ -475,47 +368,11 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
         continue;
       }
       if (!this.#ready || !store.outboxRowExists(this.#sql, row.id)) continue;
-      this.ctx.storage.transactionSync(() => this.#delivered(row, reply));
+      this.ctx.storage.transactionSync(() => {
+        if (actions.delivered(this.#sql, this.#now(), row, reply)) this.#index();
+      });
     }
     await this.#arm();
-  }
-
-  /** Inside a transaction: what a delivered row's reply means, and the row's deletion. */
-  #delivered(row: store.OutboxRow, reply: DeliveryReply): void {
-    this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
-    const workflowId = row.target;
-    if (row.kind === "start") {
-      if (reply.ok) {
-        const runId = reply.runId;
-        if (runId) {
-          this.#sql.exec("UPDATE running SET run_id = ? WHERE workflow_id = ?", runId, workflowId);
-          this.#sql.exec(
-            "UPDATE recent SET run_id = ? WHERE workflow_id = ? AND run_id IS NULL",
-            runId,
-            workflowId,
-          );
-        }
-        return;
-      }
-      console.warn(`sundial: schedule could not start "${workflowId}": ${reply.error.message}`);
-      this.#sql.exec("DELETE FROM running WHERE workflow_id = ?", workflowId);
-      store.setRecentStatus(this.#sql, workflowId, "StartFailed");
-    } else if (row.kind === "terminate" || row.kind === "cancel") {
-      // Terminated now (or already closed, or gone): it runs no more. A cancel waits for the close.
-      const gone =
-        (row.kind === "terminate" && reply.ok) ||
-        (!reply.ok &&
-          (reply.error.code === "NotFound" || reply.error.code === "FailedPrecondition"));
-      if (!gone) return;
-      const existed = store.runningRows(this.#sql).some((r) => r.workflow_id === workflowId);
-      if (!existed) return;
-      this.#sql.exec("DELETE FROM running WHERE workflow_id = ?", workflowId);
-      if (reply.ok) store.setRecentStatus(this.#sql, workflowId, "Terminated");
-    } else {
-      return;
-    }
-    this.#releaseBuffer();
-    this.#index();
   }
 
   // ---------------------------------------------------------------- test-only hooks

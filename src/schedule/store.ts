@@ -190,8 +190,16 @@ export function bump(
   sql.exec(`UPDATE schedule SET ${column} = ${column} + ? WHERE id = 1`, by);
 }
 
-export function runningRows(sql: SqlStorage): RunningRow[] {
-  return sql.exec<RunningRow>("SELECT * FROM running ORDER BY nominal_ms").toArray();
+export function runningRows(sql: SqlStorage, limit = -1): RunningRow[] {
+  return sql.exec<RunningRow>("SELECT * FROM running ORDER BY nominal_ms LIMIT ?", limit).toArray();
+}
+
+export function isRunning(sql: SqlStorage, workflowId: string): boolean {
+  return (
+    sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM running WHERE workflow_id = ?", workflowId)
+      .one().n > 0
+  );
 }
 
 export function bufferRows(sql: SqlStorage): BufferRow[] {
