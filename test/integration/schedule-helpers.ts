@@ -62,17 +62,28 @@ export async function skipScheduleTime(scheduleId: string, ms: number): Promise<
   );
 }
 
-/** Waits until the schedule's started workflows all have a run id and `check` passes. */
+/**
+ * Waits until the schedule's started workflows all have a run id and `check` passes. Cold mode
+ * evicts every object while it waits (see `eventually`), unless `evict` is false: an action whose
+ * start an eviction interrupts is retried with backoff, so a burst of starts under evictions every
+ * 200 ms can take longer than the wait.
+ */
 export async function scheduleSettles(
   scheduleId: string,
   check: (d: ScheduleDescription) => void,
+  options: { evict?: boolean } = {},
 ): Promise<ScheduleDescription> {
-  return eventually(async () => {
+  const attempt = async () => {
     const d = await describeSchedule(scheduleId);
-    if (d.info.runningWorkflows.some((w) => w.runId === null)) throw new Error("start under way");
+    if (d.info.runningWorkflows.some((w) => w.runId === null)) {
+      const outbox = await scheduleStub(scheduleId).unsafeOutbox();
+      throw new Error(`start under way; outbox ${JSON.stringify(outbox)}`);
+    }
     check(d);
     return d;
-  });
+  };
+  if (options.evict === false) return vi.waitFor(attempt, { timeout: 20_000, interval: 20 });
+  return eventually(attempt);
 }
 
 /** Sends the `finish` signal to a scheduledWork workflow. */
