@@ -90,7 +90,7 @@ describe("schedules pages", () => {
     await page.getByTestId("pause-schedule").click();
     await page.getByTestId("pause-note").fill("maintenance");
     await page.getByTestId("dialog-confirm").click();
-    await page.getByTestId("schedule-notice").waitFor();
+    await page.getByTestId("schedule-notice").filter({ hasText: "Schedule paused." }).waitFor();
     await expect(page.getByTestId("schedule-state").textContent()).resolves.toBe("Paused");
     await expect(page.getByTestId("schedule-note").textContent()).resolves.toBe("maintenance");
     await page.getByTestId("pause-schedule").click();
@@ -108,9 +108,10 @@ describe("schedules pages", () => {
     await page.getByTestId("backfill-start").fill("2026-11-01T00:00:00Z");
     await page.getByTestId("backfill-end").fill("2026-11-03T23:59:59Z");
     await page.getByTestId("dialog-confirm").click();
-    await expect(page.getByTestId("schedule-notice").textContent()).resolves.toContain(
-      "3 action(s)",
-    );
+    await page
+      .getByTestId("schedule-notice")
+      .filter({ hasText: "3 action(s) backfilled." })
+      .waitFor();
 
     // A bad backfill range shows the engine's message in the dialog.
     await page.getByTestId("backfill-schedule").click();

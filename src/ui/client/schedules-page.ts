@@ -127,8 +127,8 @@ function schedulePage(scheduleId) {
     }
   }
   async function done(message) {
-    clear(noticeSlot).append(h("div", { class: "notice", role: "status", testid: "schedule-notice" }, message));
     await load();
+    clear(noticeSlot).append(h("div", { class: "notice", role: "status", testid: "schedule-notice" }, message));
   }
   function noteField(id) {
     return h("div", { class: "field" }, h("label", { for: id }, "Note (optional)"),
