@@ -3,7 +3,7 @@
  * waits for a "finish" signal): the schedule learns of closes from the executions' close notices.
  */
 import { describe, expect, it } from "vitest";
-import { describeWf, eventually, uniqueId } from "../helpers";
+import { describeWf, uniqueId } from "../helpers";
 import {
   createSchedule,
   describeSchedule,

@@ -5,7 +5,7 @@
  * JS in a string, which must not contain a backtick or a dollar sign followed by a brace.
  */
 
-export const schedulesPageScript = String.raw`
+export const schedulesPageScript = `
 // ---------- schedules ----------
 function schedulesUrl(scheduleId) {
   return route.nsPath + "/schedules" + (scheduleId ? "/" + encodeURIComponent(scheduleId) : "");
