@@ -47,6 +47,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   #delivery: Promise<void> | undefined;
   #deliverAgain = false;
   #alarmRuns = 0;
+  #alarmFailures = 0;
   #crashAt: ScheduleCrashPoint | undefined;
 
   constructor(ctx: DurableObjectState, env: EngineEnv) {
@@ -246,16 +247,27 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   // ---------------------------------------------------------------- alarm
 
   override async alarm(): Promise<void> {
-    const row = this.#row();
-    if (row) {
-      const def = this.#definition(row);
-      if (acts({ paused: row.paused === 1, remainingActions: row.remaining_actions })) {
-        this.#commit(() => {
-          actions.wake(this.#sql, this.#now(), row, def, this.#spec(def));
-          this.#index();
-        });
+    try {
+      const row = this.#row();
+      if (row) {
+        const def = this.#definition(row);
+        if (acts({ paused: row.paused === 1, remainingActions: row.remaining_actions })) {
+          this.#commit(() => {
+            actions.wake(this.#sql, this.#now(), row, def, this.#spec(def));
+            this.#index();
+          });
+        }
+        await this.#afterCommit();
       }
-      await this.#afterCommit();
+      this.#alarmFailures = 0;
+    } catch (err) {
+      // A throwing handler is retried a few times by the runtime and then dropped, and the
+      // schedule with it: never throw; try again with backoff (1 s, 2 s, … up to 5 min).
+      if (err instanceof ScheduleCrashError) throw err;
+      this.#alarmFailures += 1;
+      console.error(`sundial: schedule alarm failed (${String(err)}); retrying`);
+      const delay = Math.min(1000 * 2 ** (this.#alarmFailures - 1), 5 * 60_000);
+      await this.ctx.storage.setAlarm(Date.now() + delay);
     }
     this.#alarmRuns += 1;
   }
