@@ -22,7 +22,10 @@ const mf = new Miniflare({
   modulesRoot: dirname(script),
   compatibilityDate: "2026-04-20",
   compatibilityFlags: ["nodejs_compat"],
-  durableObjects: { WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true } },
+  durableObjects: {
+    WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
+    SCHEDULE: { className: "ScheduleObject", useSQLite: true },
+  },
   queueProducers: { ACTIVITY_QUEUE: { queueName: "sundial-activities" } },
   bindings: { SUNDIAL_UNSAFE: "1" },
 });

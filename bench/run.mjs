@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { measureSchedules } from "./schedules.mjs";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -103,7 +104,10 @@ function engineWorker(scriptPath) {
     modules: true,
     scriptPath,
     ...COMPAT,
-    durableObjects: { WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true } },
+    durableObjects: {
+      WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
+      SCHEDULE: { className: "ScheduleObject", useSQLite: true },
+    },
     queueProducers: {
       ACTIVITY_QUEUE: { queueName: "sundial-activities" },
       NOTIFICATIONS_QUEUE: { queueName: "sundial-notifications" },
@@ -423,6 +427,18 @@ async function main() {
         await phase("engine: cold replay 10k", () =>
           measureColdReplay(mf, 10_000, "cold_replay_ms_10k_events"),
         );
+        // Opt-in: minutes of real time (bench/schedules.mjs).
+        const schedules = Number(process.env.BENCH_SCHEDULES ?? 0);
+        if (schedules > 0) {
+          await phase(`schedules: ${schedules} every minute`, async () => {
+            const minutes = Number(process.env.BENCH_SCHEDULE_MINUTES ?? 5);
+            const call = (method, path, body) => engineJson(mf, method, path, body);
+            Object.assign(
+              metrics,
+              await measureSchedules(call, { count: schedules, minutes, log }),
+            );
+          });
+        }
       } else {
         await phase("Cloudflare Workflows: 10 step.do", () => measureCfWorkflows(bench));
         log("engine metrics are NaN: the engine did not build or start (see above)");

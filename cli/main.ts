@@ -11,6 +11,7 @@ import { addInspectCommands } from "./commands/inspect";
 import { addListCommands } from "./commands/list";
 import { addMessageCommands } from "./commands/messages";
 import { addReplayCommands } from "./commands/replay";
+import { addScheduleCommands } from "./commands/schedule";
 import { addStartCommand } from "./commands/start";
 import { ExitCode, ExitWith, reportError } from "./exit-codes";
 import type { GlobalOptions, Run, RunOf } from "./run";
@@ -58,7 +59,9 @@ export async function main(args: string[], options: MainOptions): Promise<number
 
 function buildProgram(signal: AbortSignal, version: string, root: string): Command {
   const program = new Command("sundial")
-    .description("Create Sundial projects (init) and operate workflows over the HTTP API")
+    .description(
+      "Create Sundial projects (init) and operate workflows and schedules over the HTTP API",
+    )
     .version(version)
     .addOption(
       new Option("--address <url>", "the engine's base URL")
@@ -113,6 +116,10 @@ Exit codes: 0 ok, 1 server error or unreachable, 2 bad input, 3 not found, 4 con
   );
   addNamespaceCommands(program, runOf);
   addKeyCommands(program, runOf);
+  const schedule = program
+    .command("schedule")
+    .description("create, inspect and operate schedules (cron, calendars, intervals)");
+  addScheduleCommands(schedule, runOf);
   return program;
 }
 

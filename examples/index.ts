@@ -5,6 +5,7 @@ import { fanOut, fanOutActivities, fanOutChild } from "./fan-out";
 import { greeting } from "./greeting";
 import { loanActivities, loanApplication } from "./loan-application";
 import { orderActivities, orderSaga } from "./order-saga";
+import { report, reportActivities } from "./report";
 import { sleepActivities, sleepActivity } from "./sleep-activity";
 import { steps, stepsActivities } from "./steps";
 import { stuckLocal, stuckLocalActivities } from "./stuck-local";
@@ -22,6 +23,7 @@ export const exampleWorkflows = [
   wideActivities,
   stuckLocal,
   sleepActivity,
+  report,
 ];
 export const exampleActivities = {
   ...loanActivities,
@@ -33,4 +35,5 @@ export const exampleActivities = {
   ...wideActivitiesActivities,
   ...stuckLocalActivities,
   ...sleepActivities,
+  ...reportActivities,
 };

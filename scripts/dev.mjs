@@ -8,6 +8,7 @@
  *
  * Auth: disabled unless `SUNDIAL_AUTH=required` is in the environment (then SUNDIAL_ADMIN_KEY goes
  * along as a `--var`, so the engine runs exactly as deployed); it says which at start.
+ * Once the engine answers, it creates the example schedule `report-every-minute` (paused) if absent.
  */
 import { spawn } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
@@ -105,11 +106,59 @@ const dev = run(
   ],
   { env, stdio: "inherit" },
 );
+exampleSchedule().catch((err) => {
+  console.error(`sundial dev: the example schedule was not created (${err.message})`);
+});
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
     if (dev.exitCode === null && dev.signalCode === null) dev.kill(signal);
   });
 }
+/** The value of `--name X` / `--name=X` in `args`, or undefined. */
+function argValue(name) {
+  const at = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (at < 0) return undefined;
+  return args[at].includes("=") ? args[at].slice(name.length + 1) : args[at + 1];
+}
+
+/**
+ * The example schedule (README, Schedules): the `report` workflow every minute, created paused so
+ * a fresh `npm run dev` starts nothing until someone unpauses it. Waits for the engine to answer.
+ */
+async function exampleSchedule() {
+  const ip = argValue("--ip") ?? "127.0.0.1";
+  const base = `http://${ip === "0.0.0.0" ? "127.0.0.1" : ip}:${argValue("--port") ?? "8787"}/api/v1`;
+  const id = "report-every-minute";
+  for (let i = 0; i < 120; i++) {
+    if (dev.exitCode !== null || dev.signalCode !== null) return;
+    try {
+      const res = await fetch(`${base}/schedules/${id}`);
+      if (res.status === 200) return;
+      if (res.status === 404) {
+        const created = await fetch(`${base}/schedules`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            scheduleId: id,
+            spec: { cron: ["* * * * *"] },
+            action: { startWorkflow: { workflowType: "report", input: { kind: "minutely" } } },
+            policies: { overlap: "Skip", catchupWindow: "10m" },
+            state: { paused: true, note: "example: unpause to run the report every minute" },
+          }),
+        });
+        if (created.status === 201 || created.status === 409) {
+          console.log(`sundial dev: example schedule "${id}" is ready (paused)`);
+          return;
+        }
+        throw new Error(`create answered ${created.status} ${await created.text()}`);
+      }
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err; // TypeError: not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 500));
+  }
+}
+
 const ended = await exitOf(dev);
 if (ended.signal) {
   process.removeAllListeners(ended.signal);

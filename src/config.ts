@@ -110,4 +110,6 @@ export interface EngineEnv extends AuthEnv {
   SUNDIAL_TOKEN_SECRET_PREVIOUS?: string;
   /** Secret: AES-256-GCM keys of stored payloads, `{"primary": "<id>", "keys": {"<id>": "<base64 32 bytes>"}}`. */
   SUNDIAL_ENCRYPTION_KEYS?: string;
+  /** The ScheduleObject class (one per namespace + schedule id); optional: without it, no schedules. */
+  SCHEDULE?: DurableObjectNamespace;
 }

@@ -17,11 +17,13 @@ import { type EngineEnv, resolveConfig, type SundialConfig } from "./config";
 import { mockableActivities } from "./execution/activity/test-mocks";
 import { executionStub } from "./execution/addressing";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
+import { ScheduleObjectBase } from "./schedule/schedule-object";
 import { signTaskToken, verifyTaskToken } from "./security/task-token-mac";
 
 export type { CodecChain, PayloadCodec } from "./codec/codec";
 export type { EngineEnv, Limits, SundialConfig } from "./config";
 export { WorkflowExecutionBase } from "./execution/workflow-execution";
+export { ScheduleObjectBase } from "./schedule/schedule-object";
 
 /**
  * The execution a task token names. A malformed, forged or altered token (its signature does not
@@ -102,6 +104,11 @@ export interface Sundial {
     ctx: DurableObjectState,
     env: EngineEnv,
   ) => WorkflowExecutionBase;
+  /** The schedule Durable Object class: export it as `ScheduleObject` (one per schedule). */
+  ScheduleObject: new (
+    ctx: DurableObjectState,
+    env: EngineEnv,
+  ) => ScheduleObjectBase;
   /** The RPC entrypoint activity Workers bind (`entrypoint = "SundialService"`). */
   SundialService: new (
     ctx: ExecutionContext,
@@ -115,7 +122,7 @@ export interface Sundial {
  * Builds everything a Worker exports for Sundial.
  * @example
  * const sundial = createSundial({ workflows: [loanApplication], activities });
- * export const { WorkflowExecution, SundialService } = sundial;
+ * export const { WorkflowExecution, ScheduleObject, SundialService } = sundial;
  * export default sundial.handler;
  */
 export function createSundial(userConfig: SundialConfig): Sundial {
@@ -130,6 +137,9 @@ export function createSundial(userConfig: SundialConfig): Sundial {
       super(ctx, env, configFor(env));
     }
   }
+
+  /** One schedule (namespace + schedule id): its alarm starts the workflows (binding SCHEDULE). */
+  class ScheduleObject extends ScheduleObjectBase {}
 
   /** The RPC entrypoint activity Workers report to (service binding with `entrypoint = "SundialService"`). */
   class SundialService extends WorkerEntrypoint<EngineEnv> implements ActivityReporter {
@@ -162,5 +172,5 @@ export function createSundial(userConfig: SundialConfig): Sundial {
     },
   } satisfies ExportedHandler<EngineEnv, ActivityTaskMessage>;
 
-  return { handler, WorkflowExecution, SundialService, app };
+  return { handler, WorkflowExecution, ScheduleObject, SundialService, app };
 }

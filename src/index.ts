@@ -4,5 +4,5 @@ import { createSundial } from "./engine";
 
 const sundial = createSundial({ workflows: exampleWorkflows, activities: exampleActivities });
 
-export const { WorkflowExecution, SundialService } = sundial;
+export const { WorkflowExecution, ScheduleObject, SundialService } = sundial;
 export default sundial.handler;

@@ -10,6 +10,8 @@ declare global {
       TEST_RATE_LIMIT: RateLimit;
       /** The fixture Worker's engine with small limits (test/fixtures/worker.ts). */
       LIMITED_EXECUTION: DurableObjectNamespace;
+      /** The schedule objects (wrangler.toml). */
+      SCHEDULE: DurableObjectNamespace;
       /** The engine's SundialService entrypoint (vitest.config.ts), as activity Workers bind it. */
       SUNDIAL: Service<
         import("../sdk/activity/protocol").ActivityReporter & Rpc.WorkerEntrypointBranded

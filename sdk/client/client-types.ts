@@ -253,4 +253,6 @@ export interface SundialClient {
   list(options?: ListWorkflowsOptions): Promise<ListWorkflowsResponse>;
   /** Counts executions matching a visibility query. */
   count(query?: string): Promise<number>;
+  /** Schedules: create, list, and a handle to describe, pause, trigger, backfill, update, delete. */
+  readonly schedule: import("./schedule-client").ScheduleClient;
 }

@@ -11,6 +11,7 @@ import type {
   WorkflowOutput,
 } from "./client-types";
 import { HttpTransport } from "./http";
+import { createScheduleClient } from "./schedule-client";
 import { Handle, StartedHandle } from "./workflow-handle";
 
 export type {
@@ -56,6 +57,8 @@ export function createClient(options: ClientOptions): SundialClient {
   });
 
   return {
+    schedule: createScheduleClient(http),
+
     async start<W extends AnyWorkflowDefinition>(
       workflow: string | W,
       startOptions: StartWorkflowOptions<WorkflowInput<W>>,

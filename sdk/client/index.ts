@@ -31,6 +31,22 @@ export {
 } from "../common/failures";
 export type { RetryPolicy } from "../common/retry-policy";
 export type {
+  CalendarSpec,
+  ListSchedulesResponse,
+  OverlapPolicy,
+  ScheduleActionResult,
+  ScheduleActionStatus,
+  ScheduleBody,
+  ScheduleDescription,
+  ScheduleInfo,
+  ScheduleListEntry,
+  SchedulePolicies,
+  ScheduleSpec,
+  ScheduleStartWorkflow,
+  ScheduleState,
+} from "../common/schedule";
+export { OVERLAP_POLICIES } from "../common/schedule";
+export type {
   ErrorCode,
   ExecutionStatus,
   HistoryResponse,
@@ -75,3 +91,9 @@ export { CLOSING_EVENT_TYPES, createClient } from "./client";
 export type { FailedStatus, SundialErrorCode } from "./errors";
 export { SundialApiError, WorkflowFailedError, WorkflowUpdateFailedError } from "./errors";
 export type { FetchLike } from "./http";
+export type {
+  BackfillOptions,
+  ListSchedulesOptions,
+  ScheduleClient,
+  ScheduleHandle,
+} from "./schedule-client";

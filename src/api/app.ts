@@ -17,6 +17,7 @@ import { ApiError, errorResponse } from "./errors";
 import { historyEventStream, resumeAfter, wantsEventStream } from "./history-stream";
 import { parseJsonBody, readBodyText } from "./json-body";
 import { openApiJson, permissionOverrides } from "./openapi";
+import { scheduleRoutes } from "./schedule-routes";
 import {
   cancelBodySchema,
   describeIssue,
@@ -320,6 +321,7 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   namespaceRoutes(app);
   keyRoutes(app);
   visibilityRoutes(app, config);
+  scheduleRoutes(app, config);
   const routes = workflowRoutes(config);
   app.route("/api/v1/namespaces/:namespace", routes);
   app.route("/api/v1", routes);

@@ -4,13 +4,13 @@
  * here and checked against the wire types (sdk/common/wire.ts) at compile time.
  *
  * Every route is listed twice: under `/api/v1` (namespace `default`) and under
- * `/api/v1/namespaces/{namespace}` with the namespace as a path parameter. Schedules are in API.md
- * but not served yet, so they are not in the document.
+ * `/api/v1/namespaces/{namespace}` with the namespace as a path parameter.
  */
 
 import type { PermissionOverride } from "../auth/permissions";
 import { components, pathParameter, ref } from "./openapi/json-schema";
 import { type Operation, operations } from "./openapi/paths";
+import { scheduleOperations } from "./openapi/schedule-paths";
 import { namespaceSchema } from "./schemas";
 
 /** The answers of access control, on every operation (API.md, Errors and Auth). */
@@ -46,7 +46,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     "The namespace; the routes without it use `default`",
   );
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations()) {
+  for (const op of [...operations(), ...scheduleOperations()]) {
     const { method, path, operationId, permission, global, ...rest } = op;
     const needs = global ? undefined : (permission ?? (method === "get" ? "reader" : "writer"));
     const prefixes = global
@@ -80,12 +80,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         "Every route needs `Authorization: Bearer <key>` (unless the engine runs with auth " +
         "disabled, as `npm run dev` does); `x-sundial-role` says which role in the namespace an " +
         "operation needs (reader, writer; admin for that namespace's keys; admin of `*` for " +
-        "namespaces). Schedules are not served yet and not listed here.",
+        "namespaces).",
     },
     servers: [{ url: "/" }],
     tags: [
       { name: "Workflows", description: "Start, observe and message workflow executions" },
       { name: "Visibility", description: "List and count executions" },
+      { name: "Schedules", description: "Start workflows on cron, calendar and interval specs" },
       { name: "Namespaces", description: "Registered namespaces and their retention" },
       { name: "API keys", description: "Keys with a role in one namespace (or all)" },
       { name: "Auth", description: "Who the caller is" },

@@ -3,12 +3,14 @@
  * Queues, messages to other executions (RPC), visibility rows to D1; and what a delivered message's
  * reply means for the sender (routed back into a transition).
  */
+
 import { codecOf } from "../codec/payload-sql";
 import { withRetention } from "../retention/retention";
 import { visibilityRow } from "../visibility/row";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
 import { executionName, executionStub } from "./addressing";
 import { replyOutcome } from "./children";
+import { deliverCloseNotice } from "./close-notify";
 import { crashPoint, messageKind } from "./crash-points";
 import type { ExecCtx } from "./execution-context";
 import {
@@ -125,6 +127,8 @@ async function rpc(x: ExecCtx, message: OutboxMessage): Promise<Ack | StartReply
       return (await target.terminate(message.reason)) as Ack;
     case "childClosed":
       return (await target.childClosed(message.report)) as Ack;
+    case "closeNotice":
+      return deliverCloseNotice(x.env, message);
   }
 }
 

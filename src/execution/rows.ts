@@ -25,6 +25,8 @@ export type RunRow = {
   search_attributes: string | null;
   parent: string | null;
   cancel_requested: number;
+  /** JSON CloseNotifyTarget (rpc.ts): who hears of the final close; null for most runs. */
+  close_notify?: string | null;
 };
 
 export type ChildRow = {

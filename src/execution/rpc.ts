@@ -26,6 +26,27 @@ export interface StartRequest {
    * execution's earlier value, else the engine's default (src/retention/retention.ts).
    */
   retentionMs?: number;
+  /**
+   * Who hears of the execution's final close (a schedule, for its overlap policy): kept across
+   * continue-as-new and workflow retries; only the last run's close is reported.
+   */
+  closeNotify?: CloseNotifyTarget;
+}
+
+/** Where a run's final close is reported (see {@link StartRequest.closeNotify}). */
+export interface CloseNotifyTarget {
+  kind: "schedule";
+  namespace: string;
+  scheduleId: string;
+}
+
+/** What a closing execution tells its {@link CloseNotifyTarget}. */
+export interface CloseNotice {
+  workflowId: string;
+  runId: string;
+  status: "Completed" | "Failed" | "Canceled" | "Terminated" | "TimedOut";
+  /** The failure's message (Failed), cut to 1,000 characters. */
+  failureMessage?: string;
 }
 
 export interface RpcError {
@@ -94,4 +115,6 @@ export type OutboxMessage = { namespace: string; workflowId: string; fromRunId: 
   | { op: "cancel"; seq?: number; reason: string; requestId: string }
   | { op: "terminate"; reason: string }
   | { op: "childClosed"; report: ChildReport }
+  /** A close notice: `namespace` and `workflowId` name the receiver (`workflowId` is its schedule id). */
+  | { op: "closeNotice"; notify: CloseNotifyTarget; notice: CloseNotice }
 );

@@ -12,7 +12,14 @@ import type { RunStart } from "./run-start";
 type Started = EventAttributes["WorkflowExecutionStarted"];
 type ClosingRun = Pick<
   RunRow,
-  "run_id" | "workflow_type" | "task_queue" | "attempt" | "memo" | "search_attributes" | "parent"
+  | "run_id"
+  | "workflow_type"
+  | "task_queue"
+  | "attempt"
+  | "memo"
+  | "search_attributes"
+  | "parent"
+  | "close_notify"
 >;
 
 /** The run a ContinueAsNew starts: fresh history, same execution deadline, retry policy and parent. */
@@ -37,6 +44,7 @@ export function continuation(
     memo: run.memo ?? undefined,
     searchAttributes: run.search_attributes ?? undefined,
     ...(run.parent ? { parent: run.parent } : {}),
+    ...(run.close_notify ? { closeNotify: run.close_notify } : {}),
   };
 }
 
@@ -76,6 +84,7 @@ export function workflowRetry(
       memo: started.memo,
       searchAttributes: started.searchAttributes,
       ...(run.parent ? { parent: run.parent } : {}),
+      ...(run.close_notify ? { closeNotify: run.close_notify } : {}),
     },
   };
 }

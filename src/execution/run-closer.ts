@@ -11,6 +11,7 @@ import { type HistoryEvent, type NewEvent, newEvent } from "../history/events";
 import type { Command } from "../replay/commands";
 import { scheduleRetention } from "../retention/retention";
 import { parentCloseMessages, parentReport } from "./children";
+import { closeNoticeMessage } from "./close-notify";
 import { crashPoint } from "./crash-points";
 import { deliverInBackground, queueVisibility, sendMessage } from "./delivery";
 import type { ExecCtx } from "./execution-context";
@@ -69,6 +70,8 @@ export function onClose(
   }
   const report = parentReport(run, status, final, outcome);
   if (report) sendMessage(x, report);
+  const notice = closeNoticeMessage(x.identity!, run, status, final, outcome.failure?.message);
+  if (notice) sendMessage(x, notice);
 }
 
 /** A closed run's pending work: its undelivered tasks and signals, timers and activities. */

@@ -27,6 +27,8 @@ export interface RunStart {
   searchAttributes?: string;
   /** JSON ParentRef of a child workflow's runs. */
   parent?: string;
+  /** JSON CloseNotifyTarget: who hears of the final close (kept by continue-as-new and retries). */
+  closeNotify?: string;
   /** Inputs recorded with WorkflowExecutionStarted (signal-with-start). */
   extraInputs?: NewEvent[];
 }

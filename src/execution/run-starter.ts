@@ -82,6 +82,7 @@ export async function startWorkflow(
     memo: req.memo,
     searchAttributes: req.searchAttributes,
     ...(parent ? { parent: JSON.stringify(parent) } : {}),
+    ...(req.closeNotify ? { closeNotify: JSON.stringify(req.closeNotify) } : {}),
     ...(req.signal
       ? {
           extraInputs: [
@@ -143,6 +144,7 @@ function prepareRun(x: ExecCtx, s: RunStart): { run: RunRow; inputs: NewEvent[];
     search_attributes: s.searchAttributes ?? null,
     parent: s.parent ?? null,
     cancel_requested: 0,
+    close_notify: s.closeNotify ?? null,
   };
   const attributes: EventAttributes["WorkflowExecutionStarted"] = {
     workflowType: s.workflowType,

@@ -33,8 +33,8 @@ export class RunStore {
 
   insert(run: RunRow): void {
     this.sql.exec(
-      `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes, parent)
-       VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (run_id, run_no, workflow_type, task_queue, status, start_ms, attempt, memo, search_attributes, parent, close_notify)
+       VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?, ?)`,
       run.run_id,
       run.run_no,
       run.workflow_type,
@@ -44,6 +44,7 @@ export class RunStore {
       run.memo,
       run.search_attributes,
       run.parent,
+      run.close_notify ?? null,
     );
   }
 

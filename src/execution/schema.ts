@@ -1,6 +1,6 @@
 /** @module SQLite schema of a WorkflowExecution object. Versioned; `migrate` runs in the constructor. */
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS runs (
   memo TEXT,
   search_attributes TEXT,
   parent TEXT,
-  cancel_requested INTEGER NOT NULL DEFAULT 0
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  close_notify TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
   run_id TEXT NOT NULL,
@@ -145,6 +146,8 @@ export function migrate(sql: SqlStorage): void {
     );
   }
   sql.exec("CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id)");
+  // Version 4 → 5: who hears of a run's final close (a schedule).
+  if (!columns.includes("close_notify")) sql.exec("ALTER TABLE runs ADD COLUMN close_notify TEXT");
   sql.exec(
     "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     String(SCHEMA_VERSION),

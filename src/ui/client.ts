@@ -12,6 +12,7 @@ import { authScript } from "./client/auth";
 import { baseScript } from "./client/base";
 import { listPageScript } from "./client/list-page";
 import { liveScript } from "./client/live";
+import { schedulesPageScript } from "./client/schedules-page";
 import { workflowPageScript } from "./client/workflow-page";
 
 export const clientScript = [
@@ -21,5 +22,6 @@ export const clientScript = [
   liveScript,
   actionsScript,
   authScript,
-  "loadWhoAmI();\nif (route.workflowId) workflowPage(route.workflowId);\nelse listPage();\n",
+  schedulesPageScript,
+  "loadWhoAmI();\nif (route.scheduleId) schedulePage(route.scheduleId);\nelse if (route.schedules) schedulesListPage();\nelse if (route.workflowId) workflowPage(route.workflowId);\nelse listPage();\n",
 ].join("\n");

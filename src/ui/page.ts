@@ -65,5 +65,9 @@ export function uiRoutes(app: Hono<AppEnv>, index: (c: Context<AppEnv>) => Respo
   app.get("/namespaces/:namespace", () => page());
   app.get("/namespaces/:namespace/", () => page());
   app.get("/workflows/:workflowId{.+}", () => page());
+  app.get("/schedules", () => page());
+  app.get("/schedules/:scheduleId{.+}", () => page());
+  app.get("/namespaces/:namespace/schedules", () => page());
+  app.get("/namespaces/:namespace/schedules/:scheduleId{.+}", () => page());
   app.get("/namespaces/:namespace/workflows/:workflowId{.+}", () => page());
 }

@@ -83,7 +83,6 @@ async function listIds(ns: string, query: string): Promise<string[]> {
 
 describe("visibility through the engine", () => {
   const ns = newNamespace("ops");
-  beforeAll(() => registerNamespace(ns));
   /** Every row of the namespace, as the unfiltered list returns them (newest first). */
   let all: ListEntry[] = [];
   const byId = (id: string) => all.find((e) => e.workflowId === id)!;
@@ -102,6 +101,7 @@ describe("visibility through the engine", () => {
   }
 
   beforeAll(async () => {
+    await registerNamespace(ns);
     // Completed (twice), failed, terminated, running, and one that upserts from its code.
     await startIn(ns, {
       workflowType: "sleeper",
@@ -511,10 +511,10 @@ describe("search attributes at start are validated", () => {
 
 describe("paging through the engine", () => {
   const ns = newNamespace("paging");
-  beforeAll(() => registerNamespace(ns));
   const ids = ["p-0", "p-1", "p-2", "p-3", "p-4"];
 
   beforeAll(async () => {
+    await registerNamespace(ns);
     for (const id of ids) {
       await startIn(ns, { workflowType: "sleeper", workflowId: id, input: { sleeps: [] } });
     }

@@ -3,6 +3,7 @@
  * validate bodies (../schemas.ts) plus response schemas declared here and checked against the wire
  * types (sdk/common/wire.ts) at compile time.
  */
+
 import { z } from "zod";
 import {
   FAILURE_SOURCES,
@@ -33,6 +34,7 @@ import {
   updateBodySchema,
 } from "../schemas";
 import { AUTH_NAMED } from "./auth-schemas";
+import { SCHEDULE_NAMED } from "./schedule-schemas";
 
 // ---------------------------------------------------------------- response schemas
 
@@ -246,4 +248,5 @@ export const NAMED: Record<string, z.ZodType> = {
   ListWorkflowsResponse: listResponseSchema,
   CountWorkflowsResponse: countResponseSchema,
   ...AUTH_NAMED,
+  ...SCHEDULE_NAMED,
 };

@@ -15,11 +15,13 @@ const PAGE_SIZE = 20;
 
 // ---------- routing ----------
 const route = (() => {
-  const m = location.pathname.match(/^(?:\/namespaces\/([^/]+))?(?:\/workflows\/([^/]+))?\/?$/);
+  const m = location.pathname.match(/^(?:\/namespaces\/([^/]+))?(?:\/workflows\/([^/]+)|\/(schedules)(?:\/([^/]+))?)?\/?$/);
   const namespace = m && m[1] ? decodeURIComponent(m[1]) : "default";
   const workflowId = m && m[2] ? decodeURIComponent(m[2]) : null;
+  const schedules = !!(m && m[3]);
+  const scheduleId = m && m[4] ? decodeURIComponent(m[4]) : null;
   const nsPath = m && m[1] ? "/namespaces/" + encodeURIComponent(namespace) : "";
-  return { namespace, workflowId, nsPath, apiBase: "/api/v1" + nsPath };
+  return { namespace, workflowId, schedules, scheduleId, nsPath, apiBase: "/api/v1" + nsPath };
 })();
 
 function listUrl(params) {
@@ -157,6 +159,8 @@ function shell() {
   const top = h("header", { class: "topbar" },
     h("a", { class: "brand", href: listUrl() }, h("span", { class: "brand-mark", "aria-hidden": "true" }), "Sundial"),
     h("span", { class: "ns", title: "Namespace", testid: "namespace" }, "namespace: " + route.namespace),
+    h("a", { class: "api-link", href: listUrl(), testid: "nav-workflows" }, "Workflows"),
+    h("a", { class: "api-link", href: route.nsPath + "/schedules", testid: "nav-schedules" }, "Schedules"),
     h("span", { class: "spacer" }),
     authBar(),
     h("a", { class: "api-link", href: route.apiBase + "/workflows" }, "JSON API"));

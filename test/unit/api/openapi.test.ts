@@ -10,7 +10,7 @@ type Doc = {
 };
 const doc = () => buildOpenApiDocument() as Doc;
 
-/** The routes of API.md that the engine serves (schedules are not served yet). */
+/** The routes of API.md that the engine serves. */
 const API_MD_ROUTES = [
   "post /workflows",
   "get /workflows/{workflowId}",
@@ -23,6 +23,15 @@ const API_MD_ROUTES = [
   "post /workflows/{workflowId}/terminate",
   "get /workflows",
   "get /workflow-count",
+  "post /schedules",
+  "get /schedules",
+  "get /schedules/{scheduleId}",
+  "put /schedules/{scheduleId}",
+  "post /schedules/{scheduleId}/pause",
+  "post /schedules/{scheduleId}/unpause",
+  "post /schedules/{scheduleId}/trigger",
+  "post /schedules/{scheduleId}/backfill",
+  "delete /schedules/{scheduleId}",
 ];
 
 /** The global routes of API.md's "Auth and namespaces", served once (not per namespace). */

@@ -1,0 +1,78 @@
+/**
+ * @module The schedules phase of `npm run bench` (opt-in, it takes minutes of real time):
+ * `BENCH_SCHEDULES=1000 BENCH_SCHEDULE_MINUTES=5 npm run bench` creates that many schedules acting
+ * every minute, waits, and checks that every action fired exactly once; lateness is each action's
+ * decision time minus its nominal time (alarm lateness plus the wake-up's work), p50 and p99.
+ */
+
+const pct = (sorted, p) =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** Runs `fn` over `items`, `width` at a time. */
+async function pool(items, width, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * @param call `(method, path, body?) => Promise<{status, json}>` against the engine
+ * @returns the metrics: expected and fired actions, duplicates, lateness p50/p99 (ms)
+ */
+export async function measureSchedules(call, { count, minutes, log }) {
+  const run = Math.random().toString(36).slice(2, 8);
+  const ids = Array.from({ length: count }, (_, i) => `bench-sched-${run}-${i}`);
+  log(`creating ${count} schedules (every minute)`);
+  await pool(ids, 32, async (scheduleId) => {
+    const r = await call("POST", "/api/v1/schedules", {
+      scheduleId,
+      spec: { cron: ["* * * * *"] },
+      action: { startWorkflow: { workflowType: "report" } },
+      policies: { overlap: "AllowAll" },
+    });
+    if (r.status !== 201)
+      throw new Error(`create ${scheduleId}: ${r.status} ${JSON.stringify(r.json)}`);
+  });
+  // Measure whole minutes that start after every schedule exists.
+  const from = Math.ceil((Date.now() + 1000) / 60_000) * 60_000;
+  const to = from + (minutes - 1) * 60_000;
+  const waitMs = to - Date.now() + 15_000;
+  log(
+    `waiting ${Math.round(waitMs / 1000)} s for the minutes ${new Date(from).toISOString()} .. ${new Date(to).toISOString()}`,
+  );
+  await new Promise((r) => setTimeout(r, waitMs));
+  const lateness = [];
+  let fired = 0;
+  let duplicates = 0;
+  await pool(ids, 32, async (scheduleId) => {
+    const r = await call("GET", `/api/v1/schedules/${scheduleId}`);
+    const seen = new Set();
+    for (const a of r.json.info?.recentActions ?? []) {
+      const t = Date.parse(a.scheduledTime);
+      if (t < from || t > to) continue;
+      if (seen.has(t)) duplicates += 1;
+      seen.add(t);
+      fired += 1;
+      lateness.push(Date.parse(a.actualTime) - t);
+    }
+  });
+  await pool(ids, 32, (scheduleId) => call("DELETE", `/api/v1/schedules/${scheduleId}`));
+  lateness.sort((a, b) => a - b);
+  return {
+    schedule_actions_expected: count * minutes,
+    schedule_actions_fired: fired,
+    schedule_actions_duplicated: duplicates,
+    schedule_lateness_p50_ms: pct(lateness, 50),
+    schedule_lateness_p99_ms: pct(lateness, 99),
+  };
+}
