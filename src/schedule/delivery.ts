@@ -3,9 +3,11 @@
  * (their RPC, exactly as the API calls them), and the list row to the D1 index. A thrown error is a
  * transient failure (retried with backoff); an error reply is an answer (recorded).
  */
+
 import type { EngineEnv } from "../config";
 import { executionStub } from "../execution/addressing";
 import type { RpcError, StartRequest } from "../execution/rpc";
+import { namespaceRetentionMs } from "../namespaces/registry";
 import { type ScheduleIndexRow, upsertScheduleIndex } from "./index-store";
 import type { OutboxRow } from "./store";
 
@@ -21,7 +23,9 @@ export interface EndRunningBody {
 export async function deliverRow(env: EngineEnv, row: OutboxRow): Promise<DeliveryReply> {
   switch (row.kind) {
     case "start": {
-      const req = JSON.parse(row.body) as StartRequest;
+      const stored = JSON.parse(row.body) as StartRequest;
+      // The namespace's retention as of delivery (a cached registry read), as the API's start does.
+      const req = { ...stored, retentionMs: await namespaceRetentionMs(env, stored.namespace) };
       const reply = await executionStub(env, req.namespace, req.workflowId).start(req);
       return reply.ok ? { ok: true, runId: reply.runId } : { ok: false, error: reply.error };
     }
