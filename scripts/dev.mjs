@@ -11,6 +11,7 @@
  * Once the engine answers, it creates the example schedule `report-every-minute` (paused) if absent.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -91,8 +92,16 @@ if (process.env.SUNDIAL_AUTH === "required") {
       "(run as deployed with SUNDIAL_AUTH=required SUNDIAL_ADMIN_KEY=<key> npm run dev)",
   );
 }
-for (const name of ["SUNDIAL_CORS_ORIGINS"]) {
+for (const name of ["SUNDIAL_CORS_ORIGINS", "SUNDIAL_TOKEN_SECRET", "SUNDIAL_ENCRYPTION_KEYS"]) {
   if (process.env[name]) authVars.push("--var", `${name}:${process.env[name]}`);
+}
+if (process.env.SUNDIAL_AUTH === "required" && !process.env.SUNDIAL_TOKEN_SECRET) {
+  // As deployed, task tokens need a secret (README, Security): one for this run, so activities
+  // work; tokens of an earlier run are refused (their tasks are sent again at their timeouts).
+  authVars.push("--var", `SUNDIAL_TOKEN_SECRET:${randomBytes(32).toString("base64url")}`);
+  console.error(
+    "sundial dev: task tokens signed with a secret generated for this run (set SUNDIAL_TOKEN_SECRET to keep one)",
+  );
 }
 
 // 3. The engine and the example activity Worker in one process (they share queues).
@@ -132,12 +141,17 @@ async function exampleSchedule() {
   for (let i = 0; i < 120; i++) {
     if (dev.exitCode !== null || dev.signalCode !== null) return;
     try {
-      const res = await fetch(`${base}/schedules/${id}`);
+      // As deployed, the admin key creates it; without one (auth required, no key) it is left out.
+      const headers =
+        process.env.SUNDIAL_AUTH === "required"
+          ? { authorization: `Bearer ${process.env.SUNDIAL_ADMIN_KEY ?? ""}` }
+          : {};
+      const res = await fetch(`${base}/schedules/${id}`, { headers });
       if (res.status === 200) return;
       if (res.status === 404) {
         const created = await fetch(`${base}/schedules`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { ...headers, "content-type": "application/json" },
           body: JSON.stringify({
             scheduleId: id,
             spec: { cron: ["* * * * *"] },

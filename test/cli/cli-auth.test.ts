@@ -14,7 +14,12 @@ beforeAll(async () => {
   server = await startDevServer({
     migrate: true,
     timeoutMs: 90_000,
-    vars: ["SUNDIAL_AUTH:required", `SUNDIAL_ADMIN_KEY:${ADMIN}`],
+    // As deployed: keys required, and a task-token secret (without one no activity could report).
+    vars: [
+      "SUNDIAL_AUTH:required",
+      `SUNDIAL_ADMIN_KEY:${ADMIN}`,
+      "SUNDIAL_TOKEN_SECRET:cli-auth-token-secret",
+    ],
   });
 }, 120_000);
 

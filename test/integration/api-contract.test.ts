@@ -31,7 +31,7 @@ async function sleeping(workflowId: string): Promise<string> {
 describe("errors", () => {
   it("answers unknown routes and unsupported methods 404 NotFound in the error shape", async () => {
     await expectError(await api("/api/v1/nope"), 404, "NotFound");
-    await expectError(await api("/api/v1/schedules"), 404, "NotFound"); // not served yet
+    await expectError(await api("/api/v1/schedules/x/nope"), 404, "NotFound");
     await expectError(await api(wf("any"), { method: "DELETE" }), 404, "NotFound");
     await expectError(
       await api("/api/v1/workflows", { method: "PUT", body: "{}" }),
