@@ -100,4 +100,40 @@ describe("schedules with time skipping", () => {
     );
     expect((await done.result()).sleptMs).toBeGreaterThanOrEqual(2 * DAY);
   });
+
+  it("trigger, backfill, pause and delete through the kit's handle; result() skips the started runs' timers", async () => {
+    const schedule = await env.createSchedule({
+      scheduleId: `ops-${crypto.randomUUID().slice(0, 8)}`,
+      spec: { intervals: [{ every: "1d" }] },
+      action: { startWorkflow: { workflowType: "kitSleeper", input: { days: 3 } } },
+      policies: { overlap: "AllowAll" },
+      state: { paused: true, note: "set up" },
+    });
+    const now = env.now();
+    await schedule.trigger();
+    const { actions } = await schedule.backfill({
+      startTime: iso(now - 3 * DAY),
+      endTime: iso(now - 1),
+    });
+    expect(actions).toBe(3);
+    // Started once each has a run id (the schedule's outbox delivers the starts).
+    await expect
+      .poll(async () => (await schedule.describe()).info.runningWorkflows.filter((w) => w.runId))
+      .toHaveLength(4);
+    const { info } = await schedule.describe();
+    for (const w of info.runningWorkflows) {
+      const { sleptMs } = await env
+        .getHandle<typeof import("../fixtures/testing-kit-workflows").kitSleeper>(w.workflowId)
+        .result();
+      expect(sleptMs).toBeGreaterThanOrEqual(3 * DAY);
+    }
+    expect(env.now() - now).toBeGreaterThanOrEqual(3 * DAY);
+    // Paused: no scheduled action in those 3 days; the four runs closed.
+    const after = await schedule.describe();
+    expect(after.info.actionCount).toBe(4);
+    expect(after.info.runningWorkflows).toEqual([]);
+    expect(after.info.recentActions.map((a) => a.status)).toEqual(Array(4).fill("Completed"));
+    await schedule.delete();
+    await expect(schedule.describe()).rejects.toMatchObject({ code: "NotFound" });
+  });
 });
