@@ -33,7 +33,7 @@ afterAll(() => {
 describe.concurrent("the packed package", () => {
   it("sundial init's scaffold passes its typecheck, npm test and wrangler deploy --dry-run", async () => {
     const tests = await checkScaffold(packed.app);
-    expect(tests).toMatch(/Tests\s+6 passed/);
+    expect(tests).toMatch(/Tests\s+7 passed/); // 5 kit tests (one a schedule), 2 over HTTP
   });
 
   it("a fresh TypeScript project type-checks every export path; a workflow-only import bundles no engine code", async () => {
