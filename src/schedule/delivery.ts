@@ -20,6 +20,23 @@ export interface EndRunningBody {
   reason: string;
 }
 
+/**
+ * Test-only (the test kit's time skipping, SUNDIAL_UNSAFE=1): brings the clock of a start's target
+ * execution up to the schedule's own (`nowMs`) before the start, so the workflow begins at the
+ * virtual time the schedule acted at, as a workflow the kit starts does. Never moves a clock back.
+ */
+export async function alignStartTarget(
+  env: EngineEnv,
+  row: OutboxRow,
+  nowMs: number,
+): Promise<void> {
+  if (row.kind !== "start") return;
+  const req = JSON.parse(row.body) as StartRequest;
+  const target = executionStub(env, req.namespace, req.workflowId);
+  const behind = nowMs - (await target.unsafeAdvanceClock(0));
+  if (behind > 0) await target.unsafeAdvanceClock(behind);
+}
+
 export async function deliverRow(env: EngineEnv, row: OutboxRow): Promise<DeliveryReply> {
   switch (row.kind) {
     case "start": {

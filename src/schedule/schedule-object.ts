@@ -12,7 +12,7 @@ import type { EngineEnv } from "../config";
 import { errorReply, json } from "../execution/replies";
 import type { Ack, CloseNotice, Reply } from "../execution/rpc";
 import * as actions from "./actions";
-import { type DeliveryReply, deliverRow } from "./delivery";
+import { alignStartTarget, type DeliveryReply, deliverRow } from "./delivery";
 import { describeSchedule, indexRow } from "./describe";
 import { deleteScheduleIndex } from "./index-store";
 import { acts, pausesOnFailure } from "./policy";
@@ -49,6 +49,8 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   #alarmRuns = 0;
   #alarmFailures = 0;
   #crashAt: ScheduleCrashPoint | undefined;
+  /** Test-only (unsafeFollowStarts): align each start's target clock to this one's first. */
+  #alignStarts = false;
 
   constructor(ctx: DurableObjectState, env: EngineEnv) {
     super(ctx, env);
@@ -60,6 +62,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     store.migrate(this.#sql);
     if (this.env.SUNDIAL_UNSAFE === "1") {
       this.#clockOffsetMs = Number(store.readMeta(this.#sql, "clock_offset_ms") ?? 0);
+      this.#alignStarts = store.readMeta(this.#sql, "align_starts") === "1";
     }
     // A crash between a commit and its alarm write leaves an action or outbox row with no alarm.
     void ctx.blockConcurrencyWhile(() => this.#arm());
@@ -359,6 +362,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
       }
       let reply: DeliveryReply;
       try {
+        if (this.#alignStarts) await alignStartTarget(this.env, row, this.#now());
         reply = await deliverRow(this.env, row);
         if (this.#crashAt === "afterDelivery" && row.kind === "start") {
           this.#crashAt = undefined;
@@ -400,6 +404,21 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     if (this.#ready) {
       store.writeMeta(this.#sql, "clock_offset_ms", String(this.#clockOffsetMs));
       await this.#arm();
+    }
+    return this.#now();
+  }
+
+  /**
+   * Test-only (the test kit): from now on each start's target execution gets this schedule's clock
+   * before the start (so the clocks of everything the kit follows move together); also stores the
+   * clock offset a create made before this object had storage.
+   */
+  async unsafeFollowStarts(): Promise<number> {
+    this.#assertUnsafe();
+    this.#alignStarts = true;
+    if (this.#ready) {
+      store.writeMeta(this.#sql, "align_starts", "1");
+      store.writeMeta(this.#sql, "clock_offset_ms", String(this.#clockOffsetMs));
     }
     return this.#now();
   }

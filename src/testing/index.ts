@@ -5,7 +5,11 @@
  */
 
 // What a test catches from a handle, without importing sundial/client too.
-export { SundialApiError, WorkflowFailedError } from "../../sdk/client/index";
+export {
+  type ScheduleHandle,
+  SundialApiError,
+  WorkflowFailedError,
+} from "../../sdk/client/index";
 export type { CrashPoint, TransitionKind } from "../execution/crash-points";
 export {
   DeterminismViolationError,

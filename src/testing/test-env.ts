@@ -2,8 +2,9 @@
  * @module createTestEnv: the test kit for a user's workflows inside @cloudflare/vitest-pool-workers,
  * in the spirit of Temporal's TestWorkflowEnvironment. It drives the real engine of the test Worker
  * (its HTTP API through `SELF`, its objects' test-only `unsafe*` hooks): typed handles whose
- * `result()` skips time whenever the executions wait on timers only, explicit `sleep`, per-test
- * activity mocks, evictions and crash points.
+ * `result()` skips time whenever the executions wait on timers only, explicit `sleep`, schedules
+ * whose actions (and the workflows they start) time skipping covers, per-test activity mocks,
+ * evictions and crash points.
  *
  * The test Worker must be the user's Sundial Worker (`main` of the vitest config) with
  * `SUNDIAL_UNSAFE: "1"` among its bindings: see the README's "Testing your workflows".
@@ -18,24 +19,36 @@ import type {
 } from "../../sdk/client/client-types";
 import {
   createClient,
+  type ScheduleHandle,
   SundialApiError,
   type SundialClient,
   WorkflowFailedError,
   type WorkflowHandle,
 } from "../../sdk/client/index";
 import { type Duration, toMs } from "../../sdk/common/duration";
+import type { ScheduleBody } from "../../sdk/common/schedule";
 import type { WireEvent, WorkflowDescription } from "../../sdk/common/wire";
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from "../../sdk/workflow/index";
 import { setActivityMocks } from "../execution/activity/test-mocks";
 import type { CrashPoint, TransitionKind } from "../execution/crash-points";
 import { busyWith, type Look, TimeSkipper } from "./time-skip";
-import { type ExecutionStub, executionStubOf, pause, type Workerd, workerd } from "./workerd";
+import {
+  type ExecutionStub,
+  executionStubOf,
+  pause,
+  type ScheduleStub,
+  scheduleStubOf,
+  type Workerd,
+  workerd,
+} from "./workerd";
 
 export interface TestEnvOptions {
   /** Namespace of every workflow the env starts. @default "default" */
   namespace?: string;
   /** The Durable Object binding of the engine's WorkflowExecution class. @default "WORKFLOW_EXECUTION" */
   binding?: string;
+  /** The Durable Object binding of the engine's ScheduleObject class. @default "SCHEDULE" */
+  scheduleBinding?: string;
   /**
    * Evict every object before each time skip, so each timer fires on an object that replays from
    * storage (a stricter test, as the repository's `cold` project). @default false
@@ -91,7 +104,23 @@ export interface TestEnv {
   getHandle<W extends AnyWorkflowDefinition = AnyWorkflowDefinition>(
     workflowId: string,
   ): TestWorkflowHandle<W>;
-  /** Moves virtual time forward by `duration` for every execution the env follows, firing what comes due. */
+  /**
+   * Creates a schedule at the env's virtual time and follows it: `sleep` and `result()` move its
+   * clock with the executions' and run each of its actions at its time, in order; the workflows it
+   * starts begin at the env's time and are followed too.
+   * @example
+   * const schedule = await env.createSchedule({ scheduleId: "daily", spec: { cron: ["0 9 * * *"] },
+   *   action: { startWorkflow: { workflowType: "report" } } });
+   * await env.sleep("3d");
+   * const { info } = await schedule.describe();
+   */
+  createSchedule(body: ScheduleBody): Promise<ScheduleHandle>;
+  /** A handle on an existing schedule, followed by time skipping from now on (see createSchedule). */
+  getScheduleHandle(scheduleId: string): ScheduleHandle;
+  /**
+   * Moves virtual time forward by `duration` for every execution and schedule the env follows,
+   * firing each timer and schedule action that comes due at its own time, in order.
+   */
   sleep(duration: Duration): Promise<void>;
   /** The virtual time (ms since the epoch): real time plus every skip so far. */
   now(): number;
@@ -154,16 +183,23 @@ function waitingOn(looks: readonly Look[]): string {
 export function createTestEnv(options: TestEnvOptions = {}): TestEnv {
   const namespace = options.namespace ?? "default";
   const binding = options.binding ?? "WORKFLOW_EXECUTION";
+  const scheduleBinding = options.scheduleBinding ?? "SCHEDULE";
   let cf: Workerd | undefined;
   let sundial: SundialClient | undefined;
   let skipper: TimeSkipper | undefined;
   let counter = 0;
   /** The workflows time skipping follows (their children are found through them). */
   const tracked = new Set<string>();
+  /** The schedules time skipping follows. */
+  const schedules = new Set<string>();
 
   const stubOf = (workflowId: string): ExecutionStub => {
     if (!cf) throw new Error("sundial/testing: the environment is not ready");
     return executionStubOf(cf, binding, namespace, workflowId);
+  };
+  const scheduleStub = (scheduleId: string): ScheduleStub => {
+    if (!cf) throw new Error("sundial/testing: the environment is not ready");
+    return scheduleStubOf(cf, scheduleBinding, namespace, scheduleId);
   };
 
   async function ready(): Promise<{ client: SundialClient; skipper: TimeSkipper }> {
@@ -189,12 +225,23 @@ export function createTestEnv(options: TestEnvOptions = {}): TestEnv {
           throw err;
         }
       };
+      const describeSchedule = async (scheduleId: string) => {
+        try {
+          return await retried(() => client.schedule.getHandle(scheduleId).describe());
+        } catch (err) {
+          if (err instanceof SundialApiError && err.code === "NotFound") return undefined;
+          throw err;
+        }
+      };
       skipper = new TimeSkipper({
         cf,
         stub: stubOf,
         describe,
         evictOnSkip: options.evictOnSkip ?? false,
         tracked,
+        scheduleStub,
+        describeSchedule,
+        schedules,
       });
     }
     return { client: sundial, skipper };
@@ -259,9 +306,40 @@ export function createTestEnv(options: TestEnvOptions = {}): TestEnv {
     };
   }
 
+  /** The client's schedule handle, followed by time skipping while the schedule exists. */
+  function scheduleHandleOf(scheduleId: string): ScheduleHandle {
+    schedules.add(scheduleId);
+    const handle = async () => (await ready()).client.schedule.getHandle(scheduleId);
+    return {
+      scheduleId,
+      describe: async () => (await handle()).describe(),
+      update: async (body) => (await handle()).update(body),
+      pause: async (note) => (await handle()).pause(note),
+      unpause: async (note) => (await handle()).unpause(note),
+      trigger: async (triggerOptions) => (await handle()).trigger(triggerOptions),
+      backfill: async (backfillOptions) => (await handle()).backfill(backfillOptions),
+      async delete() {
+        await (await handle()).delete();
+        schedules.delete(scheduleId);
+      },
+    };
+  }
+
   return {
     async client() {
       return (await ready()).client;
+    },
+    async createSchedule(body) {
+      const { client, skipper: s } = await ready();
+      // Created at the env's time: its first action times count from there.
+      await retried(() => s.alignSchedule(body.scheduleId));
+      await client.schedule.create(body);
+      const handle = scheduleHandleOf(body.scheduleId);
+      await s.followSchedule(body.scheduleId);
+      return handle;
+    },
+    getScheduleHandle(scheduleId) {
+      return scheduleHandleOf(scheduleId);
     },
     async start(workflow, input, startOptions = {}) {
       const { client, skipper: s } = await ready();

@@ -4,13 +4,16 @@
  * to the earliest timer and fire it; while anything real is under way (an activity on the queue, a
  * message in an outbox, a child being started, a local activity), let real time run.
  *
- * Every execution object keeps its own clock offset (the engine's `unsafeAdvanceClock`, a test-only
- * hook that needs SUNDIAL_UNSAFE=1). A skip moves every followed clock by the same amount, to the
- * earliest timer of any of them; the kit's virtual time is real time plus {@link offsetMs}, the sum
- * of the skips, and a workflow the env starts begins at it.
+ * Every execution and schedule object keeps its own clock offset (their `unsafeAdvanceClock`, a
+ * test-only hook that needs SUNDIAL_UNSAFE=1). A skip moves every followed clock by the same amount,
+ * to the earliest timer or schedule action of any of them; the kit's virtual time is real time plus
+ * {@link offsetMs}, the sum of the skips, and a workflow or schedule the env creates begins at it. A
+ * followed schedule brings the clock of each workflow it starts to its own before the start, and
+ * the kit follows those workflows (their timers are skipped too).
  */
+import type { ScheduleDescription } from "../../sdk/common/schedule";
 import type { WorkflowDescription } from "../../sdk/common/wire";
-import { type ExecutionStub, pause, type Workerd } from "./workerd";
+import { type ExecutionStub, pause, type ScheduleStub, type Workerd } from "./workerd";
 
 /** One execution's state, as the skipper looks at it. */
 export interface Look {
@@ -30,8 +33,33 @@ export interface SkipperDeps {
   evictOnSkip: boolean;
   /** The workflow ids followed (the env adds to it as it starts workflows). */
   tracked: Set<string>;
+  scheduleStub(scheduleId: string): ScheduleStub;
+  /** Undefined when the schedule does not exist (any more). */
+  describeSchedule(scheduleId: string): Promise<ScheduleDescription | undefined>;
+  /** The schedule ids followed (the env adds to it as it creates schedules). */
+  schedules: Set<string>;
 }
 
+/** One followed schedule, as the skipper looks at it. */
+export interface ScheduleLook {
+  scheduleId: string;
+  /** When its alarm (next action, or an outbox retry) fires, in real time; null when none. */
+  armedAtMs: number | null;
+  /** Outbox rows not yet tried (starts, ends, its list row): real work under way. */
+  delivering: number;
+  running: string[];
+}
+
+/** Everything followed: executions (and their children) and schedules. */
+interface View {
+  executions: Look[];
+  schedules: ScheduleLook[];
+}
+
+/** How long `sleep` waits for outboxes to deliver (a start, a close notice) between two steps. */
+const SETTLE_WAIT_MS = 10_000;
+/** Steps of `sleep` in a row that move no time before it gives up (an alarm that never runs). */
+const MAX_STILL_STEPS = 100;
 /** How long an alarm may take to run after a skip before the kit stops waiting for it. */
 const ALARM_WAIT_MS = 10_000;
 /** Between two looks while real work is under way. */
@@ -52,6 +80,15 @@ export function busyWith(look: Look): string | undefined {
   return undefined;
 }
 
+/** Whether the execution's outbox holds messages not yet tried (they are delivered at once). */
+function delivering(look: Look): boolean {
+  return look.outbox - look.description.pendingDeliveries.length > 0;
+}
+
+function scheduleFingerprint(s: ScheduleLook): string {
+  return `${s.scheduleId}:${s.armedAtMs}:${s.delivering}:${s.running.join(",")}`;
+}
+
 function fingerprint(look: Look): string {
   const d = look.description;
   return `${d.runId}:${d.status}:${d.historyLength}:${look.timers.map((t) => `${t.key}@${t.fireAtMs}`).join(",")}:${look.outbox}`;
@@ -62,6 +99,8 @@ export class TimeSkipper {
   offsetMs = 0;
   readonly #deps: SkipperDeps;
   readonly #tracked: Set<string>;
+  /** Schedules whose starts align their targets' clocks (see ScheduleObject.unsafeFollowStarts). */
+  readonly #aligning = new Set<string>();
 
   constructor(deps: SkipperDeps) {
     this.#deps = deps;
@@ -100,44 +139,103 @@ export class TimeSkipper {
     return looks;
   }
 
+  /** Every followed schedule; the workflows they run are followed from now on. */
+  async #lookSchedules(): Promise<ScheduleLook[]> {
+    const looks: ScheduleLook[] = [];
+    for (const scheduleId of [...this.#deps.schedules]) {
+      const d = await this.#deps.describeSchedule(scheduleId);
+      if (!d) {
+        this.#deps.schedules.delete(scheduleId);
+        continue;
+      }
+      await this.followSchedule(scheduleId);
+      const stub = this.#deps.scheduleStub(scheduleId);
+      const [state, outbox] = await Promise.all([stub.unsafeAlarmState(), stub.unsafeOutbox()]);
+      const running = d.info.runningWorkflows.map((w) => w.workflowId);
+      for (const workflowId of running) this.#tracked.add(workflowId);
+      looks.push({
+        scheduleId,
+        armedAtMs: state.armedAtMs,
+        delivering: outbox.filter((r) => r.attempts === 0).length,
+        running,
+      });
+    }
+    return looks;
+  }
+
+  /** Schedules first: the workflows they started are followed in the same view. */
+  async #view(): Promise<View> {
+    const schedules = await this.#lookSchedules();
+    return { schedules, executions: await this.look() };
+  }
+
   /**
-   * One step of time skipping: when every execution waits on timers only, jump to the earliest
-   * timer and fire it ("skipped"); otherwise wait a moment of real time ("busy", or "idle" when
-   * nothing is scheduled at all: the executions wait for a signal or an update).
+   * One step of time skipping: when every execution waits on timers only (and no schedule is
+   * delivering), jump to the earliest timer or schedule action and fire it ("skipped"); otherwise
+   * wait a moment of real time ("busy", or "idle" when nothing is scheduled at all: the executions
+   * wait for a signal or an update).
    */
   async step(): Promise<{ outcome: "skipped" | "busy" | "idle"; looks: Look[] }> {
-    const looks = await this.look();
-    if (looks.some((l) => busyWith(l) !== undefined)) {
+    const view = await this.#view();
+    if (
+      view.executions.some((l) => busyWith(l) !== undefined) ||
+      view.schedules.some((s) => s.delivering > 0)
+    ) {
       await pause(POLL_MS);
-      return { outcome: "busy", looks };
+      return { outcome: "busy", looks: view.executions };
     }
     // A barrier (the hook runs in the object's lock, after any transition under way, such as a
     // local activity), then a second look: skip only if nothing moved meanwhile.
-    const offsets = await this.#clocks(looks);
-    const again = await this.look();
+    const offsets = await this.#clocks(view.executions);
+    const again = await this.#view();
+    const looks = view.executions;
     const same =
-      again.length === looks.length &&
-      again.every((l, i) => fingerprint(l) === fingerprint(looks[i]!)) &&
-      again.every((l) => busyWith(l) === undefined);
-    if (!same) return { outcome: "busy", looks: again };
-    let next = Number.POSITIVE_INFINITY;
-    for (const l of again) {
-      const offset = offsets.get(l.workflowId) ?? this.offsetMs;
-      for (const t of l.timers) next = Math.min(next, t.fireAtMs - offset);
-    }
+      again.executions.length === looks.length &&
+      again.executions.every((l, i) => fingerprint(l) === fingerprint(looks[i]!)) &&
+      again.executions.every((l) => busyWith(l) === undefined) &&
+      again.schedules.length === view.schedules.length &&
+      again.schedules.every(
+        (s, i) =>
+          s.delivering === 0 && scheduleFingerprint(s) === scheduleFingerprint(view.schedules[i]!),
+      );
+    if (!same) return { outcome: "busy", looks: again.executions };
+    const next = this.#earliest(again, offsets);
     if (next === Number.POSITIVE_INFINITY) {
       await pause(POLL_MS);
-      return { outcome: "idle", looks: again };
+      return { outcome: "idle", looks: again.executions };
     }
     await this.#advance(again, Math.max(0, Math.ceil(next - Date.now())));
-    return { outcome: "skipped", looks: again };
+    return { outcome: "skipped", looks: again.executions };
   }
 
-  /** Moves every followed execution's clock by `ms` and fires the timers that came due. */
+  /**
+   * Moves every followed clock by `ms`, one due event at a time: each timer and schedule action in
+   * the window fires at its own time, in order, and the outboxes (a schedule's starts, a workflow's
+   * close notice to its schedule) deliver before the next one. Activities keep running in real time.
+   */
   async sleep(ms: number): Promise<void> {
-    const looks = await this.look();
-    await this.#clocks(looks);
-    await this.#advance(looks, ms);
+    const target = this.offsetMs + ms;
+    let still = 0;
+    for (;;) {
+      const view = await this.#settled();
+      const offsets = await this.#clocks(view.executions);
+      const next = this.#earliest(view, offsets);
+      const left = target - this.offsetMs;
+      const step =
+        next === Number.POSITIVE_INFINITY ? next : Math.max(0, Math.ceil(next - Date.now()));
+      if (step > left) {
+        await this.#advance(view, left);
+        await this.#settled();
+        return;
+      }
+      still = step === 0 ? still + 1 : 0;
+      if (still > MAX_STILL_STEPS) {
+        throw new Error(
+          "sundial/testing: sleep made no progress (an alarm stays due and does not run)",
+        );
+      }
+      await this.#advance(view, step);
+    }
   }
 
   /**
@@ -151,6 +249,51 @@ export class TimeSkipper {
     if (behind > 0) await stub.unsafeAdvanceClock(behind);
   }
 
+  /**
+   * Brings schedule `scheduleId`'s object to the kit's virtual time before it is created (its first
+   * action times count from its creation).
+   */
+  async alignSchedule(scheduleId: string): Promise<void> {
+    const stub = this.#deps.scheduleStub(scheduleId);
+    const behind = this.offsetMs - ((await stub.unsafeAdvanceClock(0)) - Date.now());
+    if (behind > 0) await stub.unsafeAdvanceClock(behind);
+  }
+
+  /**
+   * Makes the schedule bring each workflow it starts to its own clock (the kit's virtual time)
+   * before the start; once per schedule. Also stores the clock of a schedule just created.
+   */
+  async followSchedule(scheduleId: string): Promise<void> {
+    if (this.#aligning.has(scheduleId)) return;
+    await this.#deps.scheduleStub(scheduleId).unsafeFollowStarts();
+    this.#aligning.add(scheduleId);
+  }
+
+  /** The view once no outbox has messages being delivered (waits at most SETTLE_WAIT_MS). */
+  async #settled(): Promise<View> {
+    const deadline = Date.now() + SETTLE_WAIT_MS;
+    for (;;) {
+      const view = await this.#view();
+      const quiet =
+        !view.executions.some(delivering) && !view.schedules.some((s) => s.delivering > 0);
+      if (quiet || Date.now() > deadline) return view;
+      await pause(POLL_MS);
+    }
+  }
+
+  /** The real time of the earliest timer or schedule alarm (+Infinity when there is none). */
+  #earliest(view: View, offsets: Map<string, number>): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const l of view.executions) {
+      const offset = offsets.get(l.workflowId) ?? this.offsetMs;
+      for (const t of l.timers) next = Math.min(next, t.fireAtMs - offset);
+    }
+    for (const s of view.schedules) {
+      if (s.armedAtMs !== null) next = Math.min(next, s.armedAtMs);
+    }
+    return next;
+  }
+
   /** Each execution's clock offset; the hook is also a barrier (it waits for the object's lock). */
   async #clocks(looks: readonly Look[]): Promise<Map<string, number>> {
     const offsets = new Map<string, number>();
@@ -161,19 +304,29 @@ export class TimeSkipper {
     return offsets;
   }
 
-  async #advance(looks: readonly Look[], ms: number): Promise<void> {
+  async #advance(view: View, ms: number): Promise<void> {
     const { cf } = this.#deps;
     if (this.#deps.evictOnSkip) await cf.abortAllDurableObjects();
     this.offsetMs += ms;
-    const due: Array<{ workflowId: string; before: number }> = [];
-    for (const l of looks) {
-      const stub = this.#deps.stub(l.workflowId);
-      const { runs } = await stub.unsafeAlarmState();
-      const now = await stub.unsafeAdvanceClock(ms);
-      if (l.timers.some((t) => t.fireAtMs <= now))
-        due.push({ workflowId: l.workflowId, before: runs });
+    const due: Array<{ stub: () => AlarmStub; before: number }> = [];
+    for (const l of view.executions) {
+      const stub = () => this.#deps.stub(l.workflowId);
+      const { runs } = await stub().unsafeAlarmState();
+      const now = await stub().unsafeAdvanceClock(ms);
+      if (l.timers.some((t) => t.fireAtMs <= now)) due.push({ stub, before: runs });
     }
-    for (const d of due) await this.#fireAlarm(d.workflowId, d.before);
+    // Executions first: at the same instant, a workflow's close reaches its schedule before the
+    // schedule's next action is judged against it.
+    for (const s of view.schedules) {
+      const stub = () => this.#deps.scheduleStub(s.scheduleId);
+      const { runs } = await stub().unsafeAlarmState();
+      await stub().unsafeAdvanceClock(ms);
+      const after = await stub().unsafeAlarmState();
+      if (after.runs > runs || (after.armedAtMs !== null && after.armedAtMs <= Date.now())) {
+        due.push({ stub, before: runs });
+      }
+    }
+    for (const d of due) await this.#fireAlarm(d.stub, d.before);
   }
 
   /**
@@ -181,10 +334,10 @@ export class TimeSkipper {
    * the past, so workerd may run it first (then runDurableObjectAlarm finds none); a crash point may
    * make it throw, and running it again is the recovery.
    */
-  async #fireAlarm(workflowId: string, before: number): Promise<void> {
+  async #fireAlarm(stubOf: () => AlarmStub, before: number): Promise<void> {
     const deadline = Date.now() + ALARM_WAIT_MS;
     while (Date.now() < deadline) {
-      const stub = this.#deps.stub(workflowId);
+      const stub = stubOf();
       try {
         await this.#deps.cf.runDurableObjectAlarm(stub);
       } catch {
@@ -199,3 +352,6 @@ export class TimeSkipper {
     }
   }
 }
+
+/** What firing an alarm needs of an execution's or a schedule's stub. */
+type AlarmStub = ExecutionStub | ScheduleStub;

@@ -4,9 +4,13 @@
  * exist.
  */
 import type { WorkflowExecutionBase } from "../execution/workflow-execution";
+import type { ScheduleObjectBase } from "../schedule/schedule-object";
 
 /** The execution object's stub, with its test-only `unsafe*` methods. */
 export type ExecutionStub = DurableObjectStub<WorkflowExecutionBase>;
+
+/** The schedule object's stub, with its test-only `unsafe*` methods. */
+export type ScheduleStub = DurableObjectStub<ScheduleObjectBase>;
 
 /** The part of `cloudflare:test` the kit calls. */
 export interface Workerd {
@@ -46,6 +50,22 @@ export function executionStubOf(
     );
   }
   return ns.get(ns.idFromName(`${namespace}/${workflowId}`));
+}
+
+/** The stub of schedule `scheduleId`'s object in `namespace` (the engine's addressing). */
+export function scheduleStubOf(
+  cf: Workerd,
+  binding: string,
+  namespace: string,
+  scheduleId: string,
+): ScheduleStub {
+  const ns = cf.env[binding] as DurableObjectNamespace<ScheduleObjectBase> | undefined;
+  if (!ns || typeof ns.idFromName !== "function") {
+    throw new Error(
+      `sundial/testing: no Durable Object binding "${binding}" in the test Worker's env (the binding of ScheduleObject in wrangler.toml)`,
+    );
+  }
+  return ns.get(ns.idFromName(`${namespace}/${scheduleId}`));
 }
 
 /** Real time passes (activities, queue deliveries): a short wait between two looks. */

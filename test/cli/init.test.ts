@@ -52,6 +52,9 @@ describe("sundial init", () => {
     expect(wrangler).toContain('queue = "my-app-activities"');
     expect(wrangler).toContain('migrations_dir = "node_modules/sundial/migrations"');
     expect(wrangler).toContain(`SUNDIAL_TASK_QUEUES = '{"default":"ACTIVITY_QUEUE"}'`);
+    expect(wrangler).toContain('class_name = "ScheduleObject"');
+    expect(wrangler).toContain('new_sqlite_classes = ["ScheduleObject"]');
+    expect(readText(`${dir}/src/index.ts`)).toContain("ScheduleObject");
     expect(readText(`${dir}/vitest.config.ts`)).toContain('"my-app-activities"');
     for (const file of STARTER) expect(readText(`${dir}/${file}`)).not.toContain("{{");
   });

@@ -33,7 +33,7 @@ afterAll(() => {
 describe.concurrent("the packed package", () => {
   it("sundial init's scaffold passes its typecheck, npm test and wrangler deploy --dry-run", async () => {
     const tests = await checkScaffold(packed.app);
-    expect(tests).toMatch(/Tests\s+6 passed/);
+    expect(tests).toMatch(/Tests\s+7 passed/); // 5 kit tests (one a schedule), 2 over HTTP
   });
 
   it("a fresh TypeScript project type-checks every export path; a workflow-only import bundles no engine code", async () => {
@@ -50,12 +50,15 @@ describe.concurrent("the packed package", () => {
     expect(bundle.clientBytes).toBeLessThan(32 * 1024);
   });
 
-  it("npm run dev serves the starter workflow; the README's curl commands and the installed sundial command work", async () => {
+  it("npm run dev serves the starter workflow; the README's curl commands (a workflow, a schedule) and the installed sundial command work", async () => {
     const { curl, cli } = await checkDevServer(packed.app, await devPort());
     expect(curl).toContain('"started":true');
     expect(curl).toContain(
       '"status":"Completed","result":{"email":"ada@example.com","status":"active","confirmedBy":"ada"',
     );
+    // The README's schedule: created, and described with its next action times.
+    expect(curl).toContain('{"scheduleId":"weekday-onboarding"}');
+    expect(curl).toContain('"nextActionTimes":["');
     // The installed package's bin, against the same server.
     expect(JSON.parse(cli)).toMatchObject({
       workflowId: "onboarding-ada",

@@ -1,6 +1,7 @@
 /**
  * @module The Worker: Sundial serving this project's workflows. The export names matter:
- * wrangler.toml's `class_name` is `WorkflowExecution`; activity Workers bind `SundialService`.
+ * wrangler.toml's `class_name`s are `WorkflowExecution` and `ScheduleObject`; activity Workers bind
+ * `SundialService`.
  */
 import { createSundial } from "sundial";
 import * as activities from "./activities";
@@ -11,5 +12,5 @@ const sundial = createSundial({
   activities: { ...activities }, // local activities and the "default" task queue's
 });
 
-export const { WorkflowExecution, SundialService } = sundial;
+export const { WorkflowExecution, ScheduleObject, SundialService } = sundial;
 export default sundial.handler; // fetch: the HTTP API and web UI; queue: the default task queue

@@ -1,6 +1,7 @@
 /**
  * The starter workflow with sundial/testing: virtual time (a 7-day confirmation window passes in
- * milliseconds), typed handles, activity mocks, and an eviction in the middle of a run.
+ * milliseconds), typed handles, activity mocks, an eviction in the middle of a run, and a schedule
+ * over two weeks of virtual time.
  */
 import { createTestEnv } from "sundial/testing";
 import { expect, it } from "vitest";
@@ -47,4 +48,46 @@ it("survives a crash right after its signal is committed", async () => {
   await env.crashNextTransition(handle, "afterCommit", { kind: "signal" });
   await handle.signal(confirm, { by: "joe" });
   expect(await handle.result()).toMatchObject({ status: "active", confirmedBy: "joe" });
+});
+
+it("the README's schedule: an onboarding each weekday at 9:00 Berlin time, two weeks in virtual time", async () => {
+  const berlin = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/Berlin",
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  const at9 = (ms: number) => /^(Mon|Tue|Wed|Thu|Fri) 09:00$/.test(berlin.format(ms));
+  // The weekday 9:00 instants of the next 14 days (whole UTC hours, since Berlin's offsets are).
+  const from = env.now();
+  const firstHour = Math.floor(from / 3_600_000) * 3_600_000 + 3_600_000;
+  const expected: string[] = [];
+  for (let t = firstHour; t <= from + 14 * 86_400_000; t += 3_600_000) {
+    if (at9(t)) expected.push(new Date(t).toISOString());
+  }
+
+  const schedule = await env.createSchedule({
+    scheduleId: "weekday-onboarding",
+    spec: {
+      calendars: [{ hour: "9", minute: "0", dayOfWeek: "MON-FRI" }],
+      timezone: "Europe/Berlin",
+    },
+    action: { startWorkflow: { workflowType: "onboarding", input: { email: "team@example.com" } } },
+    policies: { overlap: "AllowAll" },
+  });
+  await env.sleep("14d"); // each action at its time; the 7-day confirmation windows pass too
+
+  const { info } = await schedule.describe();
+  expect(info.actionCount).toBe(expected.length);
+  const recent = info.recentActions.map((a) => a.scheduledTime).reverse();
+  expect(recent).toEqual(expected.slice(-recent.length));
+  // Started a week or more ago, with no confirmation: expired (completed).
+  const old = info.recentActions.filter(
+    (a) => Date.parse(a.scheduledTime) < env.now() - 7 * 86_400_000 - 3_600_000,
+  );
+  for (const action of old) {
+    expect(await env.getHandle<typeof onboarding>(action.workflowId).result()).toMatchObject({
+      status: "expired",
+    });
+  }
 });
