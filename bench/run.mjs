@@ -461,4 +461,6 @@ async function main() {
   process.stdout.write(`${block.join("\n")}\n`);
 }
 
-await main();
+// `npm run bench -- --profile`: the CPU profile by phase instead (bench/profile.mjs).
+if (process.argv.includes("--profile")) await import("./profile.mjs");
+else await main();
