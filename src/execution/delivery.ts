@@ -52,6 +52,27 @@ export async function sendActivityTasks(x: ExecCtx): Promise<void> {
 }
 
 /**
+ * Sends the activity tasks a transition wrote once the caller has its answer: queued behind the
+ * lock (still one operation at a time), so a start or a report is answered after its commit and
+ * alarm write, without waiting for the Queue. Durable all the same: the rows are committed and the
+ * alarm (armed before the answer) sends whatever a crash leaves behind.
+ */
+export function sendTasksAfterAnswer(x: ExecCtx): void {
+  if (x.delivery.tasksQueued || countRows(x.sql, "activity") === 0) return;
+  x.delivery.tasksQueued = true;
+  const send = async () => {
+    x.delivery.tasksQueued = false;
+    try {
+      await sendActivityTasks(x);
+    } catch (err) {
+      // A crash point (tests), or the alarm write failing: the alarm, or the next activation, retries.
+      console.error("sundial: sending activity tasks failed; the alarm retries", err);
+    }
+  };
+  x.state.waitUntil(new Promise<void>((resolve) => x.queue(() => send().finally(resolve))));
+}
+
+/**
  * Delivers messages to other executions and the visibility index, outside the lock: a receiver
  * may message this object back while we wait for it. One delivery loop at a time.
  */
