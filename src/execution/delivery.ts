@@ -43,12 +43,17 @@ export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void
   enqueue(x.sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
 }
 
-/** Sends the activity tasks the outbox holds (see outbox.ts), then re-arms. */
+/**
+ * Sends the activity tasks the outbox holds (see outbox.ts). The alarm was armed for them before
+ * (their commit's, or the alarm handler's), and a sent row only removes a wake-up: re-arm only for
+ * rows whose send failed (their backoff).
+ */
 export async function sendActivityTasks(x: ExecCtx): Promise<void> {
-  await sendActivityRows(x.sql, x.env, x.now(), () =>
+  x.delivery.tasksWritten = false;
+  const { failed } = await sendActivityRows(x.sql, x.env, x.now(), () =>
     crashPoint(x.state, "afterDelivery", "activitySchedule"),
   );
-  await armAlarm(x);
+  if (failed) await armAlarm(x);
 }
 
 /**
@@ -58,7 +63,8 @@ export async function sendActivityTasks(x: ExecCtx): Promise<void> {
  * alarm (armed before the answer) sends whatever a crash leaves behind.
  */
 export function sendTasksAfterAnswer(x: ExecCtx): void {
-  if (x.delivery.tasksQueued || countRows(x.sql, "activity") === 0) return;
+  // Only what this object wrote since the last send: older rows wait for their backoff (the alarm).
+  if (x.delivery.tasksQueued || !x.delivery.tasksWritten) return;
   x.delivery.tasksQueued = true;
   const send = async () => {
     x.delivery.tasksQueued = false;

@@ -69,7 +69,14 @@ export class ExecCtx {
   /** Test-hook counters (`unsafeCounters`, `unsafeAlarmState`). */
   readonly counters = { replays: 0, maxReplayPageRows: 0, alarmRuns: 0 };
   /** The background delivery loop: running, and whether it should go round once more. */
-  readonly delivery = { running: false, again: false, tasksQueued: false };
+  readonly delivery = {
+    running: false,
+    again: false,
+    /** A send of activity tasks is queued behind the lock (see delivery.ts). */
+    tasksQueued: false,
+    /** Activity task rows were written since the last send. */
+    tasksWritten: false,
+  };
   /** Serializes every state change: workflow code runs asynchronously between read and commit. */
   #lock: Promise<unknown> = Promise.resolve();
 
@@ -90,6 +97,7 @@ export class ExecCtx {
       const options = parseOptions(act);
       const message: ActivityTaskMessage = taskMessage(this.identity!, act, options);
       enqueue(this.sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
+      this.delivery.tasksWritten = true;
     });
     this.children = new ChildStore(this.sql);
     this.updates = new UpdateStore(this.sql);
