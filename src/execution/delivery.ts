@@ -33,6 +33,7 @@ import { transition } from "./transition";
 export function sendMessage(x: ExecCtx, message: OutboxMessage): void {
   const target = executionName(message.namespace, message.workflowId);
   enqueue(x.sql, "rpc", target, message.fromRunId, JSON.stringify(message));
+  x.delivery.messagesWritten = true;
 }
 
 /** Queues the run's visibility row (D1), versioned by history length so late writes lose. */
@@ -41,6 +42,7 @@ export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void
   if (!identity) return;
   const row = visibilityRow(identity, run, appended);
   enqueue(x.sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
+  x.delivery.messagesWritten = true;
 }
 
 /**
@@ -80,14 +82,16 @@ export function sendTasksAfterAnswer(x: ExecCtx): void {
 
 /**
  * Delivers messages to other executions and the visibility index, outside the lock: a receiver
- * may message this object back while we wait for it. One delivery loop at a time.
+ * may message this object back while we wait for it. One delivery loop at a time. After a
+ * transition (`all` false) only when it wrote messages: older rows wait for their backoff, which
+ * the alarm (`all`) honours.
  */
-export function deliverInBackground(x: ExecCtx): void {
+export function deliverInBackground(x: ExecCtx, all = false): void {
   if (x.delivery.running) {
     x.delivery.again = true;
     return;
   }
-  if (countRows(x.sql, "messages") === 0) return;
+  if (all ? countRows(x.sql, "messages") === 0 : !x.delivery.messagesWritten) return;
   x.delivery.running = true;
   const loop = async () => {
     try {
@@ -104,6 +108,7 @@ export function deliverInBackground(x: ExecCtx): void {
 
 /** Delivers the due message rows; `force` (test hook) ignores their backoff. */
 export async function deliverMessages(x: ExecCtx, force = false): Promise<void> {
+  x.delivery.messagesWritten = false;
   const rows = outboxRows(x.sql, "messages");
   const failedTargets = new Set<string>();
   for (const row of rows) {

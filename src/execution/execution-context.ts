@@ -76,6 +76,8 @@ export class ExecCtx {
     tasksQueued: false,
     /** Activity task rows were written since the last send. */
     tasksWritten: false,
+    /** Message rows (rpc, visibility) were written since the last delivery began. */
+    messagesWritten: false,
   };
   /** Serializes every state change: workflow code runs asynchronously between read and commit. */
   #lock: Promise<unknown> = Promise.resolve();
