@@ -4,12 +4,13 @@
  * diagnostics go to stderr. See bench/README.md for what each number means.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { workerdCpuMs } from "./cpu.mjs";
 import { measureSchedules } from "./schedules.mjs";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -353,33 +354,6 @@ async function measureLatency(mf, bench) {
   starts.splice(0, 6); // the warm-ups' starts
   log(`  start request (POST /workflows, client-side): ${stats(starts)}`);
   metrics.start_request_p50_ms = round(median(starts));
-}
-
-/** CPU time (user + system, ms) of the workerd processes under this one (Miniflare's runtime). */
-function workerdCpuMs() {
-  let total = 0;
-  const tick = 1000 / 100; // USER_HZ: 100 on Linux
-  const walk = (pid) => {
-    let children = [];
-    try {
-      children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
-    } catch {
-      return;
-    }
-    for (const child of children.filter(Boolean)) {
-      try {
-        const stat = readFileSync(`/proc/${child}/stat`, "utf8");
-        const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        if (comm.includes("workerd")) total += (Number(fields[11]) + Number(fields[12])) * tick;
-      } catch {
-        // gone meanwhile
-      }
-      walk(child);
-    }
-  };
-  walk(process.pid);
-  return total;
 }
 
 async function measureThroughput(mf) {
