@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { workerdCpuMs } from "./cpu.mjs";
 import { measureSchedules } from "./schedules.mjs";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -45,9 +46,11 @@ const metrics = {
   steps_per_s_warm: Number.NaN,
   step_overhead_vs_floor: Number.NaN,
   steps_per_s_warm_queue: Number.NaN,
+  start_request_p50_ms: Number.NaN,
   latency_10_steps_ms: Number.NaN,
   latency_10_local_steps_ms: Number.NaN,
   throughput_10_step_workflows_per_s: Number.NaN,
+  cpu_ms_per_workflow: Number.NaN,
   cold_replay_ms_1k_events: Number.NaN,
   cold_replay_ms_10k_events: Number.NaN,
   cf_workflows_latency_10_steps_ms: Number.NaN,
@@ -170,6 +173,7 @@ async function runWorkflow(mf, workflowType, input, tag) {
     workflowId,
     input,
   });
+  const startMs = performance.now() - t0;
   if (start.status !== 201) {
     throw new Error(`start ${workflowId}: HTTP ${start.status} ${JSON.stringify(start.json)}`);
   }
@@ -180,7 +184,7 @@ async function runWorkflow(mf, workflowType, input, tag) {
       if (r.json.status !== "Completed" || r.json.result !== input.n) {
         throw new Error(`${workflowId} closed as ${JSON.stringify(r.json).slice(0, 400)}`);
       }
-      return { workflowId, ms };
+      return { workflowId, ms, startMs };
     }
     if (r.status !== 202) {
       throw new Error(`result ${workflowId}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
@@ -311,8 +315,14 @@ async function measureStepsRate(mf) {
  * same machine load (this machine's load moves them by tens of percent between phases).
  */
 async function measureLatency(mf, bench) {
-  const queueRun = async () => (await runWorkflow(mf, "steps", { n: 10, local: false }, "s10")).ms;
-  const localRun = async () => (await runWorkflow(mf, "steps", { n: 10, local: true }, "l10")).ms;
+  const starts = [];
+  const timed = async (local, tag) => {
+    const run = await runWorkflow(mf, "steps", { n: 10, local }, tag);
+    starts.push(run.startMs);
+    return run.ms;
+  };
+  const queueRun = () => timed(false, "s10");
+  const localRun = () => timed(true, "l10");
   // An engine failure stops the engine's runs but not Cloudflare's, so the baseline is still measured.
   let engineError;
   const engine = async (fn, into) => {
@@ -341,15 +351,20 @@ async function measureLatency(mf, bench) {
   metrics.latency_10_steps_ms = round(median(queue));
   log(`  steps n=10 local: ${stats(local)}`);
   metrics.latency_10_local_steps_ms = round(median(local));
+  starts.splice(0, 6); // the warm-ups' starts
+  log(`  start request (POST /workflows, client-side): ${stats(starts)}`);
+  metrics.start_request_p50_ms = round(median(starts));
 }
 
 async function measureThroughput(mf) {
   const count = 200;
+  const cpu0 = workerdCpuMs();
   const t0 = performance.now();
   const results = await Promise.allSettled(
     Array.from({ length: count }, () => runWorkflow(mf, "steps", { n: 10, local: false }, "burst")),
   );
   const wallMs = performance.now() - t0;
+  const cpuMs = workerdCpuMs() - cpu0;
   const failed = results.filter((r) => r.status === "rejected");
   if (failed.length > 0) {
     throw new Error(`${failed.length}/${count} failed; first: ${failed[0].reason?.message}`);
@@ -357,6 +372,11 @@ async function measureThroughput(mf) {
   const lat = results.map((r) => r.value.ms);
   log(`  burst of ${count}: ${round(wallMs)} ms wall; per-workflow latency ${stats(lat)}`);
   metrics.throughput_10_step_workflows_per_s = round((count * 1000) / wallMs, 1);
+  // Zero when /proc is not there to read (not Linux): say so rather than print a false 0.
+  metrics.cpu_ms_per_workflow = cpuMs > 0 ? round(cpuMs / count) : Number.NaN;
+  log(
+    `  workerd CPU during the burst: ${round(cpuMs)} ms = ${round(cpuMs / count)} ms per workflow`,
+  );
 }
 
 async function measureColdReplay(mf, n, metric) {
@@ -461,4 +481,6 @@ async function main() {
   process.stdout.write(`${block.join("\n")}\n`);
 }
 
-await main();
+// `npm run bench -- --profile`: the CPU profile by phase instead (bench/profile.mjs).
+if (process.argv.includes("--profile")) await import("./profile.mjs");
+else await main();

@@ -37,11 +37,21 @@ export function engineCodec(
   return codecChain(keys ? [...codecs, aesFor(keys)] : codecs);
 }
 
-const plans = new Map<string, StatementPlan>();
-function planOf(query: string): StatementPlan {
+/**
+ * What the wrapper knows of one statement, planned once per isolate: the bindings to encode, and
+ * (after its first run) the result columns and which of them hold payloads. A statement's columns
+ * are fixed: every object migrates its schema in its constructor, before it runs any statement.
+ */
+interface QueryPlan {
+  readonly encode: StatementPlan;
+  columns?: { names: string[]; payload: number[] };
+}
+
+const plans = new Map<string, QueryPlan>();
+function planOf(query: string): QueryPlan {
   let plan = plans.get(query);
   if (!plan) {
-    plan = statementPlan(query);
+    plan = { encode: statementPlan(query) };
     // The engine's statements are a fixed set (some built per column list): bound anyway.
     if (plans.size >= 1000) plans.clear();
     plans.set(query, plan);
@@ -54,9 +64,14 @@ type Row = Record<string, SqlStorageValue>;
 function decodingCursor<T extends Row>(
   cursor: SqlStorageCursor<T>,
   chain: CodecChain,
+  plan: QueryPlan,
 ): SqlStorageCursor<T> {
-  const names = cursor.columnNames;
-  const payload = names.map((n, i) => (PAYLOAD_COLUMN_NAMES.has(n) ? i : -1)).filter((i) => i >= 0);
+  if (!plan.columns) {
+    const all = cursor.columnNames;
+    const payload = all.map((n, i) => (PAYLOAD_COLUMN_NAMES.has(n) ? i : -1)).filter((i) => i >= 0);
+    plan.columns = { names: all, payload };
+  }
+  const { names, payload } = plan.columns;
   if (payload.length === 0) return cursor;
   const decodeRow = (row: T): T => {
     for (const i of payload) {
@@ -122,15 +137,15 @@ export function payloadSql(raw: SqlStorage, initial: CodecChain): PayloadSql {
   let chain = initial;
   const exec = <T extends Row>(query: string, ...bindings: unknown[]): SqlStorageCursor<T> => {
     const plan = planOf(query);
-    if (plan.length > 0 && !chain.identity) {
+    if (plan.encode.length > 0 && !chain.identity) {
       bindings = [...bindings];
-      for (const i of plan) {
+      for (const i of plan.encode) {
         const value = bindings[i];
         // An envelope is already encoded (JSON text never starts with "~"): never twice.
         if (typeof value === "string" && !isEnvelope(value)) bindings[i] = chain.encode(value);
       }
     }
-    return decodingCursor(raw.exec<T>(query, ...bindings), chain);
+    return decodingCursor(raw.exec<T>(query, ...bindings), chain, plan);
   };
   const sql = {
     exec,

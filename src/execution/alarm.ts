@@ -50,7 +50,7 @@ export async function alarm(x: ExecCtx): Promise<void> {
   // A throwing handler would be retried a few times by the runtime and then dropped, and every
   // timer with it: never throw, re-arm with backoff instead (the due timers are still there).
   if (failed !== undefined) await x.serialized(() => backOffAlarm(x, failed));
-  deliverInBackground(x);
+  deliverInBackground(x, true);
 }
 
 async function fireDueTimers(x: ExecCtx): Promise<void> {

@@ -33,6 +33,7 @@ import { transition } from "./transition";
 export function sendMessage(x: ExecCtx, message: OutboxMessage): void {
   const target = executionName(message.namespace, message.workflowId);
   enqueue(x.sql, "rpc", target, message.fromRunId, JSON.stringify(message));
+  x.delivery.messagesWritten = true;
 }
 
 /** Queues the run's visibility row (D1), versioned by history length so late writes lose. */
@@ -41,26 +42,56 @@ export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void
   if (!identity) return;
   const row = visibilityRow(identity, run, appended);
   enqueue(x.sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
+  x.delivery.messagesWritten = true;
 }
 
-/** Sends the activity tasks the outbox holds (see outbox.ts), then re-arms. */
+/**
+ * Sends the activity tasks the outbox holds (see outbox.ts). The alarm was armed for them before
+ * (their commit's, or the alarm handler's), and a sent row only removes a wake-up: re-arm only for
+ * rows whose send failed (their backoff).
+ */
 export async function sendActivityTasks(x: ExecCtx): Promise<void> {
-  await sendActivityRows(x.sql, x.env, x.now(), () =>
+  x.delivery.tasksWritten = false;
+  const { failed } = await sendActivityRows(x.sql, x.env, x.now(), () =>
     crashPoint(x.state, "afterDelivery", "activitySchedule"),
   );
-  await armAlarm(x);
+  if (failed) await armAlarm(x);
+}
+
+/**
+ * Sends the activity tasks a transition wrote once the caller has its answer: queued behind the
+ * lock (still one operation at a time), so a start or a report is answered after its commit and
+ * alarm write, without waiting for the Queue. Durable all the same: the rows are committed and the
+ * alarm (armed before the answer) sends whatever a crash leaves behind.
+ */
+export function sendTasksAfterAnswer(x: ExecCtx): void {
+  // Only what this object wrote since the last send: older rows wait for their backoff (the alarm).
+  if (x.delivery.tasksQueued || !x.delivery.tasksWritten) return;
+  x.delivery.tasksQueued = true;
+  const send = async () => {
+    x.delivery.tasksQueued = false;
+    try {
+      await sendActivityTasks(x);
+    } catch (err) {
+      // A crash point (tests), or the alarm write failing: the alarm, or the next activation, retries.
+      console.error("sundial: sending activity tasks failed; the alarm retries", err);
+    }
+  };
+  x.state.waitUntil(new Promise<void>((resolve) => x.queue(() => send().finally(resolve))));
 }
 
 /**
  * Delivers messages to other executions and the visibility index, outside the lock: a receiver
- * may message this object back while we wait for it. One delivery loop at a time.
+ * may message this object back while we wait for it. One delivery loop at a time. After a
+ * transition (`all` false) only when it wrote messages: older rows wait for their backoff, which
+ * the alarm (`all`) honours.
  */
-export function deliverInBackground(x: ExecCtx): void {
+export function deliverInBackground(x: ExecCtx, all = false): void {
   if (x.delivery.running) {
     x.delivery.again = true;
     return;
   }
-  if (countRows(x.sql, "messages") === 0) return;
+  if (all ? countRows(x.sql, "messages") === 0 : !x.delivery.messagesWritten) return;
   x.delivery.running = true;
   const loop = async () => {
     try {
@@ -77,6 +108,7 @@ export function deliverInBackground(x: ExecCtx): void {
 
 /** Delivers the due message rows; `force` (test hook) ignores their backoff. */
 export async function deliverMessages(x: ExecCtx, force = false): Promise<void> {
+  x.delivery.messagesWritten = false;
   const rows = outboxRows(x.sql, "messages");
   const failedTargets = new Set<string>();
   for (const row of rows) {

@@ -69,7 +69,16 @@ export class ExecCtx {
   /** Test-hook counters (`unsafeCounters`, `unsafeAlarmState`). */
   readonly counters = { replays: 0, maxReplayPageRows: 0, alarmRuns: 0 };
   /** The background delivery loop: running, and whether it should go round once more. */
-  readonly delivery = { running: false, again: false };
+  readonly delivery = {
+    running: false,
+    again: false,
+    /** A send of activity tasks is queued behind the lock (see delivery.ts). */
+    tasksQueued: false,
+    /** Activity task rows were written since the last send. */
+    tasksWritten: false,
+    /** Message rows (rpc, visibility) were written since the last delivery began. */
+    messagesWritten: false,
+  };
   /** Serializes every state change: workflow code runs asynchronously between read and commit. */
   #lock: Promise<unknown> = Promise.resolve();
 
@@ -90,6 +99,7 @@ export class ExecCtx {
       const options = parseOptions(act);
       const message: ActivityTaskMessage = taskMessage(this.identity!, act, options);
       enqueue(this.sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
+      this.delivery.tasksWritten = true;
     });
     this.children = new ChildStore(this.sql);
     this.updates = new UpdateStore(this.sql);
@@ -100,8 +110,14 @@ export class ExecCtx {
     // An object never started keeps no storage at all: messages to an unknown id answer NotFound
     // without creating tables (so probing random ids leaves nothing behind).
     this.ready = hasSchema(this.sql);
-    if (!this.ready) return;
-    migrate(this.sql);
+    if (!this.ready) {
+      // No tables: never started (or deleted by retention, which deletes the alarm too), so no
+      // alarm either; knowing it spares the first start a storage read (an alarm there anyway
+      // would only be overwritten, or fire early, which is harmless: see armAlarm).
+      this.armedAtMs = null;
+      return;
+    }
+    migrate(this.sql, true);
     const meta = this.runs.readMeta();
     const namespace = meta.get("namespace");
     const workflowId = meta.get("workflow_id");
@@ -144,7 +160,7 @@ export class ExecCtx {
   /** Creates the tables on the first start (and for test hooks). */
   ensureSchema(): void {
     if (this.ready) return;
-    migrate(this.sql);
+    migrate(this.sql, false); // the constructor found no tables
     this.ready = true;
   }
 

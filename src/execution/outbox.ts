@@ -8,13 +8,7 @@ import type { EngineEnv } from "../config";
 import type { Command } from "../replay/commands";
 import { signTaskToken, TokenSecretMissingError } from "../security/task-token-mac";
 import { queueFor } from "./addressing";
-import {
-  chunkBatches,
-  OUTBOX_INITIAL_BACKOFF_MS,
-  outboxBackoffMs,
-  unboundTaskQueueMessage,
-  utf8Bytes,
-} from "./outbox-policy";
+import { chunkBatches, outboxBackoffMs, unboundTaskQueueMessage, utf8Bytes } from "./outbox-policy";
 
 export type OutboxKind = "activity" | "rpc" | "visibility";
 
@@ -125,19 +119,6 @@ export function dropRunDeliveries(sql: SqlStorage, runId: string): void {
   sql.exec("DELETE FROM outbox WHERE run_id = ? AND kind != 'visibility'", runId);
 }
 
-/**
- * Engine time at which the alarm must retry the outbox, or null when it is empty. A row not yet
- * tried is normally sent right after its commit; the alarm retries it soon in case that send died.
- */
-export function outboxWakeAt(sql: SqlStorage, now: number): number | null {
-  return sql
-    .exec<{ at: number | null }>(
-      "SELECT min(coalesce(next_attempt_ms, ?)) AS at FROM outbox",
-      now + OUTBOX_INITIAL_BACKOFF_MS,
-    )
-    .one().at;
-}
-
 /** Deliveries of a run that failed at least once and are being retried (for describe), the first 100. */
 export function pendingDeliveries(sql: SqlStorage, runId: string): PendingDelivery[] {
   return sql
@@ -190,9 +171,10 @@ export async function sendActivityTasks(
   now: number,
   /** Test hook (crash points): runs after a batch was accepted, before its rows are deleted. */
   afterSend?: () => void,
-): Promise<void> {
+): Promise<{ failed: boolean }> {
   const rows = outboxRows(sql, "activity").filter((r) => isDue(r, now));
-  if (rows.length === 0) return;
+  let failed = false;
+  if (rows.length === 0) return { failed };
   const byTarget = new Map<string, OutboxRow[]>();
   for (const row of rows) {
     const list = byTarget.get(row.target) ?? [];
@@ -208,6 +190,7 @@ export async function sendActivityTasks(
         console.error(`sundial: ${unboundTaskQueueMessage(target)}; retrying with backoff`);
       }
       recordFailure(sql, list, unboundTaskQueueMessage(target), now);
+      failed = true;
       continue;
     }
     for (const [from, to] of chunkBatches(list.map((r) => utf8Bytes(r.body) + SIGNATURE_BYTES))) {
@@ -221,6 +204,7 @@ export async function sendActivityTasks(
         if (err instanceof TokenSecretMissingError) {
           console.error(`sundial: ${err.message}; activity tasks wait until it is set`);
           recordFailure(sql, batch, errorText(err), now);
+          failed = true;
           continue;
         }
         console.error(
@@ -228,6 +212,7 @@ export async function sendActivityTasks(
           err,
         );
         recordFailure(sql, batch, errorText(err), now);
+        failed = true;
         continue;
       }
       afterSend?.();
@@ -237,4 +222,5 @@ export async function sendActivityTasks(
       );
     }
   }
+  return { failed };
 }

@@ -177,7 +177,8 @@ function prepareRun(x: ExecCtx, s: RunStart): { run: RunRow; inputs: NewEvent[];
     writes.sql.push(() => x.timers.put(timerKey.execTimeout(s.runId), s.runId, "exec-timeout", at));
   }
   const inputs = [newEvent("WorkflowExecutionStarted", attributes), ...(s.extraInputs ?? [])];
-  writes.sql.push(() => queueVisibility(x, x.runs.find(s.runId)!, inputs.length));
+  // The row as just inserted (every field the index reads is in `run`): no read back.
+  writes.sql.push(() => queueVisibility(x, run, inputs.length));
   if (s.startDelayMs) {
     // The first workflow task waits for the delay; the Started event is recorded now.
     const at = now + s.startDelayMs;

@@ -101,18 +101,29 @@ export function hasSchema(sql: SqlStorage): boolean {
   );
 }
 
-/** Creates or upgrades the schema. Synchronous, idempotent. */
-export function migrate(sql: SqlStorage): void {
-  const row = sql
-    .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'meta'")
-    .one();
-  if (row.n > 0) {
+/**
+ * Creates or upgrades the schema. Synchronous, idempotent. `exists` (the caller just checked
+ * {@link hasSchema}): an existing object's activation costs one read, its schema version.
+ */
+export function migrate(sql: SqlStorage, exists = hasSchema(sql)): void {
+  if (exists) {
     const version = sql
       .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")
       .toArray()[0];
     if (version && Number(version.value) === SCHEMA_VERSION) return;
   }
   sql.exec(DDL);
+  // A new object's tables are created at the current version: nothing to upgrade.
+  if (exists) upgrade(sql);
+  sql.exec("CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id)");
+  sql.exec(
+    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    String(SCHEMA_VERSION),
+  );
+}
+
+/** Adds what versions before {@link SCHEMA_VERSION} lack (after the DDL created what was missing). */
+function upgrade(sql: SqlStorage): void {
   // Version 1 → 2: columns of child runs and cancellation.
   const columns = sql
     .exec<{ name: string }>("SELECT name FROM pragma_table_info('runs')")
@@ -145,11 +156,6 @@ export function migrate(sql: SqlStorage): void {
       "UPDATE outbox SET run_id = coalesce(json_extract(body, '$.fromRunId'), json_extract(body, '$.runId'))",
     );
   }
-  sql.exec("CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id)");
   // Version 4 → 5: who hears of a run's final close (a schedule).
   if (!columns.includes("close_notify")) sql.exec("ALTER TABLE runs ADD COLUMN close_notify TEXT");
-  sql.exec(
-    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    String(SCHEMA_VERSION),
-  );
 }

@@ -4,7 +4,7 @@
  * nothing kept in memory can drift from storage.
  */
 import type { ExecCtx } from "./execution-context";
-import { outboxWakeAt } from "./outbox";
+import { OUTBOX_INITIAL_BACKOFF_MS } from "./outbox-policy";
 import type { TimerKind, TimerRow } from "./rows";
 import { mustRearm, nextAlarmAt } from "./timer-keys";
 
@@ -60,15 +60,32 @@ export class TimerStore {
 }
 
 /**
+ * The earliest timer and the engine time at which the alarm must retry the outbox (null: empty),
+ * in one statement, as every transition asks for both. A row not yet tried is normally sent right
+ * after its commit; the alarm retries it soon in case that send died.
+ */
+export function wakeTimes(
+  sql: SqlStorage,
+  now: number,
+): { timerAt: number | null; retryAt: number | null } {
+  const row = sql
+    .exec<{ timerAt: number | null; retryAt: number | null }>(
+      "SELECT (SELECT min(fire_at_ms) FROM timers) AS timerAt, (SELECT min(coalesce(next_attempt_ms, ?)) FROM outbox) AS retryAt",
+      now + OUTBOX_INITIAL_BACKOFF_MS,
+    )
+    .one();
+  return { timerAt: row.timerAt, retryAt: row.retryAt };
+}
+
+/**
  * Keeps the one alarm at or before the earliest timer (or outbox retry), recomputed from storage.
  * An alarm already armed earlier stays put unless `force`: firing early is harmless (the handler
  * fires nothing and re-arms exactly), and moving the alarm later on every change costs an alarm
  * write per step (a queue activity moved it three times). `force` sets it exactly.
  */
 export async function armAlarm(x: ExecCtx, force = false): Promise<void> {
-  const next = x.timers.earliest();
-  const retryAt = outboxWakeAt(x.sql, x.now());
-  const at = nextAlarmAt(next, retryAt, x.clockOffsetMs);
+  const { timerAt, retryAt } = wakeTimes(x.sql, x.now());
+  const at = nextAlarmAt(timerAt, retryAt, x.clockOffsetMs);
   if (x.armedAtMs === undefined) x.armedAtMs = await x.storage.getAlarm();
   if (!mustRearm(at, x.armedAtMs, force)) return;
   if (at === null) await x.storage.deleteAlarm();

@@ -15,7 +15,12 @@ import { CLOSE_COMMANDS, type Command } from "../replay/commands";
 import type { EagerClaim } from "./activity/dispatch";
 import { applyCommand, type CommandContext } from "./command-handlers";
 import { CrashPointError, crashPoint } from "./crash-points";
-import { deliverInBackground, queueVisibility, sendActivityTasks, sendMessage } from "./delivery";
+import {
+  deliverInBackground,
+  queueVisibility,
+  sendMessage,
+  sendTasksAfterAnswer,
+} from "./delivery";
 import type { ExecCtx, Writes } from "./execution-context";
 import { boundFailure } from "./failure-bounds";
 import { assignIds } from "./history-store";
@@ -168,7 +173,7 @@ export async function transition(
     if (next) await transition(x, next, [], { sql: [] });
   }
   await armAlarm(x, close !== undefined); // exactly on close: nothing abandoned wakes it
-  await sendActivityTasks(x);
+  sendTasksAfterAnswer(x);
   if (close) x.waiters.notify("close");
   x.waiters.notify("change");
   deliverInBackground(x);

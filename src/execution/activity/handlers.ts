@@ -39,7 +39,7 @@ export async function activityStarted(
   token: TaskToken,
   deliveryId?: string,
 ): Promise<StartedTask | null> {
-  const act = liveActivity(x, token);
+  const act = liveActivity(x, token)?.act;
   if (!act) return null;
   const options = JSON.parse(act.options) as ActivityOptionsMs;
   if (act.state === "Started") {
@@ -60,8 +60,9 @@ export async function activityHeartbeat(
   token: TaskToken,
   details?: string,
 ): Promise<HeartbeatResponse> {
-  const act = liveActivity(x, token);
-  if (act?.state !== "Started") return { cancelRequested: true };
+  const live = liveActivity(x, token);
+  if (live?.act.state !== "Started") return { cancelRequested: true };
+  const { act, run } = live;
   if (details !== undefined) {
     const limit = x.config.limits.maxPayloadBytes;
     const problem = payloadProblem(details, limit, "heartbeat details");
@@ -69,7 +70,7 @@ export async function activityHeartbeat(
       // Refused: the attempt fails for good (the activity would send the same again) and its
       // abort signal fires; its later report is stale.
       const failure = toFailure(ApplicationFailure.nonRetryable(problem.message, problem.type));
-      await activityAttemptFailed(x, x.runs.current()!, act, failure);
+      await activityAttemptFailed(x, run, act, failure);
       return { cancelRequested: true, reason: problem.message };
     }
   }
@@ -94,9 +95,9 @@ export async function activityCompleted(
   result: string,
   offer?: EagerOffer,
 ): Promise<EagerTask | null> {
-  const act = liveActivity(x, token);
-  if (act?.state !== "Started") return null; // stale, duplicate, or never started: ignore
-  const run = x.runs.current()!;
+  const live = liveActivity(x, token);
+  if (live?.act.state !== "Started") return null; // stale, duplicate, or never started: ignore
+  const { act, run } = live;
   const eager: EagerClaim | undefined = offer ? { offer } : undefined;
   // Checked before anything is stored: every later replay reads what is stored here.
   const problem = payloadProblem(result, x.config.limits.maxPayloadBytes, "activity result");
@@ -118,9 +119,9 @@ export async function activityFailed(
   failureJson: string,
   offer?: EagerOffer,
 ): Promise<EagerTask | null> {
-  const act = liveActivity(x, token);
-  if (act?.state !== "Started") return null;
-  const run = x.runs.current()!;
+  const live = liveActivity(x, token);
+  if (live?.act.state !== "Started") return null;
+  const { act, run } = live;
   const failure = failureFromReport(failureJson, x.config.limits.maxPayloadBytes);
   const eager: EagerClaim | undefined = offer ? { offer } : undefined;
   await activityAttemptFailed(x, run, act, failure, undefined, eager);
@@ -128,13 +129,13 @@ export async function activityFailed(
 }
 
 /** The activity a token names, if that attempt is still the current one of a running run. */
-function liveActivity(x: ExecCtx, token: TaskToken): ActivityRow | undefined {
+function liveActivity(x: ExecCtx, token: TaskToken): { act: ActivityRow; run: RunRow } | undefined {
   if (!x.ready) return undefined;
   const act = x.activities.get(token.runId, token.seq);
   if (!act || act.attempt !== token.attempt) return undefined;
   const run = x.runs.current();
   if (!run || run.run_id !== token.runId || run.status !== "Running") return undefined;
-  return act;
+  return { act, run };
 }
 
 /** An attempt failed (reported failure or a start-to-close/heartbeat timeout): retry or fail for good. */
