@@ -1,44 +1,36 @@
 /**
  * @module `npm run bench`: builds the engine (wrangler dry-run) and the bench Worker (esbuild), runs
  * both in one Miniflare, measures, and prints the `name: value` block last on stdout. Progress and
- * diagnostics go to stderr. See bench/README.md for what each number means.
+ * diagnostics go to stderr. See bench/README.md for what each number means. The phases live in
+ * their own modules: setup.mjs (build, Miniflare), cf.mjs (Cloudflare Workflows), throughput.mjs
+ * (200 at once, CPU), timers.mjs (timer overshoot), schedules.mjs (opt-in), rows.mjs (when present).
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
+import {
+  cfWorkflowOnce,
+  cfWorkflowOneRequest,
+  clientRoundTrip,
+  measureCfWorkflows,
+  reportCf,
+} from "./cf.mjs";
 import { workerdCpuMs } from "./cpu.mjs";
+import { engineJson, runSteps } from "./engine-client.mjs";
 import { measureSchedules } from "./schedules.mjs";
+import {
+  benchWorker,
+  buildBenchWorker,
+  buildEngine,
+  engineWorker,
+  startMiniflare,
+} from "./setup.mjs";
+import { cfBurst, engineBurst } from "./throughput.mjs";
+import { measureTimerOvershoot } from "./timers.mjs";
+import { log, median, round, stats } from "./util.mjs";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const ROOT = dirname(BENCH_DIR);
-const BUILD_DIR = join(BENCH_DIR, ".build");
-const ENGINE_OUT = join(BUILD_DIR, "engine");
-const BENCH_OUT = join(BUILD_DIR, "bench-worker.js");
-const COMPAT = { compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] };
-const QUIET_ENV = {
-  WRANGLER_SEND_METRICS: "false",
-  WRANGLER_SEND_ERROR_REPORTS: "false",
-  WRANGLER_HIDE_BANNER: "true",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-};
-/** wrangler.toml's consumer settings; the bench's own queue uses the same. */
-const QUEUE_CONSUMER = { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 0 };
-const ENGINE = "http://localhost";
-const WORKFLOW_TIMEOUT_MS = 60_000;
-
-const log = (...args) => console.error("[bench]", ...args);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : Number.NaN);
-const stats = (xs) =>
-  `median ${round(median(xs))} ms, min ${round(Math.min(...xs))}, max ${round(Math.max(...xs))} (n=${xs.length})`;
 
 /** Metrics in print order; a metric left NaN says on stderr why. */
 const metrics = {
@@ -46,167 +38,47 @@ const metrics = {
   steps_per_s_warm: Number.NaN,
   step_overhead_vs_floor: Number.NaN,
   steps_per_s_warm_queue: Number.NaN,
+  queue_step_overhead_vs_floor: Number.NaN,
+  rows_written_per_step: Number.NaN,
   start_request_p50_ms: Number.NaN,
+  cf_workflows_start_request_p50_ms: Number.NaN,
+  start_vs_cf_workflows: Number.NaN,
   latency_10_steps_ms: Number.NaN,
   latency_10_local_steps_ms: Number.NaN,
-  throughput_10_step_workflows_per_s: Number.NaN,
-  cpu_ms_per_workflow: Number.NaN,
-  cold_replay_ms_1k_events: Number.NaN,
-  cold_replay_ms_10k_events: Number.NaN,
   cf_workflows_latency_10_steps_ms: Number.NaN,
   latency_vs_cf_workflows: Number.NaN,
-  latency_vs_cf_workflows_local: Number.NaN,
+  latency_local_vs_cf_workflows: Number.NaN,
+  throughput_10_step_workflows_per_s: Number.NaN,
+  throughput_10_local_step_workflows_per_s: Number.NaN,
+  cf_workflows_throughput_per_s: Number.NaN,
+  throughput_vs_cf_workflows: Number.NaN,
+  throughput_local_vs_cf_workflows: Number.NaN,
+  cpu_ms_per_workflow: Number.NaN,
+  cpu_ms_per_workflow_local: Number.NaN,
+  cf_workflows_cpu_ms_per_workflow: Number.NaN,
+  cpu_per_workflow_vs_cf_workflows: Number.NaN,
+  cpu_per_workflow_local_vs_cf_workflows: Number.NaN,
+  timer_overshoot_p99_ms: Number.NaN,
+  cold_replay_ms_1k_events: Number.NaN,
+  cold_replay_ms_10k_events: Number.NaN,
 };
+/** The queue-hop floor's ms per hop (stderr diagnostic for queue steps). */
+let queueHopMs = Number.NaN;
 
 /** Runs one measurement; a failure is reported and leaves its metrics NaN instead of ending the run. */
 async function phase(name, fn) {
   const t0 = performance.now();
   log(`${name} ...`);
   try {
-    await fn();
+    const out = await fn();
+    if (out) Object.assign(metrics, out);
     log(`${name} done in ${round((performance.now() - t0) / 1000, 1)} s`);
   } catch (err) {
     log(`${name} FAILED: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-function buildEngine() {
-  const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
-  const r = spawnSync(wrangler, ["deploy", "--dry-run", "--outdir", ENGINE_OUT], {
-    cwd: ROOT,
-    env: { ...process.env, ...QUIET_ENV },
-    encoding: "utf8",
-  });
-  const entry = join(ENGINE_OUT, "index.js");
-  if (r.status !== 0 || !existsSync(entry)) {
-    const out = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n").slice(-25).join("\n");
-    log(`engine build failed (exit ${r.status}):\n${out}`);
-    return null;
-  }
-  return entry;
-}
-
-async function buildBenchWorker() {
-  await build({
-    entryPoints: [join(BENCH_DIR, "worker.ts")],
-    outfile: BENCH_OUT,
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    external: ["cloudflare:*"],
-    logLevel: "warning",
-  });
-  return BENCH_OUT;
-}
-
-/** The engine Worker with the bindings of wrangler.toml, plus SUNDIAL_UNSAFE for the replay route. */
-function engineWorker(scriptPath) {
-  return {
-    name: "sundial",
-    modules: true,
-    scriptPath,
-    ...COMPAT,
-    durableObjects: {
-      WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
-      SCHEDULE: { className: "ScheduleObject", useSQLite: true },
-    },
-    queueProducers: {
-      ACTIVITY_QUEUE: { queueName: "sundial-activities" },
-      NOTIFICATIONS_QUEUE: { queueName: "sundial-notifications" },
-    },
-    queueConsumers: {
-      "sundial-activities": QUEUE_CONSUMER,
-    },
-    bindings: {
-      SUNDIAL_TASK_QUEUES: '{"default":"ACTIVITY_QUEUE","notifications":"NOTIFICATIONS_QUEUE"}',
-      SUNDIAL_UNSAFE: "1",
-      SUNDIAL_AUTH: "disabled",
-    },
-  };
-}
-
-function benchWorker(scriptPath) {
-  return {
-    name: "bench",
-    modules: true,
-    scriptPath,
-    ...COMPAT,
-    durableObjects: {
-      FLOOR: { className: "FloorDO", useSQLite: true },
-      HOP_CHAIN: { className: "HopChain", useSQLite: true },
-    },
-    queueProducers: { HOP_QUEUE: { queueName: "bench-hops" } },
-    queueConsumers: { "bench-hops": QUEUE_CONSUMER },
-    workflows: { BENCH_WF: { name: "bench-wf", className: "TenSteps" } },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Engine client
-
-async function engineJson(mf, method, path, body) {
-  const res = await mf.dispatchFetch(`${ENGINE}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = { raw: text.slice(0, 300) };
-  }
-  return { status: res.status, json };
-}
-
-let seq = 0;
-const newId = (tag) => `bench-${tag}-${process.pid}-${++seq}`;
-
-/** Starts a workflow and long-polls its result; returns the client-side wall time in ms. */
-async function runWorkflow(mf, workflowType, input, tag) {
-  const workflowId = newId(tag);
-  const t0 = performance.now();
-  const start = await engineJson(mf, "POST", "/api/v1/workflows", {
-    workflowType,
-    workflowId,
-    input,
-  });
-  const startMs = performance.now() - t0;
-  if (start.status !== 201) {
-    throw new Error(`start ${workflowId}: HTTP ${start.status} ${JSON.stringify(start.json)}`);
-  }
-  for (;;) {
-    const r = await engineJson(mf, "GET", `/api/v1/workflows/${workflowId}/result?wait=60s`);
-    if (r.status === 200) {
-      const ms = performance.now() - t0;
-      if (r.json.status !== "Completed" || r.json.result !== input.n) {
-        throw new Error(`${workflowId} closed as ${JSON.stringify(r.json).slice(0, 400)}`);
-      }
-      return { workflowId, ms, startMs };
-    }
-    if (r.status !== 202) {
-      throw new Error(`result ${workflowId}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
-    }
-    if (performance.now() - t0 > WORKFLOW_TIMEOUT_MS) {
-      throw new Error(`${workflowId} still Running after ${WORKFLOW_TIMEOUT_MS} ms`);
-    }
-  }
-}
-
-async function runSteps(mf, n, local, count, warmup = 1) {
-  for (let i = 0; i < warmup; i++) await runWorkflow(mf, "steps", { n, local }, "warmup");
-  const times = [];
-  for (let i = 0; i < count; i++)
-    times.push((await runWorkflow(mf, "steps", { n, local }, `s${n}`)).ms);
-  return times;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Phases
-
-async function measureFloor(bench) {
+async function measureFloor(mf, bench) {
   await (await bench.fetch("http://bench/floor?n=300")).text(); // warm-up
   const rates = [];
   for (let i = 0; i < 3; i++) {
@@ -215,9 +87,17 @@ async function measureFloor(bench) {
     rates.push(r.perSecond);
   }
   metrics.floor_rpc_sql_per_s = round(median(rates), 0);
-  // Diagnostic only: every workflow (Sundial's or Cloudflare's) lives in a new object.
+  // Diagnostics only: every workflow (Sundial's or Cloudflare's) lives in a new object, and every
+  // request pays the client round trip.
+  const cpu0 = workerdCpuMs();
   const fresh = await (await bench.fetch("http://bench/floor-new-object?n=100")).json();
-  log(`  new object + RPC + INSERT: ${round(fresh.msPerCall)} ms each (${fresh.calls} calls)`);
+  const cpu = (workerdCpuMs() - cpu0) / fresh.calls;
+  log(
+    `  new object + RPC + INSERT: ${round(fresh.msPerCall)} ms each, ${round(cpu)} ms workerd CPU (${fresh.calls} calls)`,
+  );
+  log(
+    `  client round trip (mf.dispatchFetch, /ping): median ${round(await clientRoundTrip(mf))} ms`,
+  );
 }
 
 /** Diagnostics only (stderr): the cheapest queue-driven step, to set the engine's queue numbers against. */
@@ -229,83 +109,36 @@ async function measureQueueFloor(bench) {
   };
   await chains(1, 10); // warm-up
   const seq = await chains(1, 100);
+  queueHopMs = seq.msPerHop;
   log(`  queue hop + RPC + INSERT, one chain of 100: ${round(seq.msPerHop)} ms per hop`);
   const ten = [];
   for (let i = 0; i < 10; i++) ten.push((await chains(1, 10)).ms);
   log(`  queue chain of 10 hops: ${stats(ten)}`);
+  const cpu0 = workerdCpuMs();
   const burst = await chains(200, 10);
+  const cpu = (workerdCpuMs() - cpu0) / 200;
   log(
     `  200 concurrent chains of 10 hops: ${round(burst.ms)} ms wall = ` +
-      `${round((200 * 1000) / burst.ms, 1)} chains/s (the local queue's ceiling for the burst)`,
+      `${round((200 * 1000) / burst.ms, 1)} chains/s (the local queue's ceiling for the burst), ` +
+      `${round(cpu)} ms workerd CPU per chain`,
   );
-}
-
-/**
- * One 10-step Cloudflare Workflow, measured as the engine's runs are: one request creates it and
- * answers its id (as `POST /workflows` does), a second awaits it (as `GET …/result?wait=` does; the
- * bench Worker polls `status()` every 1 ms, the engine's object wakes its long-poll on close).
- */
-async function cfWorkflowOnce(bench) {
-  const t0 = performance.now();
-  const created = await bench.fetch("http://bench/cf-workflow/create?steps=10");
-  const c = await created.json();
-  if (created.status !== 200 || typeof c.id !== "string") {
-    throw new Error(`cf-workflow/create: HTTP ${created.status} ${JSON.stringify(c)}`);
-  }
-  const res = await bench.fetch(`http://bench/cf-workflow/result?id=${c.id}&pollMs=1`);
-  const body = await res.json();
-  const ms = performance.now() - t0;
-  if (res.status !== 200 || body.output !== 10) {
-    throw new Error(`cf-workflow/result: HTTP ${res.status} ${JSON.stringify(body)}`);
-  }
-  return { ms, create: c.createMs, polls: body.polls };
-}
-
-/** Diagnostics: create and await in one request (one client round trip fewer than either API needs). */
-async function cfWorkflowOneRequest(bench) {
-  const t0 = performance.now();
-  const res = await bench.fetch("http://bench/cf-workflow?steps=10&pollMs=1");
-  const body = await res.json();
-  const ms = performance.now() - t0;
-  if (res.status !== 200 || body.output !== 10) {
-    throw new Error(`cf-workflow: HTTP ${res.status} ${JSON.stringify(body)}`);
-  }
-  return { ms, inner: body.ms };
-}
-
-function reportCf(runs, oneRequest = []) {
-  log(`  cf workflows, client-side (create + result requests): ${stats(runs.map((r) => r.ms))}`);
-  log(`  cf workflows, create() alone: ${stats(runs.map((r) => r.create))}`);
-  log(`  cf workflows, status polls per run: median ${median(runs.map((r) => r.polls))}`);
-  if (oneRequest.length > 0) {
-    log(
-      `  cf workflows, one request (create + poll in the Worker), client-side: ${stats(oneRequest.map((r) => r.ms))}`,
-    );
-    log(`  cf workflows, one request, inside Worker: ${stats(oneRequest.map((r) => r.inner))}`);
-  }
-  metrics.cf_workflows_latency_10_steps_ms = round(median(runs.map((r) => r.ms)));
-}
-
-/** Cloudflare Workflows alone (when the engine is not there to interleave with). */
-async function measureCfWorkflows(bench) {
-  for (let i = 0; i < 3; i++) await cfWorkflowOnce(bench);
-  const runs = [];
-  for (let i = 0; i < 30; i++) runs.push(await cfWorkflowOnce(bench));
-  reportCf(runs);
 }
 
 async function measureStepsRate(mf) {
   const floorMsPerOp = 1000 / metrics.floor_rpc_sql_per_s;
   for (const local of [true, false]) {
-    const times = await runSteps(mf, 100, local, 5);
-    const ms = median(times);
-    log(`  steps n=100 local=${local}: ${stats(times)}; ${round(ms / 100, 3)} ms/step`);
+    await runSteps(mf, 100, local, "warmup");
+    const times = [];
+    for (let i = 0; i < 5; i++) times.push((await runSteps(mf, 100, local, "s100")).ms);
+    const msPerStep = median(times) / 100;
+    log(`  steps n=100 local=${local}: ${stats(times)}; ${round(msPerStep, 3)} ms/step`);
     if (local) {
-      metrics.steps_per_s_warm = round((100 * 1000) / ms, 1);
-      metrics.step_overhead_vs_floor = round(ms / 100 / floorMsPerOp);
+      metrics.steps_per_s_warm = round(1000 / msPerStep, 1);
+      metrics.step_overhead_vs_floor = round(msPerStep / floorMsPerOp);
     } else {
-      metrics.steps_per_s_warm_queue = round((100 * 1000) / ms, 1);
-      log(`  queue steps: ${round(ms / 100 / floorMsPerOp)}x floor per step`);
+      metrics.steps_per_s_warm_queue = round(1000 / msPerStep, 1);
+      metrics.queue_step_overhead_vs_floor = round(msPerStep / floorMsPerOp);
+      log(`  queue steps: ${round(msPerStep / queueHopMs)}x the queue-hop floor per step`);
     }
   }
 }
@@ -314,15 +147,13 @@ async function measureStepsRate(mf) {
  * The 10-step latencies, interleaved run by run with Cloudflare Workflows' so that both see the
  * same machine load (this machine's load moves them by tens of percent between phases).
  */
-async function measureLatency(mf, bench) {
+async function measureLatency(mf) {
   const starts = [];
   const timed = async (local, tag) => {
-    const run = await runWorkflow(mf, "steps", { n: 10, local }, tag);
+    const run = await runSteps(mf, 10, local, tag);
     starts.push(run.startMs);
     return run.ms;
   };
-  const queueRun = () => timed(false, "s10");
-  const localRun = () => timed(true, "l10");
   // An engine failure stops the engine's runs but not Cloudflare's, so the baseline is still measured.
   let engineError;
   const engine = async (fn, into) => {
@@ -333,19 +164,16 @@ async function measureLatency(mf, bench) {
       engineError = err;
     }
   };
-  const cf = [];
-  const cfOne = [];
-  const queue = [];
-  const local = [];
+  const [cf, cfOne, queue, local] = [[], [], [], []];
   for (let i = 0; i < 33; i++) {
-    cf.push(await cfWorkflowOnce(bench));
-    cfOne.push(await cfWorkflowOneRequest(bench));
-    await engine(queueRun, queue);
-    await engine(localRun, local);
+    cf.push(await cfWorkflowOnce(mf));
+    cfOne.push(await cfWorkflowOneRequest(mf));
+    await engine(() => timed(false, "s10"), queue);
+    await engine(() => timed(true, "l10"), local);
   }
   // The first 3 of each are warm-ups.
   for (const xs of [cf, cfOne, queue, local]) xs.splice(0, 3);
-  reportCf(cf, cfOne);
+  Object.assign(metrics, reportCf(cf, cfOne));
   if (engineError) throw engineError;
   log(`  steps n=10 queue: ${stats(queue)}`);
   metrics.latency_10_steps_ms = round(median(queue));
@@ -356,60 +184,82 @@ async function measureLatency(mf, bench) {
   metrics.start_request_p50_ms = round(median(starts));
 }
 
-async function measureThroughput(mf) {
-  const count = 200;
-  const cpu0 = workerdCpuMs();
-  const t0 = performance.now();
-  const results = await Promise.allSettled(
-    Array.from({ length: count }, () => runWorkflow(mf, "steps", { n: 10, local: false }, "burst")),
-  );
-  const wallMs = performance.now() - t0;
-  const cpuMs = workerdCpuMs() - cpu0;
-  const failed = results.filter((r) => r.status === "rejected");
-  if (failed.length > 0) {
-    throw new Error(`${failed.length}/${count} failed; first: ${failed[0].reason?.message}`);
-  }
-  const lat = results.map((r) => r.value.ms);
-  log(`  burst of ${count}: ${round(wallMs)} ms wall; per-workflow latency ${stats(lat)}`);
-  metrics.throughput_10_step_workflows_per_s = round((count * 1000) / wallMs, 1);
-  // Zero when /proc is not there to read (not Linux): say so rather than print a false 0.
-  metrics.cpu_ms_per_workflow = cpuMs > 0 ? round(cpuMs / count) : Number.NaN;
-  log(
-    `  workerd CPU during the burst: ${round(cpuMs)} ms = ${round(cpuMs / count)} ms per workflow`,
-  );
-}
-
-async function measureColdReplay(mf, n, metric) {
-  const run = await runWorkflow(mf, "steps", { n, local: true }, `replay${n}`);
+async function measureColdReplay(mf, n) {
+  const run = await runSteps(mf, n, true, `replay${n}`);
   log(`  steps n=${n} local ran in ${round(run.ms)} ms`);
   const r = await engineJson(mf, "POST", `/api/v1/unsafe/workflows/${run.workflowId}/replay`);
   if (r.status !== 200 || typeof r.json.replayMs !== "number") {
     throw new Error(`replay ${run.workflowId}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
   }
   log(`  replay n=${n}: ${round(r.json.replayMs)} ms over ${r.json.historyLength} events`);
-  metrics[metric] = round(r.json.replayMs);
+  return round(r.json.replayMs);
 }
 
-// ---------------------------------------------------------------------------------------------
-
-/** Starts Miniflare with the given Workers; resolves to null (logged) if the runtime will not start. */
-async function startMiniflare(workers) {
-  const mf = new Miniflare({
-    workers,
-    handleRuntimeStdio(stdout, stderr) {
-      // Worker console output is diagnostics: keep stdout for the final block.
-      stdout.pipe(process.stderr);
-      stderr.pipe(process.stderr);
-    },
-  });
-  try {
-    await mf.ready;
-    return mf;
-  } catch (err) {
-    log(`Miniflare did not start: ${err instanceof Error ? err.message : String(err)}`);
-    await mf.dispose().catch(() => {});
-    return null;
+/** `rows_written_per_step` comes from bench/rows.mjs (branch steprows) when it is there. */
+async function measureRows(mf) {
+  const path = join(BENCH_DIR, "rows.mjs");
+  if (!existsSync(path)) {
+    log("  rows_written_per_step: NaN, measured by bench/rows.mjs when present");
+    return;
   }
+  const { measureRowsWritten } = await import("./rows.mjs");
+  return { rows_written_per_step: round(await measureRowsWritten(mf, log)) };
+}
+
+async function engineAndCf(mf, bench) {
+  await phase("floor: DO RPC + SQLite INSERT", () => measureFloor(mf, bench));
+  await phase("floor: queue hops (diagnostics)", () => measureQueueFloor(bench));
+  await phase("engine: steps n=100", () => measureStepsRate(mf));
+  await phase("engine: rows written per step", () => measureRows(mf));
+  await phase("latency n=10: engine and Cloudflare Workflows, interleaved", () =>
+    measureLatency(mf),
+  );
+  await phase("Cloudflare Workflows: burst of 200", () => cfBurst(mf));
+  await phase("engine: burst of 200 n=10 queue", () => engineBurst(mf, false));
+  await phase("engine: burst of 200 n=10 local", () => engineBurst(mf, true));
+  await phase("engine: timers, 1 s sleeps", () => measureTimerOvershoot(mf));
+  await phase("engine: cold replay 1k", async () => ({
+    cold_replay_ms_1k_events: await measureColdReplay(mf, 1_000),
+  }));
+  await phase("engine: cold replay 10k", async () => ({
+    cold_replay_ms_10k_events: await measureColdReplay(mf, 10_000),
+  }));
+  // Opt-in: minutes of real time (bench/schedules.mjs).
+  const schedules = Number(process.env.BENCH_SCHEDULES ?? 0);
+  if (schedules > 0) {
+    await phase(`schedules: ${schedules} every minute`, () => {
+      const minutes = Number(process.env.BENCH_SCHEDULE_MINUTES ?? 5);
+      const call = (method, path, body) => engineJson(mf, method, path, body);
+      return measureSchedules(call, { count: schedules, minutes, log });
+    });
+  }
+}
+
+function ratios() {
+  const m = metrics;
+  const ratio = (a, b) => round(a / b, 3);
+  m.start_vs_cf_workflows = ratio(m.start_request_p50_ms, m.cf_workflows_start_request_p50_ms);
+  m.latency_vs_cf_workflows = ratio(m.latency_10_steps_ms, m.cf_workflows_latency_10_steps_ms);
+  m.latency_local_vs_cf_workflows = ratio(
+    m.latency_10_local_steps_ms,
+    m.cf_workflows_latency_10_steps_ms,
+  );
+  m.throughput_vs_cf_workflows = ratio(
+    m.throughput_10_step_workflows_per_s,
+    m.cf_workflows_throughput_per_s,
+  );
+  m.throughput_local_vs_cf_workflows = ratio(
+    m.throughput_10_local_step_workflows_per_s,
+    m.cf_workflows_throughput_per_s,
+  );
+  m.cpu_per_workflow_vs_cf_workflows = ratio(
+    m.cpu_ms_per_workflow,
+    m.cf_workflows_cpu_ms_per_workflow,
+  );
+  m.cpu_per_workflow_local_vs_cf_workflows = ratio(
+    m.cpu_ms_per_workflow_local,
+    m.cf_workflows_cpu_ms_per_workflow,
+  );
 }
 
 async function main() {
@@ -433,34 +283,11 @@ async function main() {
   if (mf) {
     try {
       const bench = await mf.getWorker("bench");
-      await phase("floor: DO RPC + SQLite INSERT", () => measureFloor(bench));
-      await phase("floor: queue hops (diagnostics)", () => measureQueueFloor(bench));
-      if (withEngine) {
-        await phase("engine: steps n=100", () => measureStepsRate(mf));
-        await phase("latency n=10: engine and Cloudflare Workflows, interleaved", () =>
-          measureLatency(mf, bench),
-        );
-        await phase("engine: burst of 200 n=10", () => measureThroughput(mf));
-        await phase("engine: cold replay 1k", () =>
-          measureColdReplay(mf, 1_000, "cold_replay_ms_1k_events"),
-        );
-        await phase("engine: cold replay 10k", () =>
-          measureColdReplay(mf, 10_000, "cold_replay_ms_10k_events"),
-        );
-        // Opt-in: minutes of real time (bench/schedules.mjs).
-        const schedules = Number(process.env.BENCH_SCHEDULES ?? 0);
-        if (schedules > 0) {
-          await phase(`schedules: ${schedules} every minute`, async () => {
-            const minutes = Number(process.env.BENCH_SCHEDULE_MINUTES ?? 5);
-            const call = (method, path, body) => engineJson(mf, method, path, body);
-            Object.assign(
-              metrics,
-              await measureSchedules(call, { count: schedules, minutes, log }),
-            );
-          });
-        }
-      } else {
-        await phase("Cloudflare Workflows: 10 step.do", () => measureCfWorkflows(bench));
+      if (withEngine) await engineAndCf(mf, bench);
+      else {
+        await phase("floor: DO RPC + SQLite INSERT", () => measureFloor(mf, bench));
+        await phase("Cloudflare Workflows: 10 step.do", () => measureCfWorkflows(mf));
+        await phase("Cloudflare Workflows: burst of 200", () => cfBurst(mf));
         log("engine metrics are NaN: the engine did not build or start (see above)");
       }
     } finally {
@@ -468,14 +295,7 @@ async function main() {
     }
   }
 
-  metrics.latency_vs_cf_workflows = round(
-    metrics.latency_10_steps_ms / metrics.cf_workflows_latency_10_steps_ms,
-    3,
-  );
-  metrics.latency_vs_cf_workflows_local = round(
-    metrics.latency_10_local_steps_ms / metrics.cf_workflows_latency_10_steps_ms,
-    3,
-  );
+  ratios();
   log(`total ${round((performance.now() - t0) / 1000, 1)} s`);
   const block = Object.entries(metrics).map(([name, value]) => `${name}: ${value}`);
   process.stdout.write(`${block.join("\n")}\n`);

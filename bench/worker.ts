@@ -1,8 +1,9 @@
 /**
  * @module The bench Worker: the baselines Sundial is compared with. `FloorDO` is the cheapest
  * durable operation (one Durable Object RPC + one SQLite INSERT); `HopChain` is the cheapest
- * queue-driven step (queue hop → consumer → RPC + INSERT → next send); `TenSteps` is the `steps`
- * workflow written for Cloudflare Workflows.
+ * queue-driven step (queue hop → consumer → RPC + INSERT → next send); `AlarmProbe` is the least
+ * lateness a durable timer can have (one bare alarm); `TenSteps` is the `steps` workflow written
+ * for Cloudflare Workflows. `/ping` answers at once: the client round trip under every request.
  */
 import {
   DurableObject,
@@ -16,6 +17,7 @@ export interface BenchEnv {
   HOP_CHAIN: DurableObjectNamespace<HopChain>;
   HOP_QUEUE: Queue<HopMessage>;
   BENCH_WF: Workflow<StepsParams>;
+  ALARM_PROBE: DurableObjectNamespace<AlarmProbe>;
 }
 
 export interface HopMessage {
@@ -71,6 +73,30 @@ export class HopChain extends DurableObject<BenchEnv> {
   }
 }
 
+/**
+ * One Durable Object alarm, nothing else: the floor under a durable timer's lateness. `wait(ms)`
+ * arms the alarm `ms` from now and answers, once it has fired, how late it ran (the alarm
+ * handler's `Date.now()` − the time it was set for), both read inside the object as the engine
+ * reads its timers' times.
+ */
+export class AlarmProbe extends DurableObject<BenchEnv> {
+  #fired: ((lateMs: number) => void) | undefined;
+  #due = 0;
+
+  async wait(ms: number): Promise<number> {
+    const fired = new Promise<number>((resolve) => {
+      this.#fired = resolve;
+    });
+    this.#due = Date.now() + ms;
+    await this.ctx.storage.setAlarm(this.#due);
+    return fired;
+  }
+
+  override async alarm(): Promise<void> {
+    this.#fired?.(Date.now() - this.#due);
+  }
+}
+
 /** `n` no-op `step.do` calls, returning n — the same shape as Sundial's `steps` workflow. */
 export class TenSteps extends WorkflowEntrypoint<BenchEnv, StepsParams> {
   override async run(event: WorkflowEvent<StepsParams>, step: WorkflowStep): Promise<number> {
@@ -122,6 +148,16 @@ async function hopChains(env: BenchEnv, chains: number, hops: number): Promise<R
   return json({ chains, hops, ms, chainMs: each, msPerHop: ms / hops });
 }
 
+/** `n` alarms `ms` ahead, on `n` objects, armed `gapMs` apart; answers each one's lateness. */
+async function alarmFloor(env: BenchEnv, n: number, ms: number, gapMs: number): Promise<Response> {
+  const waits: Promise<number>[] = [];
+  for (let i = 0; i < n; i++) {
+    waits.push(env.ALARM_PROBE.get(env.ALARM_PROBE.idFromName(crypto.randomUUID())).wait(ms));
+    if (gapMs > 0) await scheduler.wait(gapMs);
+  }
+  return json({ lateMs: await Promise.all(waits) });
+}
+
 /** Polls `status()` every `pollMs` until the instance is complete: a long-poll done in the Worker. */
 async function cfAwait(
   instance: WorkflowInstance,
@@ -169,6 +205,15 @@ export default {
     switch (url.pathname) {
       case "/floor":
         return floor(env, intParam(url, "n", 3000));
+      case "/ping":
+        return json({ ok: true });
+      case "/alarm-floor":
+        return alarmFloor(
+          env,
+          intParam(url, "n", 100),
+          intParam(url, "ms", 1000),
+          intParam(url, "gapMs", 10),
+        );
       case "/floor-new-object":
         return floorNewObject(env, intParam(url, "n", 100));
       case "/hop-chains":
