@@ -8,10 +8,11 @@
  * wakes its long-poll on close).
  */
 import { performance } from "node:perf_hooks";
+import { dispatch } from "./dispatch.mjs";
 import { log, median, round, stats } from "./util.mjs";
 
 export async function benchJson(mf, path) {
-  const res = await mf.dispatchFetch(`http://localhost${path}`, {
+  const res = await dispatch(mf, `http://localhost${path}`, {
     headers: { "MF-Route-Override": "bench" },
   });
   return { status: res.status, json: await res.json() };

@@ -4,12 +4,13 @@
  * Workflows requests of bench/cf.mjs do, so both pay the same client hops.
  */
 import { performance } from "node:perf_hooks";
+import { dispatch } from "./dispatch.mjs";
 
 const ENGINE = "http://localhost";
 const WORKFLOW_TIMEOUT_MS = 60_000;
 
 export async function engineJson(mf, method, path, body) {
-  const res = await mf.dispatchFetch(`${ENGINE}${path}`, {
+  const res = await dispatch(mf, `${ENGINE}${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),

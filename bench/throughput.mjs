@@ -7,6 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { cfWorkflowOnce } from "./cf.mjs";
 import { workerdCpuMs } from "./cpu.mjs";
+import { retries } from "./dispatch.mjs";
 import { runSteps } from "./engine-client.mjs";
 import { log, median, round, stats } from "./util.mjs";
 
@@ -21,11 +22,14 @@ export const CF_BURST_POLL_MS = Number(process.env.BENCH_CF_BURST_POLL_MS ?? 100
 
 /** Runs `count` of `runOne` at once; returns workflows per second and workerd CPU ms per workflow. */
 async function burst(label, count, runOne) {
+  const retries0 = retries();
   const cpu0 = workerdCpuMs();
   const t0 = performance.now();
   const results = await Promise.allSettled(Array.from({ length: count }, runOne));
   const wallMs = performance.now() - t0;
   const cpuMs = workerdCpuMs() - cpu0;
+  const resent = retries() - retries0;
+  if (resent > 0) log(`  ${label}: ${resent} requests resent (connection closed unanswered)`);
   const failed = results.filter((r) => r.status === "rejected");
   if (failed.length > 0) {
     const first = failed[0].reason;
