@@ -3,7 +3,8 @@
  * both in one Miniflare, measures, and prints the `name: value` block last on stdout. Progress and
  * diagnostics go to stderr. See bench/README.md for what each number means. The phases live in
  * their own modules: setup.mjs (build, Miniflare), cf.mjs (Cloudflare Workflows), throughput.mjs
- * (200 at once, CPU), timers.mjs (timer overshoot), schedules.mjs (opt-in), rows.mjs (when present).
+ * (200 at once, CPU), timers.mjs (timer overshoot), schedules.mjs (opt-in), rows.mjs (when present);
+ * engine-client.mjs and dispatch.mjs are the HTTP client, util.mjs the statistics.
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
