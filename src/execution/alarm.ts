@@ -118,6 +118,7 @@ async function backOffAlarm(x: ExecCtx, err: unknown): Promise<void> {
   );
   const at = Date.now() + alarmRetryDelayMs(x.alarmFailures);
   if (x.armedAtMs === null || x.armedAtMs === undefined || x.armedAtMs < at) {
+    x.storageCounts.alarmWrites += 1;
     await x.storage.setAlarm(at);
     x.armedAtMs = at;
   }

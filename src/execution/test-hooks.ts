@@ -8,6 +8,7 @@ import { deliverMessages } from "./delivery";
 import type { ExecCtx } from "./execution-context";
 import { countRows } from "./outbox";
 import { replay } from "./runtimes";
+import type { StorageCounts } from "./sql-counter";
 import { activate, armAlarm } from "./timers";
 
 /** Every hook checks first that the deployment allows them. */
@@ -68,6 +69,13 @@ export function counters(x: ExecCtx): {
     waiters: x.waiters.count,
     queryCacheEntries: x.queryRuntimes.size,
   };
+}
+
+/** What this instance asked of its storage so far (sql-counter.ts says what each count counts). */
+export function storageCounts(x: ExecCtx): StorageCounts {
+  assertUnsafe(x);
+  x.settleCounts();
+  return { ...x.storageCounts };
 }
 
 export async function deliverOutbox(x: ExecCtx): Promise<number> {

@@ -88,6 +88,7 @@ export async function armAlarm(x: ExecCtx, force = false): Promise<void> {
   const at = nextAlarmAt(timerAt, retryAt, x.clockOffsetMs);
   if (x.armedAtMs === undefined) x.armedAtMs = await x.storage.getAlarm();
   if (!mustRearm(at, x.armedAtMs, force)) return;
+  x.storageCounts.alarmWrites += 1;
   if (at === null) await x.storage.deleteAlarm();
   else await x.storage.setAlarm(Math.max(at, Date.now()));
   x.armedAtMs = at === null ? null : Math.max(at, Date.now());
