@@ -60,6 +60,12 @@ export type ActivityRow = {
   next_attempt_ms: number | null;
   last_attempt_ms: number | null;
   started_by: string | null;
+  /**
+   * When the current attempt's start-to-close timeout fires (engine ms), while Started. Kept on the
+   * row, not as a `timers` row: a step then writes no timer (the alarm reads the earliest of both).
+   * Absent in rows read before schema 6 (their timeout is a `timers` row, which still fires).
+   */
+  start_to_close_ms?: number | null;
 };
 
 /** `user` is a workflow's own timer (ctx.sleep); the others are the engine's. */

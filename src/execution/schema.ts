@@ -1,6 +1,6 @@
 /** @module SQLite schema of a WorkflowExecution object. Versioned; `migrate` runs in the constructor. */
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS activities (
   next_attempt_ms INTEGER,
   last_attempt_ms INTEGER,
   started_by TEXT,
+  start_to_close_ms INTEGER,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
@@ -158,4 +159,8 @@ function upgrade(sql: SqlStorage): void {
   }
   // Version 4 → 5: who hears of a run's final close (a schedule).
   if (!columns.includes("close_notify")) sql.exec("ALTER TABLE runs ADD COLUMN close_notify TEXT");
+  // Version 5 → 6: an attempt's start-to-close deadline on its row (its `timers` row, if any, stays).
+  if (!activityColumns.includes("start_to_close_ms")) {
+    sql.exec("ALTER TABLE activities ADD COLUMN start_to_close_ms INTEGER");
+  }
 }

@@ -39,7 +39,10 @@ export async function alarmState(x: ExecCtx): Promise<{ runs: number; armedAtMs:
 
 export function timers(x: ExecCtx): Array<{ key: string; kind: string; fireAtMs: number }> {
   assertUnsafe(x);
-  return x.timers.all().map((t) => ({ key: t.key, kind: t.kind, fireAtMs: t.fire_at_ms }));
+  const rows = x.timers.all().map((t) => ({ key: t.key, kind: t.kind, fireAtMs: t.fire_at_ms }));
+  // Start-to-close deadlines are columns of the activity rows: listed as the timers they are.
+  const deadlines = x.activities.deadlines().map((d) => ({ ...d, kind: "activity" }));
+  return [...rows, ...deadlines].sort((a, b) => a.fireAtMs - b.fireAtMs);
 }
 
 export function replayNow(x: ExecCtx): Promise<{ replayMs: number; historyLength: number }> {

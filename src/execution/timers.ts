@@ -70,11 +70,14 @@ export function wakeTimes(
 ): { timerAt: number | null; retryAt: number | null } {
   const row = sql
     .exec<{ timerAt: number | null; retryAt: number | null }>(
-      "SELECT (SELECT min(fire_at_ms) FROM timers) AS timerAt, (SELECT min(coalesce(next_attempt_ms, ?)) FROM outbox) AS retryAt",
+      // Activity deadlines: a scan of the pending activities (few per object; no index, so a step writes no
+      // index entry). A row of schema 5 keeps its start-to-close timeout in `timers`.
+      "SELECT min(coalesce((SELECT min(fire_at_ms) FROM timers), 1e300), coalesce((SELECT min(start_to_close_ms) FROM activities), 1e300)) AS timerAt, (SELECT min(coalesce(next_attempt_ms, ?)) FROM outbox) AS retryAt",
       now + OUTBOX_INITIAL_BACKOFF_MS,
     )
     .one();
-  return { timerAt: row.timerAt, retryAt: row.retryAt };
+  const timerAt = row.timerAt === null || row.timerAt >= 1e300 ? null : row.timerAt;
+  return { timerAt, retryAt: row.retryAt };
 }
 
 /**

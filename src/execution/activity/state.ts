@@ -47,6 +47,7 @@ export type ActivityUpdate = Partial<
     | "last_heartbeat_ms"
     | "next_attempt_ms"
     | "last_attempt_ms"
+    | "start_to_close_ms"
   >
 >;
 
@@ -126,13 +127,17 @@ function dispatch(attempt: number, options: ActivityOptionsMs, now: number): Act
   return effects;
 }
 
-/** The attempt's own timeouts, from its start. */
+/**
+ * The attempt's start-to-close deadline, from its start: a column of the row (the alarm reads it
+ * with the timers), so starting an attempt writes its row and no timer row.
+ */
+function startToCloseAt(options: ActivityOptionsMs, now: number): number | null {
+  return options.startToCloseTimeoutMs ? now + options.startToCloseTimeoutMs : null;
+}
+
+/** The attempt's heartbeat timeout, from its start (start-to-close: {@link startToCloseAt}). */
 function startedTimers(attempt: number, options: ActivityOptionsMs, now: number) {
   const effects: ActivityEffect[] = [];
-  if (options.startToCloseTimeoutMs) {
-    const at = now + options.startToCloseTimeoutMs;
-    effects.push({ op: "putTimer", purpose: "StartToClose", attempt, at });
-  }
   if (options.heartbeatTimeoutMs) {
     effects.push({
       op: "putTimer",
@@ -172,8 +177,20 @@ export function schedule(
     next_attempt_ms: null,
     last_attempt_ms: null,
     started_by: null,
+    start_to_close_ms: null,
   };
-  const effects: ActivityEffect[] = [{ op: "insert", row }];
+  // Eager: the row is inserted as started (one row written, not an insert and an update).
+  const startedBy = eager ? `${EAGER_PREFIX}${eager.deliveryId}:${cmd.seq}:1` : null;
+  const stored: ActivityRow = eager
+    ? {
+        ...row,
+        state: "Started",
+        started_ms: now,
+        started_by: startedBy,
+        start_to_close_ms: startToCloseAt(cmd.options, now),
+      }
+    : row;
+  const effects: ActivityEffect[] = [{ op: "insert", row: stored }];
   if (cmd.options.scheduleToCloseTimeoutMs) {
     const at = now + cmd.options.scheduleToCloseTimeoutMs;
     effects.push({ op: "putTimer", purpose: "ScheduleToClose", attempt: 1, at });
@@ -182,15 +199,8 @@ export function schedule(
     effects.push(...dispatch(1, cmd.options, now));
     return { to: "Scheduled", events: [], effects, row };
   }
-  const startedBy = `${EAGER_PREFIX}${eager.deliveryId}:${cmd.seq}:1`;
-  effects.push({ op: "update", set: { state: "Started", started_ms: now, started_by: startedBy } });
   effects.push(...startedTimers(1, cmd.options, now));
-  return {
-    to: "Started",
-    events: [],
-    effects,
-    row: { ...row, state: "Started", started_ms: now, started_by: startedBy },
-  };
+  return { to: "Started", events: [], effects, row: stored };
 }
 
 /** Scheduled → Started, by the consumer that got the task (`startedBy`: its queue message id). */
@@ -202,7 +212,13 @@ export function start(act: ActivityRow, now: number, startedBy: string | null): 
     effects: [
       {
         op: "update",
-        set: { state: "Started", started_ms: now, last_heartbeat_ms: null, started_by: startedBy },
+        set: {
+          state: "Started",
+          started_ms: now,
+          last_heartbeat_ms: null,
+          started_by: startedBy,
+          start_to_close_ms: startToCloseAt(options, now),
+        },
       },
       { op: "deleteTimer", purpose: "ScheduleToStart" },
       { op: "deleteTimer", purpose: "Redispatch" },
@@ -256,8 +272,10 @@ export function attemptFailed(
             next_attempt_ms: now + delay,
             last_attempt_ms: now,
             started_ms: null,
+            start_to_close_ms: null,
           },
         },
+        // A row written before schema 6 may have its start-to-close timeout as a timer row.
         { op: "deleteTimer", purpose: "StartToClose" },
         { op: "deleteTimer", purpose: "Heartbeat" },
         { op: "putTimer", purpose: "Retry", attempt: act.attempt, at: now + delay },

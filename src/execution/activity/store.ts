@@ -47,6 +47,28 @@ export class ActivityStore {
     }
   }
 
+  /** The run's started attempts whose start-to-close deadline is due at `now`, as timer data. */
+  dueDeadlines(runId: string, now: number): ActivityTimerData[] {
+    return this.sql
+      .exec<{ seq: number; attempt: number }>(
+        "SELECT seq, attempt FROM activities WHERE run_id = ? AND start_to_close_ms <= ? ORDER BY start_to_close_ms, seq",
+        runId,
+        now,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, attempt: r.attempt, type: "StartToClose" }));
+  }
+
+  /** Every start-to-close deadline, as the timer rows they replace (test hook `unsafeTimers`). */
+  deadlines(): Array<{ key: string; fireAtMs: number }> {
+    return this.sql
+      .exec<{ run_id: string; seq: number; at: number }>(
+        "SELECT run_id, seq, start_to_close_ms AS at FROM activities WHERE start_to_close_ms IS NOT NULL",
+      )
+      .toArray()
+      .map((r) => ({ key: timerKey.activity(r, "StartToClose"), fireAtMs: r.at }));
+  }
+
   /** The run's activities, by seq (for describe). */
   ofRun(runId: string): ActivityRow[] {
     return this.sql
@@ -79,8 +101,8 @@ export class ActivityStore {
 
   private insert(row: ActivityRow): void {
     this.sql.exec(
-      `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms, started_ms, started_by, start_to_close_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.run_id,
       row.seq,
       row.activity_id,
@@ -91,6 +113,9 @@ export class ActivityStore {
       row.state,
       row.first_scheduled_ms,
       row.scheduled_ms,
+      row.started_ms,
+      row.started_by,
+      row.start_to_close_ms ?? null,
     );
   }
 

@@ -82,11 +82,19 @@ describe("activity transitions", () => {
       deliveryId: "m1",
     });
     expect(t.to).toBe("Started");
-    expect(t.row).toMatchObject({ state: "Started", started_by: "eager:m1:3:1", started_ms: T0 });
+    expect(t.row).toMatchObject({
+      state: "Started",
+      started_by: "eager:m1:3:1",
+      started_ms: T0,
+      start_to_close_ms: T0 + 30_000,
+    });
     expect(t.effects.some((e) => e.op === "enqueue")).toBe(false);
+    // Inserted as started (no update), its start-to-close deadline on the row (no timer row).
+    expect(t.effects[0]).toEqual({ op: "insert", row: t.row });
+    expect(t.effects.some((e) => e.op === "update")).toBe(false);
     expect(
       t.effects.filter((e) => e.op === "putTimer").map((e) => e.op === "putTimer" && e.purpose),
-    ).toEqual(["StartToClose", "Heartbeat"]);
+    ).toEqual(["Heartbeat"]);
   });
 
   it("fits an eager offer only once, for its queue and types, with a bounded attempt", () => {
@@ -102,7 +110,7 @@ describe("activity transitions", () => {
     ).toBe(true);
   });
 
-  it("starts: drops the lease and schedule-to-start, arms start-to-close and heartbeat", () => {
+  it("starts: drops the lease and schedule-to-start, sets the start-to-close deadline, arms heartbeat", () => {
     const t = start(
       row("Scheduled", {}, { startToCloseTimeoutMs: 30_000, heartbeatTimeoutMs: 5000 }),
       T0 + 10,
@@ -116,11 +124,11 @@ describe("activity transitions", () => {
           started_ms: T0 + 10,
           last_heartbeat_ms: null,
           started_by: "msg-1",
+          start_to_close_ms: T0 + 30_010,
         },
       },
       { op: "deleteTimer", purpose: "ScheduleToStart" },
       { op: "deleteTimer", purpose: "Redispatch" },
-      { op: "putTimer", purpose: "StartToClose", attempt: 1, at: T0 + 30_010 },
       { op: "putTimer", purpose: "Heartbeat", attempt: 1, at: T0 + 5010 },
     ]);
   });
