@@ -61,11 +61,12 @@ export type ActivityRow = {
   last_attempt_ms: number | null;
   started_by: string | null;
   /**
-   * When the current attempt's start-to-close timeout fires (engine ms), while Started. Kept on the
-   * row, not as a `timers` row: a step then writes no timer (the alarm reads the earliest of both).
-   * Absent in rows read before schema 6 (their timeout is a `timers` row, which still fires).
+   * The deadline of the current state (engine ms), kept on the row rather than as a `timers` row, so
+   * a step writes no timer (the alarm reads the earliest of both): while Scheduled, the dispatch
+   * lease (its `Redispatch`); while Started, the start-to-close timeout. Null otherwise, and absent
+   * before schema 6 (such rows' timers are `timers` rows, which still fire).
    */
-  start_to_close_ms?: number | null;
+  deadline_ms?: number | null;
 };
 
 /** `user` is a workflow's own timer (ctx.sleep); the others are the engine's. */

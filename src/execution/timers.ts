@@ -72,7 +72,7 @@ export function wakeTimes(
     .exec<{ timerAt: number | null; retryAt: number | null }>(
       // Activity deadlines: a scan of the pending activities (few per object; no index, so a step writes no
       // index entry). A row of schema 5 keeps its start-to-close timeout in `timers`.
-      "SELECT min(coalesce((SELECT min(fire_at_ms) FROM timers), 1e300), coalesce((SELECT min(start_to_close_ms) FROM activities), 1e300)) AS timerAt, (SELECT min(coalesce(next_attempt_ms, ?)) FROM outbox) AS retryAt",
+      "SELECT min(coalesce((SELECT min(fire_at_ms) FROM timers), 1e300), coalesce((SELECT min(deadline_ms) FROM activities), 1e300)) AS timerAt, (SELECT min(coalesce(next_attempt_ms, ?)) FROM outbox) AS retryAt",
       now + OUTBOX_INITIAL_BACKOFF_MS,
     )
     .one();

@@ -47,7 +47,7 @@ export type ActivityUpdate = Partial<
     | "last_heartbeat_ms"
     | "next_attempt_ms"
     | "last_attempt_ms"
-    | "start_to_close_ms"
+    | "deadline_ms"
   >
 >;
 
@@ -114,12 +114,12 @@ export function fitsOffer(
   );
 }
 
-/** A queued attempt: its task message, its dispatch lease and its schedule-to-start timeout. */
+/**
+ * A queued attempt: its task message and its schedule-to-start timeout. Its dispatch lease is the
+ * row's `deadline_ms` (now + {@link DISPATCH_LEASE_MS}), which the caller writes with the row.
+ */
 function dispatch(attempt: number, options: ActivityOptionsMs, now: number): ActivityEffect[] {
-  const effects: ActivityEffect[] = [
-    { op: "enqueue", attempt },
-    { op: "putTimer", purpose: "Redispatch", attempt, at: now + DISPATCH_LEASE_MS },
-  ];
+  const effects: ActivityEffect[] = [{ op: "enqueue", attempt }];
   if (options.scheduleToStartTimeoutMs) {
     const at = now + options.scheduleToStartTimeoutMs;
     effects.push({ op: "putTimer", purpose: "ScheduleToStart", attempt, at });
@@ -177,9 +177,9 @@ export function schedule(
     next_attempt_ms: null,
     last_attempt_ms: null,
     started_by: null,
-    start_to_close_ms: null,
+    deadline_ms: null,
   };
-  // Eager: the row is inserted as started (one row written, not an insert and an update).
+  // Inserted in its final state (one row written): started (eager), or queued with its lease.
   const startedBy = eager ? `${EAGER_PREFIX}${eager.deliveryId}:${cmd.seq}:1` : null;
   const stored: ActivityRow = eager
     ? {
@@ -187,9 +187,9 @@ export function schedule(
         state: "Started",
         started_ms: now,
         started_by: startedBy,
-        start_to_close_ms: startToCloseAt(cmd.options, now),
+        deadline_ms: startToCloseAt(cmd.options, now),
       }
-    : row;
+    : { ...row, deadline_ms: now + DISPATCH_LEASE_MS };
   const effects: ActivityEffect[] = [{ op: "insert", row: stored }];
   if (cmd.options.scheduleToCloseTimeoutMs) {
     const at = now + cmd.options.scheduleToCloseTimeoutMs;
@@ -197,7 +197,7 @@ export function schedule(
   }
   if (!eager) {
     effects.push(...dispatch(1, cmd.options, now));
-    return { to: "Scheduled", events: [], effects, row };
+    return { to: "Scheduled", events: [], effects, row: stored };
   }
   effects.push(...startedTimers(1, cmd.options, now));
   return { to: "Started", events: [], effects, row: stored };
@@ -217,7 +217,7 @@ export function start(act: ActivityRow, now: number, startedBy: string | null): 
           started_ms: now,
           last_heartbeat_ms: null,
           started_by: startedBy,
-          start_to_close_ms: startToCloseAt(options, now),
+          deadline_ms: startToCloseAt(options, now),
         },
       },
       { op: "deleteTimer", purpose: "ScheduleToStart" },
@@ -272,7 +272,7 @@ export function attemptFailed(
             next_attempt_ms: now + delay,
             last_attempt_ms: now,
             started_ms: null,
-            start_to_close_ms: null,
+            deadline_ms: null,
           },
         },
         // A row written before schema 6 may have its start-to-close timeout as a timer row.
@@ -307,7 +307,8 @@ export function timerFired(
         events: [],
         effects: [
           { op: "enqueue", attempt: act.attempt },
-          { op: "putTimer", purpose: "Redispatch", attempt: act.attempt, at },
+          { op: "update", set: { deadline_ms: at } },
+          // A row written before schema 6 has its lease as a timer row: it fired, and is gone.
         ],
       };
     }
@@ -319,7 +320,13 @@ export function timerFired(
         effects: [
           {
             op: "update",
-            set: { attempt, state: "Scheduled", scheduled_ms: now, next_attempt_ms: null },
+            set: {
+              attempt,
+              state: "Scheduled",
+              scheduled_ms: now,
+              next_attempt_ms: null,
+              deadline_ms: now + DISPATCH_LEASE_MS,
+            },
           },
           ...dispatch(attempt, options, now),
         ],

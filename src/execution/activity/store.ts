@@ -2,11 +2,16 @@
  * @module The `activities` table and the activity timers in `timers`: applies the effects of the
  * transitions in state.ts, synchronously, inside the caller's transaction.
  */
-import type { ActivityRow, ActivityTimerData, ActivityTimerPurpose } from "../rows";
+import type { ActivityRow, ActivityState, ActivityTimerData, ActivityTimerPurpose } from "../rows";
 import { activityTimerKeys, timerKey } from "../timer-keys";
 import type { ActivityEffect, ActivityUpdate } from "./state";
 
 type ActivityKey = Pick<ActivityRow, "run_id" | "seq">;
+
+/** Which timer a row's `deadline_ms` is: the dispatch lease while queued, else start-to-close. */
+function deadlinePurpose(state: ActivityState): ActivityTimerPurpose {
+  return state === "Scheduled" ? "Redispatch" : "StartToClose";
+}
 
 export class ActivityStore {
   constructor(
@@ -47,26 +52,26 @@ export class ActivityStore {
     }
   }
 
-  /** The run's started attempts whose start-to-close deadline is due at `now`, as timer data. */
+  /** The run's row deadlines (see ActivityRow.deadline_ms) due at `now`, as the timers they stand for. */
   dueDeadlines(runId: string, now: number): ActivityTimerData[] {
     return this.sql
-      .exec<{ seq: number; attempt: number }>(
-        "SELECT seq, attempt FROM activities WHERE run_id = ? AND start_to_close_ms <= ? ORDER BY start_to_close_ms, seq",
+      .exec<{ seq: number; attempt: number; state: ActivityState }>(
+        "SELECT seq, attempt, state FROM activities WHERE run_id = ? AND deadline_ms <= ? ORDER BY deadline_ms, seq",
         runId,
         now,
       )
       .toArray()
-      .map((r) => ({ seq: r.seq, attempt: r.attempt, type: "StartToClose" }));
+      .map((r) => ({ seq: r.seq, attempt: r.attempt, type: deadlinePurpose(r.state) }));
   }
 
-  /** Every start-to-close deadline, as the timer rows they replace (test hook `unsafeTimers`). */
+  /** Every row deadline, as the timer rows they stand for (test hook `unsafeTimers`). */
   deadlines(): Array<{ key: string; fireAtMs: number }> {
     return this.sql
-      .exec<{ run_id: string; seq: number; at: number }>(
-        "SELECT run_id, seq, start_to_close_ms AS at FROM activities WHERE start_to_close_ms IS NOT NULL",
+      .exec<{ run_id: string; seq: number; state: ActivityState; at: number }>(
+        "SELECT run_id, seq, state, deadline_ms AS at FROM activities WHERE deadline_ms IS NOT NULL",
       )
       .toArray()
-      .map((r) => ({ key: timerKey.activity(r, "StartToClose"), fireAtMs: r.at }));
+      .map((r) => ({ key: timerKey.activity(r, deadlinePurpose(r.state)), fireAtMs: r.at }));
   }
 
   /** The run's activities, by seq (for describe). */
@@ -101,7 +106,7 @@ export class ActivityStore {
 
   private insert(row: ActivityRow): void {
     this.sql.exec(
-      `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms, started_ms, started_by, start_to_close_ms)
+      `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms, started_ms, started_by, deadline_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.run_id,
       row.seq,
@@ -115,7 +120,7 @@ export class ActivityStore {
       row.scheduled_ms,
       row.started_ms,
       row.started_by,
-      row.start_to_close_ms ?? null,
+      row.deadline_ms ?? null,
     );
   }
 
