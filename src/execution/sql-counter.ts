@@ -4,11 +4,13 @@
  * object runs goes through its one `SqlStorage` (ExecCtx's, the codec wrapper of payload-sql.ts),
  * so wrapping that object's `exec` sees all of them.
  *
- * `rowsWritten` is SQLite's own count, summed over cursors (`SqlStorageCursor.rowsWritten`): every
- * row inserted, updated or deleted, and every index entry with it (a table with one secondary
- * index counts 2 per insert; a `WITHOUT ROWID` table's primary key is the table itself and counts
- * once). Rows written by a transaction that then rolled back are counted too. It is what Cloudflare
- * bills as "rows written".
+ * `rowsWritten` is SQLite's own count (workerd's patched SQLite, the statement's rows-written
+ * status), summed over cursors (`SqlStorageCursor.rowsWritten`); it is what Cloudflare bills as
+ * rows written. Measured on this engine's tables: an INSERT counts the row plus one per index entry
+ * it adds (a rowid table's TEXT PRIMARY KEY is such an index; a `WITHOUT ROWID` table's key is the
+ * table itself; AUTOINCREMENT adds its `sqlite_sequence` row), a DELETE one per row, an UPDATE one
+ * per row whose indexed columns do not change; a statement matching nothing counts 0. Rows written
+ * by a transaction that then rolled back are counted too.
  */
 
 export interface StorageCounts {
