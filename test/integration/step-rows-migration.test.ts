@@ -4,7 +4,7 @@
  * object is put back in that shape, evicted (its constructor migrates it in place), and the run
  * carries on: the old lease fires, the history reads and replays the same, the run completes.
  */
-import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { eventually, history, result, skipTime, start, stub, timers, uniqueId } from "../helpers";
 
@@ -65,7 +65,10 @@ async function backToSchema5(workflowId: string): Promise<void> {
   await abortAllDurableObjects();
 }
 
-describe("schema 5 objects after the cheaper-steps upgrade", () => {
+// The rewrite reads stored attributes as text: not under encryption at rest (encrypted-* projects).
+const encrypted = Boolean((env as { SUNDIAL_ENCRYPTION_KEYS?: string }).SUNDIAL_ENCRYPTION_KEYS);
+
+describe.skipIf(encrypted)("schema 5 objects after the cheaper-steps upgrade", () => {
   it("migrate in place: old history rows, an old lease timer and the old index keep working", async () => {
     const workflowId = uniqueId("schema5");
     // "parked": a Queue nobody consumes here, so each activity waits, Scheduled, on its lease.
