@@ -78,6 +78,27 @@ export const TIMER_FIRES_IN: Readonly<Record<ActivityTimerPurpose, readonly Acti
   ScheduleToClose: ["Scheduled", "Started", "Backoff"],
 };
 
+/**
+ * The `timers` rows `act` can have, from its state and options: what deleting it must delete. A row
+ * of schema 6 keeps its lease and start-to-close deadline on itself; one written before (its
+ * `deadline_ms` null) may still have them as timer rows. Over-listing costs nothing; a purpose left
+ * out would leave a stray row, which fires nothing ({@link isCurrent}: no activity) and is dropped.
+ */
+export function timerPurposesOf(
+  act: Pick<ActivityRow, "state" | "options"> & { deadline_ms?: number | null },
+): ActivityTimerPurpose[] {
+  const o = parseOptions(act);
+  const old = act.deadline_ms === null || act.deadline_ms === undefined;
+  const purposes: ActivityTimerPurpose[] = [];
+  if (o.scheduleToCloseTimeoutMs) purposes.push("ScheduleToClose");
+  if (o.scheduleToStartTimeoutMs) purposes.push("ScheduleToStart");
+  if (o.heartbeatTimeoutMs) purposes.push("Heartbeat");
+  if (act.state === "Backoff") purposes.push("Retry");
+  if (old && act.state === "Started" && o.startToCloseTimeoutMs) purposes.push("StartToClose");
+  if (old && act.state === "Scheduled") purposes.push("Redispatch");
+  return purposes;
+}
+
 /** The one guard of every activity timer: is what it fires for still current? */
 export function isCurrent(act: Pick<ActivityRow, "state" | "attempt">, data: ActivityTimerData) {
   if (!TIMER_FIRES_IN[data.type].includes(act.state)) return false;

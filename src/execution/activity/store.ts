@@ -4,7 +4,7 @@
  */
 import type { ActivityRow, ActivityState, ActivityTimerData, ActivityTimerPurpose } from "../rows";
 import { activityTimerKeys, timerKey } from "../timer-keys";
-import type { ActivityEffect, ActivityUpdate } from "./state";
+import { type ActivityEffect, type ActivityUpdate, timerPurposesOf } from "./state";
 
 type ActivityKey = Pick<ActivityRow, "run_id" | "seq">;
 
@@ -46,7 +46,7 @@ export class ActivityStore {
           this.sql.exec("DELETE FROM timers WHERE key = ?", timerKey.activity(act, e.purpose));
           break;
         case "delete":
-          this.delete(act);
+          this.delete(act, timerPurposesOf(act));
           break;
       }
     }
@@ -97,10 +97,14 @@ export class ActivityStore {
     );
   }
 
-  /** Deletes the activity's row and every timer it can have. */
-  delete(act: ActivityKey): void {
+  /**
+   * Deletes the activity's row and its timers: those of `purposes` when the caller read the row
+   * (state.ts's `timerPurposesOf`; none is one statement fewer per step), else every one it can have.
+   */
+  delete(act: ActivityKey, purposes?: readonly ActivityTimerPurpose[]): void {
     this.sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", act.run_id, act.seq);
-    const keys = activityTimerKeys(act);
+    const keys = purposes ? purposes.map((p) => timerKey.activity(act, p)) : activityTimerKeys(act);
+    if (keys.length === 0) return;
     this.sql.exec(`DELETE FROM timers WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys);
   }
 
