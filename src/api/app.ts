@@ -298,6 +298,13 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
     return c.json(await stub.unsafeReplay());
   });
 
+  // Test/bench-only: what the object asked of its storage (bench/rows.mjs).
+  app.get("/unsafe/workflows/:workflowId/storage-counts", async (c) => {
+    if (c.env.SUNDIAL_UNSAFE !== "1") throw new ApiError("NotFound", "No such route");
+    const stub = stubFor(c.env, namespaceOf(c), workflowIdOf(c));
+    return c.json(await stub.unsafeStorageCounts());
+  });
+
   return app;
 }
 

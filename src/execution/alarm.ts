@@ -102,6 +102,17 @@ async function fireDueTimers(x: ExecCtx): Promise<void> {
         return;
     }
   }
+  // Start-to-close deadlines live on the activity rows (activity/state.ts), not in `timers`.
+  if (run && run.status === "Running") {
+    for (const data of x.activities.dueDeadlines(run.run_id, now)) {
+      if (finished.has(data.seq)) continue;
+      const event = activityTimerFired(x, run, data, now, writes);
+      if (event) {
+        finished.add(data.seq);
+        inputs.push(...event);
+      }
+    }
+  }
   if (run && run.status === "Running" && (inputs.length > 0 || runWorkflowTask)) {
     await transition(x, run, inputs, writes);
   } else {
@@ -118,6 +129,7 @@ async function backOffAlarm(x: ExecCtx, err: unknown): Promise<void> {
   );
   const at = Date.now() + alarmRetryDelayMs(x.alarmFailures);
   if (x.armedAtMs === null || x.armedAtMs === undefined || x.armedAtMs < at) {
+    x.storageCounts.alarmWrites += 1;
     await x.storage.setAlarm(at);
     x.armedAtMs = at;
   }

@@ -22,6 +22,7 @@ import type { Reply } from "./rpc";
 import { RequestStore, RunStore } from "./runs-store";
 import { BoundedLru } from "./runtime-cache";
 import { hasSchema, migrate } from "./schema";
+import { countWrites, newStorageCounts, type StorageCounts } from "./sql-counter";
 import { TimerStore } from "./timers";
 import { UpdateStore } from "./update-store";
 import { Waiters } from "./waiters";
@@ -68,6 +69,10 @@ export class ExecCtx {
   failCommits = 0;
   /** Test-hook counters (`unsafeCounters`, `unsafeAlarmState`). */
   readonly counters = { replays: 0, maxReplayPageRows: 0, alarmRuns: 0 };
+  /** Test-only (`unsafeStorageCounts`): what this instance asked of its storage (sql-counter.ts). */
+  readonly storageCounts: StorageCounts = newStorageCounts();
+  /** Folds the last statement's rows into {@link storageCounts} (only under SUNDIAL_UNSAFE). */
+  readonly settleCounts: () => void = () => {};
   /** The background delivery loop: running, and whether it should go round once more. */
   readonly delivery = {
     running: false,
@@ -90,6 +95,8 @@ export class ExecCtx {
     this.storage = state.storage;
     // Every payload column is encoded on write and decoded on read (src/codec/payload-sql.ts).
     this.sql = executionSql(state.storage.sql, env, config.codecs);
+    // Counting costs a wrapper call per statement: test and bench engines only.
+    if (this.unsafe) this.settleCounts = countWrites(this.sql, this.storageCounts).settle;
     this.waiters = new Waiters(config.limits.maxWaitersPerObject);
     this.runs = new RunStore(this.sql, () => this.ready);
     this.history = new HistoryStore(this.sql, () => this.waiters.notify("history"));

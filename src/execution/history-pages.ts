@@ -8,6 +8,7 @@
  * and other requests interleave.
  */
 import type { EventType, HistoryEvent } from "../history/events";
+import { eventsAfter, type StoredRow } from "./event-batches";
 
 /** One stored event, its attributes still JSON text. */
 export type EventRow = {
@@ -54,13 +55,14 @@ export function readEventPage(
   afterId: number,
   bounds: PageBounds,
 ): EventRow[] {
-  const cursor = sql.exec<EventRow>(
+  const cursor = sql.exec<StoredRow>(
     "SELECT event_id, task_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?",
     runId,
     afterId,
     Math.max(0, bounds.maxRows),
   );
-  return takePage(cursor, bounds);
+  // A batch row (event-batches.ts) holds several events: the page counts events, not rows.
+  return takePage(eventsAfter(cursor, afterId), bounds);
 }
 
 export function toHistoryEvent(r: EventRow): HistoryEvent {

@@ -3,6 +3,7 @@
  * and the reads the engine itself needs. Synchronous, composed inside the caller's transaction.
  */
 import type { EventAttributes, HistoryEvent, NewEvent } from "../history/events";
+import { batchOf, expandRow, type StoredRow } from "./event-batches";
 import { type EventRow, type PageBounds, readEventPage } from "./history-pages";
 import type { RunRow } from "./rows";
 
@@ -32,15 +33,27 @@ export class HistoryStore {
   ) {}
 
   insert(runId: string, events: readonly HistoryEvent[]): void {
-    for (const e of events) {
+    const texts = events.map((e) => JSON.stringify(e.attributes));
+    // One row for the transition's events when they fit (event-batches.ts): one row written, not one per event.
+    const batch = batchOf(events, texts);
+    const rows: StoredRow[] = batch
+      ? [batch]
+      : events.map((e, i) => ({
+          event_id: e.eventId,
+          task_id: e.taskId,
+          event_type: e.eventType,
+          ts_ms: e.timestampMs,
+          attributes: texts[i]!,
+        }));
+    for (const r of rows) {
       this.sql.exec(
         "INSERT INTO events (run_id, event_id, task_id, event_type, ts_ms, attributes) VALUES (?, ?, ?, ?, ?, ?)",
         runId,
-        e.eventId,
-        e.taskId,
-        e.eventType,
-        e.timestampMs,
-        JSON.stringify(e.attributes),
+        r.event_id,
+        r.task_id,
+        r.event_type,
+        r.ts_ms,
+        r.attributes,
       );
     }
     // Inside the appending transaction: a woken reader re-reads only after it committed (or rolled back).
@@ -58,23 +71,29 @@ export class HistoryStore {
   ): EventAttributes["WorkflowExecutionStarted"] {
     const first = events.find((e) => e.eventType === "WorkflowExecutionStarted");
     if (first?.eventType === "WorkflowExecutionStarted") return first.attributes;
+    // The run's first row: event 1 alone, or the batch that begins with it.
     const row = this.sql
-      .exec<{ attributes: string }>(
-        "SELECT attributes FROM events WHERE run_id = ? AND event_id = 1",
+      .exec<StoredRow>(
+        "SELECT event_id, task_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? ORDER BY event_id LIMIT 1",
         runId,
       )
       .one();
-    return JSON.parse(row.attributes) as EventAttributes["WorkflowExecutionStarted"];
+    const started = expandRow(row)[0]!;
+    return JSON.parse(started.attributes) as EventAttributes["WorkflowExecutionStarted"];
   }
 
   /** The reason recorded on the run's WorkflowExecutionTerminated, if any. */
   terminationReason(runId: string): string | undefined {
-    const ev = this.sql
-      .exec<{ attributes: string }>(
-        "SELECT attributes FROM events WHERE run_id = ? AND event_type = 'WorkflowExecutionTerminated'",
+    // Termination closes the run: its event is the last (alone, or at the end of a batch).
+    const row = this.sql
+      .exec<StoredRow>(
+        "SELECT event_id, task_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? ORDER BY event_id DESC LIMIT 1",
         runId,
       )
       .toArray()[0];
+    const ev = row
+      ? expandRow(row).find((e) => e.event_type === "WorkflowExecutionTerminated")
+      : undefined;
     return ev ? (JSON.parse(ev.attributes) as { reason: string }).reason : undefined;
   }
 }

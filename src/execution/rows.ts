@@ -60,6 +60,13 @@ export type ActivityRow = {
   next_attempt_ms: number | null;
   last_attempt_ms: number | null;
   started_by: string | null;
+  /**
+   * The deadline of the current state (engine ms), kept on the row rather than as a `timers` row, so
+   * a step writes no timer (the alarm reads the earliest of both): while Scheduled, the dispatch
+   * lease (its `Redispatch`); while Started, the start-to-close timeout. Null otherwise, and absent
+   * before schema 6 (such rows' timers are `timers` rows, which still fire).
+   */
+  deadline_ms?: number | null;
 };
 
 /** `user` is a workflow's own timer (ctx.sleep); the others are the engine's. */

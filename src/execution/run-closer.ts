@@ -37,7 +37,7 @@ export async function closeRun(
   const stored = assignIds(run, events, now);
   x.storage.transactionSync(() => {
     x.history.insert(run.run_id, stored);
-    x.runs.closeFromOutside(run.run_id, status, now, run.history_length + stored.length);
+    x.runs.closeFromOutside(run.run_id, status, now);
     abandonPending(x, run.run_id);
     onClose(x, run, status, true);
     crashPoint(x.state, "beforeCommit", stored);

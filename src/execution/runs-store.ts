@@ -5,6 +5,18 @@
 import type { ExecutionStatus } from "../../sdk/common/wire";
 import type { RunRow } from "./rows";
 
+/**
+ * A run row as the engine reads it. `history_length` and `next_task_id` are derived from the run's
+ * last event (its id, and its task id + 1: one B-tree lookup each) rather than read from their
+ * columns, so a step need not rewrite the run row to count its events. The columns stay (rows
+ * written by older versions have them; nothing reads them now).
+ */
+const SELECT_RUN = `SELECT run_id, run_no, workflow_type, task_queue, status, start_ms, close_ms, result, failure,
+  next_run_id, wft_attempt, wft_failure, attempt, memo, search_attributes, parent, cancel_requested, close_notify,
+  coalesce((SELECT event_id FROM events e WHERE e.run_id = runs.run_id ORDER BY event_id DESC LIMIT 1), 0) AS history_length,
+  coalesce((SELECT task_id FROM events e WHERE e.run_id = runs.run_id ORDER BY event_id DESC LIMIT 1), -1) + 1 AS next_task_id
+  FROM runs`;
+
 export class RunStore {
   constructor(
     private readonly sql: SqlStorage,
@@ -15,14 +27,14 @@ export class RunStore {
   /** The newest run. */
   current(): RunRow | undefined {
     if (!this.ready()) return undefined;
-    return this.sql.exec<RunRow>("SELECT * FROM runs ORDER BY run_no DESC LIMIT 1").toArray()[0];
+    return this.sql.exec<RunRow>(`${SELECT_RUN} ORDER BY run_no DESC LIMIT 1`).toArray()[0];
   }
 
   /** The named run, or the newest without `runId`. */
   find(runId: string | undefined): RunRow | undefined {
     if (!runId) return this.current();
     if (!this.ready()) return undefined;
-    return this.sql.exec<RunRow>("SELECT * FROM runs WHERE run_id = ?", runId).toArray()[0];
+    return this.sql.exec<RunRow>(`${SELECT_RUN} WHERE run_id = ?`, runId).toArray()[0];
   }
 
   nextRunNo(): number {
@@ -48,24 +60,15 @@ export class RunStore {
     );
   }
 
-  /** After a transition appended its events: the new length and the next task id. */
-  advance(runId: string, historyLength: number): void {
-    this.sql.exec(
-      "UPDATE runs SET history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
-      historyLength,
-      runId,
-    );
-  }
+  /**
+   * After a transition appended its events. Nothing to write: the run's length and next task id
+   * are read from its events (see SELECT_RUN). Kept so callers need not know.
+   */
+  advance(_runId: string, _historyLength: number): void {}
 
   /** Closed from outside workflow code (timeout, termination), with its closing events. */
-  closeFromOutside(runId: string, status: ExecutionStatus, now: number, length: number): void {
-    this.sql.exec(
-      "UPDATE runs SET status = ?, close_ms = ?, history_length = ?, next_task_id = next_task_id + 1 WHERE run_id = ?",
-      status,
-      now,
-      length,
-      runId,
-    );
+  closeFromOutside(runId: string, status: ExecutionStatus, now: number): void {
+    this.sql.exec("UPDATE runs SET status = ?, close_ms = ? WHERE run_id = ?", status, now, runId);
   }
 
   /** Closed by workflow code's closing command. */

@@ -1,6 +1,6 @@
 /** @module SQLite schema of a WorkflowExecution object. Versioned; `migrate` runs in the constructor. */
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS activities (
   next_attempt_ms INTEGER,
   last_attempt_ms INTEGER,
   started_by TEXT,
+  deadline_ms INTEGER,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
@@ -115,7 +116,9 @@ export function migrate(sql: SqlStorage, exists = hasSchema(sql)): void {
   sql.exec(DDL);
   // A new object's tables are created at the current version: nothing to upgrade.
   if (exists) upgrade(sql);
-  sql.exec("CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id)");
+  // Schema 4 and 5 indexed the outbox by run: each row written then cost a second (index) row. The
+  // outbox holds only what is undelivered, and is read by run only on a close and by describe.
+  sql.exec("DROP INDEX IF EXISTS outbox_by_run");
   sql.exec(
     "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     String(SCHEMA_VERSION),
@@ -158,4 +161,9 @@ function upgrade(sql: SqlStorage): void {
   }
   // Version 4 → 5: who hears of a run's final close (a schedule).
   if (!columns.includes("close_notify")) sql.exec("ALTER TABLE runs ADD COLUMN close_notify TEXT");
+  // Version 5 → 6: an activity's lease or start-to-close deadline on its row (timers rows written
+  // before stay and fire as before).
+  if (!activityColumns.includes("deadline_ms")) {
+    sql.exec("ALTER TABLE activities ADD COLUMN deadline_ms INTEGER");
+  }
 }

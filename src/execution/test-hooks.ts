@@ -8,6 +8,7 @@ import { deliverMessages } from "./delivery";
 import type { ExecCtx } from "./execution-context";
 import { countRows } from "./outbox";
 import { replay } from "./runtimes";
+import type { StorageCounts } from "./sql-counter";
 import { activate, armAlarm } from "./timers";
 
 /** Every hook checks first that the deployment allows them. */
@@ -38,7 +39,10 @@ export async function alarmState(x: ExecCtx): Promise<{ runs: number; armedAtMs:
 
 export function timers(x: ExecCtx): Array<{ key: string; kind: string; fireAtMs: number }> {
   assertUnsafe(x);
-  return x.timers.all().map((t) => ({ key: t.key, kind: t.kind, fireAtMs: t.fire_at_ms }));
+  const rows = x.timers.all().map((t) => ({ key: t.key, kind: t.kind, fireAtMs: t.fire_at_ms }));
+  // Start-to-close deadlines are columns of the activity rows: listed as the timers they are.
+  const deadlines = x.activities.deadlines().map((d) => ({ ...d, kind: "activity" }));
+  return [...rows, ...deadlines].sort((a, b) => a.fireAtMs - b.fireAtMs);
 }
 
 export function replayNow(x: ExecCtx): Promise<{ replayMs: number; historyLength: number }> {
@@ -68,6 +72,13 @@ export function counters(x: ExecCtx): {
     waiters: x.waiters.count,
     queryCacheEntries: x.queryRuntimes.size,
   };
+}
+
+/** What this instance asked of its storage so far (sql-counter.ts says what each count counts). */
+export function storageCounts(x: ExecCtx): StorageCounts {
+  assertUnsafe(x);
+  x.settleCounts();
+  return { ...x.storageCounts };
 }
 
 export async function deliverOutbox(x: ExecCtx): Promise<number> {

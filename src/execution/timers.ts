@@ -70,11 +70,14 @@ export function wakeTimes(
 ): { timerAt: number | null; retryAt: number | null } {
   const row = sql
     .exec<{ timerAt: number | null; retryAt: number | null }>(
-      "SELECT (SELECT min(fire_at_ms) FROM timers) AS timerAt, (SELECT min(coalesce(next_attempt_ms, ?)) FROM outbox) AS retryAt",
+      // Activity deadlines: a scan of the pending activities (few per object; no index, so a step writes no
+      // index entry). A row of schema 5 keeps its start-to-close timeout in `timers`.
+      "SELECT min(coalesce((SELECT min(fire_at_ms) FROM timers), 1e300), coalesce((SELECT min(deadline_ms) FROM activities), 1e300)) AS timerAt, (SELECT min(coalesce(next_attempt_ms, ?)) FROM outbox) AS retryAt",
       now + OUTBOX_INITIAL_BACKOFF_MS,
     )
     .one();
-  return { timerAt: row.timerAt, retryAt: row.retryAt };
+  const timerAt = row.timerAt === null || row.timerAt >= 1e300 ? null : row.timerAt;
+  return { timerAt, retryAt: row.retryAt };
 }
 
 /**
@@ -88,6 +91,7 @@ export async function armAlarm(x: ExecCtx, force = false): Promise<void> {
   const at = nextAlarmAt(timerAt, retryAt, x.clockOffsetMs);
   if (x.armedAtMs === undefined) x.armedAtMs = await x.storage.getAlarm();
   if (!mustRearm(at, x.armedAtMs, force)) return;
+  x.storageCounts.alarmWrites += 1;
   if (at === null) await x.storage.deleteAlarm();
   else await x.storage.setAlarm(Math.max(at, Date.now()));
   x.armedAtMs = at === null ? null : Math.max(at, Date.now());

@@ -137,7 +137,6 @@ export async function transition(
       x.runs.close(run.run_id, status, now, result, failure, nextRun?.runId ?? null);
       abandonPending(x, run.run_id);
     }
-    x.runs.advance(run.run_id, historyLength);
     if (close) {
       onClose(x, run, status, nextRun === undefined, {
         ...(close.type === "CompleteWorkflow" ? { result: close.result } : {}),
@@ -195,7 +194,6 @@ function recordCommitFailure(x: ExecCtx, run: RunRow, failure: FailureInfo, now:
         now,
       );
       x.history.insert(run.run_id, failed);
-      x.runs.advance(run.run_id, run.history_length + failed.length);
     }
     x.timers.put(timerKey.wft(run.run_id), run.run_id, "wft", now + backoff);
     x.runs.taskFailed(run.run_id, attempt, JSON.stringify(withoutStacks(failure)));

@@ -191,6 +191,11 @@ export class WorkflowExecutionBase extends DurableObject<EngineEnv> {
     return hooks.counters(this.#x);
   }
 
+  /** Test/bench-only: rows written, statements and alarm writes of this instance (sql-counter.ts). */
+  async unsafeStorageCounts(): Promise<ReturnType<typeof hooks.storageCounts>> {
+    return hooks.storageCounts(this.#x);
+  }
+
   /** Test-only: delivers the outbox's messages now; returns how many are still undelivered. */
   async unsafeDeliverOutbox(): Promise<number> {
     return hooks.deliverOutbox(this.#x);

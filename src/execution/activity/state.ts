@@ -47,6 +47,7 @@ export type ActivityUpdate = Partial<
     | "last_heartbeat_ms"
     | "next_attempt_ms"
     | "last_attempt_ms"
+    | "deadline_ms"
   >
 >;
 
@@ -76,6 +77,27 @@ export const TIMER_FIRES_IN: Readonly<Record<ActivityTimerPurpose, readonly Acti
   Heartbeat: ["Started"],
   ScheduleToClose: ["Scheduled", "Started", "Backoff"],
 };
+
+/**
+ * The `timers` rows `act` can have, from its state and options: what deleting it must delete. A row
+ * of schema 6 keeps its lease and start-to-close deadline on itself; one written before (its
+ * `deadline_ms` null) may still have them as timer rows. Over-listing costs nothing; a purpose left
+ * out would leave a stray row, which fires nothing ({@link isCurrent}: no activity) and is dropped.
+ */
+export function timerPurposesOf(
+  act: Pick<ActivityRow, "state" | "options"> & { deadline_ms?: number | null },
+): ActivityTimerPurpose[] {
+  const o = parseOptions(act);
+  const old = act.deadline_ms === null || act.deadline_ms === undefined;
+  const purposes: ActivityTimerPurpose[] = [];
+  if (o.scheduleToCloseTimeoutMs) purposes.push("ScheduleToClose");
+  if (o.scheduleToStartTimeoutMs) purposes.push("ScheduleToStart");
+  if (o.heartbeatTimeoutMs) purposes.push("Heartbeat");
+  if (act.state === "Backoff") purposes.push("Retry");
+  if (old && act.state === "Started" && o.startToCloseTimeoutMs) purposes.push("StartToClose");
+  if (old && act.state === "Scheduled") purposes.push("Redispatch");
+  return purposes;
+}
 
 /** The one guard of every activity timer: is what it fires for still current? */
 export function isCurrent(act: Pick<ActivityRow, "state" | "attempt">, data: ActivityTimerData) {
@@ -113,12 +135,12 @@ export function fitsOffer(
   );
 }
 
-/** A queued attempt: its task message, its dispatch lease and its schedule-to-start timeout. */
+/**
+ * A queued attempt: its task message and its schedule-to-start timeout. Its dispatch lease is the
+ * row's `deadline_ms` (now + {@link DISPATCH_LEASE_MS}), which the caller writes with the row.
+ */
 function dispatch(attempt: number, options: ActivityOptionsMs, now: number): ActivityEffect[] {
-  const effects: ActivityEffect[] = [
-    { op: "enqueue", attempt },
-    { op: "putTimer", purpose: "Redispatch", attempt, at: now + DISPATCH_LEASE_MS },
-  ];
+  const effects: ActivityEffect[] = [{ op: "enqueue", attempt }];
   if (options.scheduleToStartTimeoutMs) {
     const at = now + options.scheduleToStartTimeoutMs;
     effects.push({ op: "putTimer", purpose: "ScheduleToStart", attempt, at });
@@ -126,13 +148,17 @@ function dispatch(attempt: number, options: ActivityOptionsMs, now: number): Act
   return effects;
 }
 
-/** The attempt's own timeouts, from its start. */
+/**
+ * The attempt's start-to-close deadline, from its start: a column of the row (the alarm reads it
+ * with the timers), so starting an attempt writes its row and no timer row.
+ */
+function startToCloseAt(options: ActivityOptionsMs, now: number): number | null {
+  return options.startToCloseTimeoutMs ? now + options.startToCloseTimeoutMs : null;
+}
+
+/** The attempt's heartbeat timeout, from its start (start-to-close: {@link startToCloseAt}). */
 function startedTimers(attempt: number, options: ActivityOptionsMs, now: number) {
   const effects: ActivityEffect[] = [];
-  if (options.startToCloseTimeoutMs) {
-    const at = now + options.startToCloseTimeoutMs;
-    effects.push({ op: "putTimer", purpose: "StartToClose", attempt, at });
-  }
   if (options.heartbeatTimeoutMs) {
     effects.push({
       op: "putTimer",
@@ -172,25 +198,30 @@ export function schedule(
     next_attempt_ms: null,
     last_attempt_ms: null,
     started_by: null,
+    deadline_ms: null,
   };
-  const effects: ActivityEffect[] = [{ op: "insert", row }];
+  // Inserted in its final state (one row written): started (eager), or queued with its lease.
+  const startedBy = eager ? `${EAGER_PREFIX}${eager.deliveryId}:${cmd.seq}:1` : null;
+  const stored: ActivityRow = eager
+    ? {
+        ...row,
+        state: "Started",
+        started_ms: now,
+        started_by: startedBy,
+        deadline_ms: startToCloseAt(cmd.options, now),
+      }
+    : { ...row, deadline_ms: now + DISPATCH_LEASE_MS };
+  const effects: ActivityEffect[] = [{ op: "insert", row: stored }];
   if (cmd.options.scheduleToCloseTimeoutMs) {
     const at = now + cmd.options.scheduleToCloseTimeoutMs;
     effects.push({ op: "putTimer", purpose: "ScheduleToClose", attempt: 1, at });
   }
   if (!eager) {
     effects.push(...dispatch(1, cmd.options, now));
-    return { to: "Scheduled", events: [], effects, row };
+    return { to: "Scheduled", events: [], effects, row: stored };
   }
-  const startedBy = `${EAGER_PREFIX}${eager.deliveryId}:${cmd.seq}:1`;
-  effects.push({ op: "update", set: { state: "Started", started_ms: now, started_by: startedBy } });
   effects.push(...startedTimers(1, cmd.options, now));
-  return {
-    to: "Started",
-    events: [],
-    effects,
-    row: { ...row, state: "Started", started_ms: now, started_by: startedBy },
-  };
+  return { to: "Started", events: [], effects, row: stored };
 }
 
 /** Scheduled → Started, by the consumer that got the task (`startedBy`: its queue message id). */
@@ -202,7 +233,13 @@ export function start(act: ActivityRow, now: number, startedBy: string | null): 
     effects: [
       {
         op: "update",
-        set: { state: "Started", started_ms: now, last_heartbeat_ms: null, started_by: startedBy },
+        set: {
+          state: "Started",
+          started_ms: now,
+          last_heartbeat_ms: null,
+          started_by: startedBy,
+          deadline_ms: startToCloseAt(options, now),
+        },
       },
       { op: "deleteTimer", purpose: "ScheduleToStart" },
       { op: "deleteTimer", purpose: "Redispatch" },
@@ -256,8 +293,10 @@ export function attemptFailed(
             next_attempt_ms: now + delay,
             last_attempt_ms: now,
             started_ms: null,
+            deadline_ms: null,
           },
         },
+        // A row written before schema 6 may have its start-to-close timeout as a timer row.
         { op: "deleteTimer", purpose: "StartToClose" },
         { op: "deleteTimer", purpose: "Heartbeat" },
         { op: "putTimer", purpose: "Retry", attempt: act.attempt, at: now + delay },
@@ -289,7 +328,8 @@ export function timerFired(
         events: [],
         effects: [
           { op: "enqueue", attempt: act.attempt },
-          { op: "putTimer", purpose: "Redispatch", attempt: act.attempt, at },
+          { op: "update", set: { deadline_ms: at } },
+          // A row written before schema 6 has its lease as a timer row: it fired, and is gone.
         ],
       };
     }
@@ -301,7 +341,13 @@ export function timerFired(
         effects: [
           {
             op: "update",
-            set: { attempt, state: "Scheduled", scheduled_ms: now, next_attempt_ms: null },
+            set: {
+              attempt,
+              state: "Scheduled",
+              scheduled_ms: now,
+              next_attempt_ms: null,
+              deadline_ms: now + DISPATCH_LEASE_MS,
+            },
           },
           ...dispatch(attempt, options, now),
         ],

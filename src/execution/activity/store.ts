@@ -2,11 +2,16 @@
  * @module The `activities` table and the activity timers in `timers`: applies the effects of the
  * transitions in state.ts, synchronously, inside the caller's transaction.
  */
-import type { ActivityRow, ActivityTimerData, ActivityTimerPurpose } from "../rows";
+import type { ActivityRow, ActivityState, ActivityTimerData, ActivityTimerPurpose } from "../rows";
 import { activityTimerKeys, timerKey } from "../timer-keys";
-import type { ActivityEffect, ActivityUpdate } from "./state";
+import { type ActivityEffect, type ActivityUpdate, timerPurposesOf } from "./state";
 
 type ActivityKey = Pick<ActivityRow, "run_id" | "seq">;
+
+/** Which timer a row's `deadline_ms` is: the dispatch lease while queued, else start-to-close. */
+function deadlinePurpose(state: ActivityState): ActivityTimerPurpose {
+  return state === "Scheduled" ? "Redispatch" : "StartToClose";
+}
 
 export class ActivityStore {
   constructor(
@@ -41,10 +46,32 @@ export class ActivityStore {
           this.sql.exec("DELETE FROM timers WHERE key = ?", timerKey.activity(act, e.purpose));
           break;
         case "delete":
-          this.delete(act);
+          this.delete(act, timerPurposesOf(act));
           break;
       }
     }
+  }
+
+  /** The run's row deadlines (see ActivityRow.deadline_ms) due at `now`, as the timers they stand for. */
+  dueDeadlines(runId: string, now: number): ActivityTimerData[] {
+    return this.sql
+      .exec<{ seq: number; attempt: number; state: ActivityState }>(
+        "SELECT seq, attempt, state FROM activities WHERE run_id = ? AND deadline_ms <= ? ORDER BY deadline_ms, seq",
+        runId,
+        now,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, attempt: r.attempt, type: deadlinePurpose(r.state) }));
+  }
+
+  /** Every row deadline, as the timer rows they stand for (test hook `unsafeTimers`). */
+  deadlines(): Array<{ key: string; fireAtMs: number }> {
+    return this.sql
+      .exec<{ run_id: string; seq: number; state: ActivityState; at: number }>(
+        "SELECT run_id, seq, state, deadline_ms AS at FROM activities WHERE deadline_ms IS NOT NULL",
+      )
+      .toArray()
+      .map((r) => ({ key: timerKey.activity(r, deadlinePurpose(r.state)), fireAtMs: r.at }));
   }
 
   /** The run's activities, by seq (for describe). */
@@ -70,17 +97,21 @@ export class ActivityStore {
     );
   }
 
-  /** Deletes the activity's row and every timer it can have. */
-  delete(act: ActivityKey): void {
+  /**
+   * Deletes the activity's row and its timers: those of `purposes` when the caller read the row
+   * (state.ts's `timerPurposesOf`; none is one statement fewer per step), else every one it can have.
+   */
+  delete(act: ActivityKey, purposes?: readonly ActivityTimerPurpose[]): void {
     this.sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", act.run_id, act.seq);
-    const keys = activityTimerKeys(act);
+    const keys = purposes ? purposes.map((p) => timerKey.activity(act, p)) : activityTimerKeys(act);
+    if (keys.length === 0) return;
     this.sql.exec(`DELETE FROM timers WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys);
   }
 
   private insert(row: ActivityRow): void {
     this.sql.exec(
-      `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms, started_ms, started_by, deadline_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.run_id,
       row.seq,
       row.activity_id,
@@ -91,6 +122,9 @@ export class ActivityStore {
       row.state,
       row.first_scheduled_ms,
       row.scheduled_ms,
+      row.started_ms,
+      row.started_by,
+      row.deadline_ms ?? null,
     );
   }
 

@@ -131,7 +131,8 @@ describe("encryption at rest", () => {
     const childId = `${workflowId}-kid`;
     for (const id of [workflowId, childId]) {
       const rows = await rawRows(id);
-      expect(rows.events?.length).toBeGreaterThanOrEqual(2);
+      // A transition's events share one row (event-batches.ts): at least one row to look into.
+      expect(rows.events?.length).toBeGreaterThanOrEqual(1);
       expect(JSON.stringify(rows)).not.toContain(secret);
     }
     const d1 = JSON.stringify(await d1Rows(workflowId));

@@ -63,16 +63,12 @@ describe("activity transitions", () => {
       T0,
     );
     expect(t.to).toBe("Scheduled");
-    expect(t.effects.map((e) => e.op)).toEqual([
-      "insert",
-      "putTimer",
-      "enqueue",
-      "putTimer",
-      "putTimer",
-    ]);
+    expect(t.effects.map((e) => e.op)).toEqual(["insert", "putTimer", "enqueue", "putTimer"]);
+    // The lease is the row's deadline, written with it (no timer row).
+    expect(t.row.deadline_ms).toBe(T0 + DISPATCH_LEASE_MS);
+    expect(t.effects[0]).toEqual({ op: "insert", row: t.row });
     expect(t.effects.filter((e) => e.op === "putTimer")).toEqual([
       { op: "putTimer", purpose: "ScheduleToClose", attempt: 1, at: T0 + 60_000 },
-      { op: "putTimer", purpose: "Redispatch", attempt: 1, at: T0 + DISPATCH_LEASE_MS },
       { op: "putTimer", purpose: "ScheduleToStart", attempt: 1, at: T0 + 5000 },
     ]);
   });
@@ -82,11 +78,19 @@ describe("activity transitions", () => {
       deliveryId: "m1",
     });
     expect(t.to).toBe("Started");
-    expect(t.row).toMatchObject({ state: "Started", started_by: "eager:m1:3:1", started_ms: T0 });
+    expect(t.row).toMatchObject({
+      state: "Started",
+      started_by: "eager:m1:3:1",
+      started_ms: T0,
+      deadline_ms: T0 + 30_000,
+    });
     expect(t.effects.some((e) => e.op === "enqueue")).toBe(false);
+    // Inserted as started (no update), its start-to-close deadline on the row (no timer row).
+    expect(t.effects[0]).toEqual({ op: "insert", row: t.row });
+    expect(t.effects.some((e) => e.op === "update")).toBe(false);
     expect(
       t.effects.filter((e) => e.op === "putTimer").map((e) => e.op === "putTimer" && e.purpose),
-    ).toEqual(["StartToClose", "Heartbeat"]);
+    ).toEqual(["Heartbeat"]);
   });
 
   it("fits an eager offer only once, for its queue and types, with a bounded attempt", () => {
@@ -102,7 +106,7 @@ describe("activity transitions", () => {
     ).toBe(true);
   });
 
-  it("starts: drops the lease and schedule-to-start, arms start-to-close and heartbeat", () => {
+  it("starts: drops the lease and schedule-to-start, sets the start-to-close deadline, arms heartbeat", () => {
     const t = start(
       row("Scheduled", {}, { startToCloseTimeoutMs: 30_000, heartbeatTimeoutMs: 5000 }),
       T0 + 10,
@@ -116,11 +120,11 @@ describe("activity transitions", () => {
           started_ms: T0 + 10,
           last_heartbeat_ms: null,
           started_by: "msg-1",
+          deadline_ms: T0 + 30_010,
         },
       },
       { op: "deleteTimer", purpose: "ScheduleToStart" },
       { op: "deleteTimer", purpose: "Redispatch" },
-      { op: "putTimer", purpose: "StartToClose", attempt: 1, at: T0 + 30_010 },
       { op: "putTimer", purpose: "Heartbeat", attempt: 1, at: T0 + 5010 },
     ]);
   });
@@ -250,10 +254,16 @@ describe("activity timers", () => {
     expect(t?.effects).toEqual([
       {
         op: "update",
-        set: { attempt: 3, state: "Scheduled", scheduled_ms: T0 + 7, next_attempt_ms: null },
+        set: {
+          attempt: 3,
+          state: "Scheduled",
+          scheduled_ms: T0 + 7,
+          next_attempt_ms: null,
+          // The lease is the row's deadline (no timer row).
+          deadline_ms: T0 + 7 + DISPATCH_LEASE_MS,
+        },
       },
       { op: "enqueue", attempt: 3 },
-      { op: "putTimer", purpose: "Redispatch", attempt: 3, at: T0 + 7 + DISPATCH_LEASE_MS },
     ]);
   });
 
@@ -269,9 +279,9 @@ describe("activity timers", () => {
     for (let i = 0; i < 8; i++) {
       fired.push(at - T0);
       const t = timerFired(row("Scheduled"), data("Redispatch"), at);
-      const put = t?.effects.find((e) => e.op === "putTimer");
+      const put = t?.effects.find((e) => e.op === "update");
       expect(t?.effects[0]).toEqual({ op: "enqueue", attempt: 1 });
-      at = put && put.op === "putTimer" ? put.at : Number.NaN;
+      at = put && put.op === "update" ? (put.set.deadline_ms ?? Number.NaN) : Number.NaN;
     }
     expect(fired).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 320_000, 620_000, 920_000]);
   });
