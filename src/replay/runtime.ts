@@ -58,6 +58,8 @@ export {
   WorkflowTaskError,
 } from "./errors";
 
+const NO_PATCHES: ReadonlySet<string> = new Set();
+
 export class WorkflowRuntime implements DeterministicHost {
   readonly #definition: WorkflowDefinition;
   readonly #info: WorkflowInfo;
@@ -68,7 +70,7 @@ export class WorkflowRuntime implements DeterministicHost {
   /** Commands issued by workflow code and not yet matched with a recorded event. */
   readonly #unmatched: Command[] = [];
   /** Marker results waiting to be delivered once every command of the same drain is matched. */
-  readonly #markerResolutions: HistoryEvent[] = [];
+  #markerResolutions: HistoryEvent[] = [];
   #closed = false;
   #taskError: unknown = undefined;
   #hasTaskError = false;
@@ -76,7 +78,7 @@ export class WorkflowRuntime implements DeterministicHost {
   /** Whether the task being applied is recorded history (replay) rather than a new activation. */
   #replaying = false;
   /** Patch ids of the Patch markers in the task being replayed. */
-  #taskPatches = new Set<string>();
+  #taskPatches: ReadonlySet<string> = NO_PATCHES;
   /** Set while a query or validator runs: such code must not issue commands. */
   #readOnly = false;
   readonly #root = new Scope(true);
@@ -180,22 +182,21 @@ export class WorkflowRuntime implements DeterministicHost {
     this.#replaying = replaying;
     this.#activating = true;
     this.#appliedEvents += events.length;
-    this.#taskPatches = new Set(
-      events.flatMap((e) =>
-        e.eventType === "MarkerRecorded" && e.attributes.markerName === "Patch"
-          ? [e.attributes.patchId]
-          : [],
-      ),
-    );
+    // One pass over the task before any code runs (patched() reads the patch ids): no allocation
+    // for a task without Patch markers, the usual case.
+    let patches: Set<string> | undefined;
+    let inputs = 0;
+    for (const e of events) {
+      if (e.eventType === "MarkerRecorded") {
+        if (e.attributes.markerName === "Patch") (patches ??= new Set()).add(e.attributes.patchId);
+      } else if (INPUT_EVENT_TYPES.has(e.eventType)) inputs += 1;
+    }
+    this.#taskPatches = patches ?? NO_PATCHES;
     try {
-      let delivered = false;
-      for (const ev of events) {
-        if (INPUT_EVENT_TYPES.has(ev.eventType)) {
-          this.#deliver(ev);
-          delivered = true;
-        }
+      if (inputs > 0) {
+        for (const ev of events) if (INPUT_EVENT_TYPES.has(ev.eventType)) this.#deliver(ev);
+        await this.#drain();
       }
-      if (delivered) await this.#drain();
       for (const ev of events) {
         if (!COMMAND_EVENT_TYPES.has(ev.eventType)) continue;
         const cmd = this.#unmatched[0];
@@ -215,8 +216,10 @@ export class WorkflowRuntime implements DeterministicHost {
         if (ev.eventType === "MarkerRecorded" && ev.attributes.markerName === "LocalActivity") {
           this.#markerResolutions.push(ev);
         }
-        if (this.#unmatched.length === 0 && this.#markerResolutions.length > 0) {
-          for (const marker of this.#markerResolutions.splice(0)) this.#deliver(marker);
+        const markers = this.#markerResolutions;
+        if (this.#unmatched.length === 0 && markers.length > 0) {
+          this.#markerResolutions = [];
+          for (const marker of markers) this.#deliver(marker);
           await this.#drain();
         }
       }
@@ -394,11 +397,12 @@ export class WorkflowRuntime implements DeterministicHost {
     this.#hasTaskError = true;
   }
 
+  // Made once: a replay drains once per local activity marker.
+  readonly #checkConditionsFn = () => this.#checkConditions();
+  readonly #failedFn = () => this.#hasTaskError;
+
   async #drain(): Promise<void> {
-    const livelock = await drainWorkflowCode(
-      () => this.#checkConditions(),
-      () => this.#hasTaskError,
-    );
+    const livelock = await drainWorkflowCode(this.#checkConditionsFn, this.#failedFn);
     if (livelock) this.#fail(livelock);
     this.#throwIfFailed();
   }
@@ -412,6 +416,7 @@ export class WorkflowRuntime implements DeterministicHost {
 
   /** Resolves the conditions that now hold; whether any did. */
   #checkConditions(): boolean {
+    if (this.#conditions.length === 0) return false;
     let any = false;
     for (const c of [...this.#conditions]) {
       let ok: boolean;
