@@ -188,7 +188,10 @@ export class WorkflowRuntime implements DeterministicHost {
     let inputs = 0;
     for (const e of events) {
       if (e.eventType === "MarkerRecorded") {
-        if (e.attributes.markerName === "Patch") (patches ??= new Set()).add(e.attributes.patchId);
+        if (e.attributes.markerName === "Patch") {
+          patches ??= new Set();
+          patches.add(e.attributes.patchId);
+        }
       } else if (INPUT_EVENT_TYPES.has(e.eventType)) inputs += 1;
     }
     this.#taskPatches = patches ?? NO_PATCHES;
