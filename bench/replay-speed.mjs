@@ -171,7 +171,7 @@ if (PROFILE) {
       ws.send(JSON.stringify({ id, method, params }));
     });
   await send("Profiler.enable");
-  await send("Profiler.setSamplingInterval", { interval: 50 });
+  await send("Profiler.setSamplingInterval", { interval: 100 });
   await send("Profiler.start");
   const RUNS = 5;
   for (let i = 0; i < RUNS; i++) await replay(e.mf, e.ids[n]);

@@ -25,7 +25,7 @@ import {
   type DeterministicHost,
   installDeterministicGlobals,
 } from "./deterministic-globals";
-import { drainWorkflowCode } from "./drain";
+import { drainWorkflowCode, EventLoopTurns } from "./drain";
 import { divergenceError, forbiddenGlobal, strayResume, WorkflowTaskError } from "./errors";
 import { decode, Handlers } from "./handlers";
 import { currentScope, Scope } from "./scope";
@@ -227,6 +227,7 @@ export class WorkflowRuntime implements DeterministicHost {
         }
       }
     } finally {
+      this.#turns.stop();
       this.#replaying = false;
       this.#activating = false;
     }
@@ -404,8 +405,14 @@ export class WorkflowRuntime implements DeterministicHost {
   readonly #checkConditionsFn = () => this.#checkConditions();
   readonly #failedFn = () => this.#hasTaskError;
 
+  readonly #turns = new EventLoopTurns();
+
   async #drain(): Promise<void> {
-    const livelock = await drainWorkflowCode(this.#checkConditionsFn, this.#failedFn);
+    const livelock = await drainWorkflowCode(
+      this.#checkConditionsFn,
+      this.#failedFn,
+      this.#turns.next,
+    );
     if (livelock) this.#fail(livelock);
     this.#throwIfFailed();
   }
