@@ -80,6 +80,15 @@ export async function drainWorkflowCode(
   turn: () => Promise<void> = drainMicrotasks,
 ): Promise<ConditionLivelock | undefined> {
   await turn();
+  return settleConditions(checkConditions, failed, turn);
+}
+
+/** The rounds of {@link drainWorkflowCode} after its first turn. */
+export async function settleConditions(
+  checkConditions: () => boolean,
+  failed: () => boolean,
+  turn: () => Promise<void>,
+): Promise<ConditionLivelock | undefined> {
   for (let rounds = 0; !failed() && checkConditions(); rounds++) {
     if (rounds >= MAX_DRAIN_ROUNDS) {
       return new ConditionLivelock(

@@ -25,7 +25,7 @@ import {
   type DeterministicHost,
   installDeterministicGlobals,
 } from "./deterministic-globals";
-import { drainWorkflowCode, EventLoopTurns } from "./drain";
+import { EventLoopTurns, settleConditions } from "./drain";
 import { divergenceError, forbiddenGlobal, strayResume, WorkflowTaskError } from "./errors";
 import { decode, Handlers } from "./handlers";
 import { currentScope, Scope } from "./scope";
@@ -407,13 +407,21 @@ export class WorkflowRuntime implements DeterministicHost {
 
   readonly #turns = new EventLoopTurns();
 
+  /**
+   * Drains workflow code (drain.ts): one event-loop turn, then more while conditions come true.
+   * Without a waiting condition nothing can come true: one turn, and no more promises than that
+   * (a replay drains once per local activity).
+   */
   async #drain(): Promise<void> {
-    const livelock = await drainWorkflowCode(
-      this.#checkConditionsFn,
-      this.#failedFn,
-      this.#turns.next,
-    );
-    if (livelock) this.#fail(livelock);
+    await this.#turns.next();
+    if (this.#conditions.length > 0) {
+      const livelock = await settleConditions(
+        this.#checkConditionsFn,
+        this.#failedFn,
+        this.#turns.next,
+      );
+      if (livelock) this.#fail(livelock);
+    }
     this.#throwIfFailed();
   }
 
