@@ -171,7 +171,9 @@ if (PROFILE) {
       ws.send(JSON.stringify({ id, method, params }));
     });
   await send("Profiler.enable");
-  await send("Profiler.setSamplingInterval", { interval: 100 });
+  await send("Profiler.setSamplingInterval", {
+    interval: Number(process.env.PROFILE_INTERVAL_US ?? 100),
+  });
   await send("Profiler.start");
   const RUNS = 5;
   for (let i = 0; i < RUNS; i++) await replay(e.mf, e.ids[n]);
