@@ -182,22 +182,22 @@ export class WorkflowRuntime implements DeterministicHost {
     this.#replaying = replaying;
     this.#activating = true;
     this.#appliedEvents += events.length;
-    // One pass over the task before any code runs (patched() reads the patch ids): no allocation
-    // for a task without Patch markers, the usual case.
+    // One pass over the task before any code runs (patched() reads the patch ids), which also
+    // picks out its inputs: a replayed task can hold thousands of markers and one input.
     let patches: Set<string> | undefined;
-    let inputs = 0;
+    const inputs: HistoryEvent[] = [];
     for (const e of events) {
       if (e.eventType === "MarkerRecorded") {
         if (e.attributes.markerName === "Patch") {
           patches ??= new Set();
           patches.add(e.attributes.patchId);
         }
-      } else if (INPUT_EVENT_TYPES.has(e.eventType)) inputs += 1;
+      } else if (INPUT_EVENT_TYPES.has(e.eventType)) inputs.push(e);
     }
     this.#taskPatches = patches ?? NO_PATCHES;
     try {
-      if (inputs > 0) {
-        for (const ev of events) if (INPUT_EVENT_TYPES.has(ev.eventType)) this.#deliver(ev);
+      if (inputs.length > 0) {
+        for (const ev of inputs) this.#deliver(ev);
         await this.#drain();
       }
       for (const ev of events) {
@@ -223,7 +223,10 @@ export class WorkflowRuntime implements DeterministicHost {
         if (this.#unmatched.length === 0 && markers.length > 0) {
           this.#markerResolutions = [];
           for (const marker of markers) this.#deliver(marker);
-          await this.#drain();
+          // #drain, inlined: this runs once per local activity of a replayed task.
+          await this.#turns.next();
+          if (this.#conditions.length > 0) await this.#settleConditions();
+          this.#throwIfFailed();
         }
       }
     } finally {
@@ -409,20 +412,22 @@ export class WorkflowRuntime implements DeterministicHost {
 
   /**
    * Drains workflow code (drain.ts): one event-loop turn, then more while conditions come true.
-   * Without a waiting condition nothing can come true: one turn, and no more promises than that
+   * Without a waiting condition nothing can come true: one turn, and no async frame more than that
    * (a replay drains once per local activity).
    */
   async #drain(): Promise<void> {
     await this.#turns.next();
-    if (this.#conditions.length > 0) {
-      const livelock = await settleConditions(
-        this.#checkConditionsFn,
-        this.#failedFn,
-        this.#turns.next,
-      );
-      if (livelock) this.#fail(livelock);
-    }
+    if (this.#conditions.length > 0) await this.#settleConditions();
     this.#throwIfFailed();
+  }
+
+  async #settleConditions(): Promise<void> {
+    const livelock = await settleConditions(
+      this.#checkConditionsFn,
+      this.#failedFn,
+      this.#turns.next,
+    );
+    if (livelock) this.#fail(livelock);
   }
 
   #throwIfFailed(): void {
