@@ -41,6 +41,13 @@ export class EventLoopTurns {
       this.stop();
       return;
     }
+    if (waiters.length === 1) {
+      // The usual case: one drain waiting; no array per turn.
+      const resolve = waiters[0]!;
+      waiters.length = 0;
+      resolve();
+      return;
+    }
     this.#waiters = [];
     for (const resolve of waiters) resolve();
   };

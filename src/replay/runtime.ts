@@ -221,8 +221,15 @@ export class WorkflowRuntime implements DeterministicHost {
         }
         const markers = this.#markerResolutions;
         if (this.#unmatched.length === 0 && markers.length > 0) {
-          this.#markerResolutions = [];
-          for (const marker of markers) this.#deliver(marker);
+          if (markers.length === 1) {
+            // The usual case (sequential local activities): no array per marker.
+            const marker = markers[0]!;
+            markers.length = 0;
+            this.#deliver(marker);
+          } else {
+            this.#markerResolutions = [];
+            for (const marker of markers) this.#deliver(marker);
+          }
           // #drain, inlined: this runs once per local activity of a replayed task.
           await this.#turns.next();
           if (this.#conditions.length > 0) await this.#settleConditions();
