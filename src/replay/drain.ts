@@ -78,8 +78,9 @@ export class ConditionLivelock extends Error {
 }
 
 /**
- * Drains workflow code (`turn` waits for one event-loop turn): after the microtasks, while `checkConditions` resolved a condition (and
- * `failed` is false), drains again. Returns the error to fail the task with when the rounds ran out.
+ * Drains workflow code (`turn` waits for one event-loop turn): after the microtasks, while
+ * `checkConditions` resolved a condition (and `failed` is false), drains again. Returns the error
+ * to fail the task with when the rounds ran out.
  */
 export async function drainWorkflowCode(
   checkConditions: () => boolean,
