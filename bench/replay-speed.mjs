@@ -5,7 +5,8 @@
  * `npm run bench` does) ROUNDS times, the engines interleaved round by round so that a noisy
  * machine hurts them alike, and prints the median `replayMs` of each.
  *
- *   node bench/replay-speed.mjs A/index.js [B/index.js ...] [--rounds 7] [--profile [--port 8883]]
+ *   node bench/replay-speed.mjs A/index.js [B/index.js ...] [--rounds 7] [--fresh]
+ *     [--sizes 1000,10000] [--profile [--port 8883]]
  *
  * `--profile` (first engine only) records a V8 CPU profile of workerd over the inspector during the
  * 10k replays and prints self time by source module (esbuild's `// path` markers) and top functions.
@@ -28,6 +29,10 @@ if (PROFILE) args.splice(args.indexOf("--profile"), 1);
 const ROUNDS = Number(flag("--rounds", "7"));
 const PORT = Number(flag("--port", "8883"));
 const SIZES = (flag("--sizes", "1000,10000") ?? "").split(",").map(Number);
+// --fresh: each round runs new workflows and replays each once, right after it ended (as
+// `npm run bench` does), instead of replaying the same histories again.
+const FRESH = args.includes("--fresh");
+if (FRESH) args.splice(args.indexOf("--fresh"), 1);
 const scripts = args;
 if (scripts.length === 0) throw new Error("usage: node bench/replay-speed.mjs <index.js>... ");
 const log = (...a) => console.error("[replay-speed]", ...a);
@@ -138,6 +143,7 @@ for (const [i, script] of scripts.entries()) {
 for (let r = 0; r < ROUNDS; r++) {
   for (const e of engines) {
     for (const n of SIZES) {
+      if (FRESH) e.ids[n] = await runSteps(e.mf, n);
       const c0 = cpuMs(e.pids);
       e.ms[n].push((await replay(e.mf, e.ids[n])).replayMs);
       e.cpu[n].push(cpuMs(e.pids) - c0);
