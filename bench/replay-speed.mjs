@@ -6,7 +6,7 @@
  * machine hurts them alike, and prints the median `replayMs` of each.
  *
  *   node bench/replay-speed.mjs A/index.js [B/index.js ...] [--rounds 7] [--fresh]
- *     [--sizes 1000,10000] [--profile [--port 8883]]
+ *     [--sizes 1000,10000] [--warm N] [--profile [--port 8883]]
  *
  * `--profile` (first engine only) records a V8 CPU profile of workerd over the inspector during the
  * 10k replays and prints self time by source module (esbuild's `// path` markers) and top functions.
@@ -32,6 +32,8 @@ const SIZES = (flag("--sizes", "1000,10000") ?? "").split(",").map(Number);
 // --fresh: each round runs new workflows and replays each once, right after it ended (as
 // `npm run bench` does), instead of replaying the same histories again.
 const FRESH = args.includes("--fresh");
+// --warm N: also N runs of a 100-local-step workflow per engine (the warm path drains too).
+const WARM = Number(flag("--warm", "0"));
 if (FRESH) args.splice(args.indexOf("--fresh"), 1);
 const scripts = args;
 if (scripts.length === 0) throw new Error("usage: node bench/replay-speed.mjs <index.js>... ");
@@ -71,7 +73,7 @@ async function call(mf, method, path, body) {
 }
 
 async function runSteps(mf, n) {
-  const workflowId = `replay-${n}-${Date.now()}`;
+  const workflowId = `replay-${n}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   await call(mf, "POST", "/workflows", {
     workflowType: "steps",
     workflowId,
@@ -150,7 +152,20 @@ for (let r = 0; r < ROUNDS; r++) {
     }
   }
 }
+if (WARM > 0) {
+  for (const e of engines) e.warm = [];
+  for (let r = 0; r < WARM; r++) {
+    for (const e of engines) {
+      const t0 = performance.now();
+      await runSteps(e.mf, 100);
+      e.warm.push(performance.now() - t0);
+    }
+  }
+}
 for (const e of engines) {
+  if (e.warm) {
+    console.log(`${e.script}\n  warm steps n=100 local: median ${median(e.warm).toFixed(1)} ms`);
+  }
   const parts = SIZES.map(
     (n) =>
       `${n}: replayMs median ${median(e.ms[n]).toFixed(1)}, min ${Math.min(...e.ms[n]).toFixed(1)} [${e.ms[n].map((x) => x.toFixed(0)).join(" ")}]; ` +
