@@ -8,7 +8,7 @@
  * and other requests interleave.
  */
 import type { EventType, HistoryEvent } from "../history/events";
-import { eventsAfter, type StoredRow } from "./event-batches";
+import { BATCH_TYPE, eventsAfter, expandRow, type StoredRow } from "./event-batches";
 
 /** One stored event, its attributes still JSON text. */
 export type EventRow = {
@@ -75,10 +75,91 @@ export function toHistoryEvent(r: EventRow): HistoryEvent {
   } as HistoryEvent;
 }
 
+/** A page of events already parsed (replay's reader), with the attribute text length it held. */
+export interface ParsedPage {
+  events: HistoryEvent[];
+  bytes: number;
+}
+
+type RawEventRow = [number, number, EventType | typeof BATCH_TYPE, number, string];
+
+/**
+ * Replay's page: the events of `runId` after `afterId` and up to `upTo`, bounded as
+ * {@link readEventPage}, each parsed once as it is read. Raw rows (arrays, not per-row objects
+ * with named columns) and no intermediate row list: about half the cost of reading 10k events.
+ */
+export function readParsedPage(
+  sql: SqlStorage,
+  runId: string,
+  afterId: number,
+  upTo: number,
+  bounds: PageBounds,
+): ParsedPage {
+  const events: HistoryEvent[] = [];
+  let bytes = 0;
+  if (bounds.maxRows <= 0) return { events, bytes };
+  // No `event_id <= upTo` in SQL: a batch row carries its LAST event's id (event-batches.ts).
+  const rows = sql
+    .exec(
+      "SELECT event_id, task_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?",
+      runId,
+      afterId,
+      bounds.maxRows,
+    )
+    .raw<RawEventRow>();
+  const full = () => events.length >= bounds.maxRows || bytes >= bounds.maxBytes;
+  for (const r of rows) {
+    if (r[2] === BATCH_TYPE) {
+      const row = {
+        event_id: r[0],
+        task_id: r[1],
+        event_type: r[2],
+        ts_ms: r[3],
+        attributes: r[4],
+      };
+      for (const e of expandRow(row)) {
+        if (e.event_id <= afterId) continue;
+        if (e.event_id > upTo) return { events, bytes };
+        events.push(toHistoryEvent(e));
+        bytes += e.attributes.length;
+        if (full()) return { events, bytes };
+      }
+      continue;
+    }
+    if (r[0] > upTo) break;
+    const attributes = r[4];
+    events.push({
+      eventId: r[0],
+      taskId: r[1],
+      eventType: r[2],
+      timestampMs: r[3],
+      attributes: JSON.parse(attributes),
+    } as HistoryEvent);
+    bytes += attributes.length;
+    if (full()) break;
+  }
+  return { events, bytes };
+}
+
+/** Stored rows as a parsed page, dropping those past `upTo`. */
+function parseRows(rows: readonly EventRow[], upTo: number): ParsedPage & { read: number } {
+  const events: HistoryEvent[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    // Events appended after the replay began belong to the caller's next task, not this one.
+    if (row.event_id > upTo) break;
+    bytes += row.attributes.length;
+    events.push(toHistoryEvent(row));
+  }
+  return { events, bytes, read: rows.length };
+}
+
 /**
  * The recorded tasks of a history (events grouped by `taskId`, in order), read page by page. A task
- * that straddles a page boundary is carried into the next page; only the task being handed out is
- * parsed. Reading stops at `lastEventId` (the run's history length) or at an empty page.
+ * that straddles a page boundary is carried into the next page. Each event is parsed once, when
+ * its page is read, straight into the task it belongs to. Reading stops at `lastEventId` (the run's
+ * history length) or at an empty page. `readPage` answers stored rows or an already parsed page
+ * (which must hold no event past `lastEventId`).
  * `bytes`, `pages` and `maxPageRows` say how much was read: the query cache weighs runtimes by
  * `bytes`, and a test hook reports `maxPageRows` to prove replay is paged.
  */
@@ -88,33 +169,31 @@ export class HistoryTaskReader {
   maxPageRows = 0;
 
   constructor(
-    private readonly readPage: (afterId: number) => EventRow[],
+    private readonly readPage: (afterId: number) => EventRow[] | ParsedPage,
     private readonly lastEventId = Number.POSITIVE_INFINITY,
   ) {}
 
   *tasks(): Generator<HistoryEvent[], void, undefined> {
-    let carry: EventRow[] = [];
+    let carry: HistoryEvent[] = [];
     let after = 0;
     while (after < this.lastEventId) {
-      const page = this.readPage(after);
-      const last = page.at(-1);
-      if (!last) break;
+      const read = this.readPage(after);
+      const page = Array.isArray(read) ? parseRows(read, this.lastEventId) : read;
+      const rows = Array.isArray(read) ? read.length : read.events.length;
+      if (rows === 0) break;
       this.pages += 1;
-      this.maxPageRows = Math.max(this.maxPageRows, page.length);
-      after = last.event_id;
-      for (const row of page) {
-        // Events appended after the replay began belong to the caller's next task, not this one.
-        if (row.event_id > this.lastEventId) break;
-        this.bytes += row.attributes.length;
-        const head = carry[0];
-        if (head && row.task_id !== head.task_id) {
+      this.maxPageRows = Math.max(this.maxPageRows, rows);
+      this.bytes += page.bytes;
+      after = Array.isArray(read) ? read[rows - 1]!.event_id : read.events[rows - 1]!.eventId;
+      for (const ev of page.events) {
+        if (carry.length > 0 && ev.taskId !== carry[0]!.taskId) {
           const task = carry;
           carry = [];
-          yield task.map(toHistoryEvent);
+          yield task;
         }
-        carry.push(row);
+        carry.push(ev);
       }
     }
-    if (carry.length > 0) yield carry.map(toHistoryEvent);
+    if (carry.length > 0) yield carry;
   }
 }

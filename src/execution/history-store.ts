@@ -4,7 +4,13 @@
  */
 import type { EventAttributes, HistoryEvent, NewEvent } from "../history/events";
 import { batchOf, expandRow, type StoredRow } from "./event-batches";
-import { type EventRow, type PageBounds, readEventPage } from "./history-pages";
+import {
+  type EventRow,
+  type PageBounds,
+  type ParsedPage,
+  readEventPage,
+  readParsedPage,
+} from "./history-pages";
 import type { RunRow } from "./rows";
 
 /** Numbers `events` after the run's history, all with the run's next task id and `nowMs`. Pure. */
@@ -62,6 +68,11 @@ export class HistoryStore {
 
   page(runId: string, after: number, bounds: PageBounds): EventRow[] {
     return readEventPage(this.sql, runId, after, bounds);
+  }
+
+  /** Replay's page: events after `after` and up to `upTo`, parsed. */
+  replayPage(runId: string, after: number, upTo: number, bounds: PageBounds): ParsedPage {
+    return readParsedPage(this.sql, runId, after, upTo, bounds);
   }
 
   /** The run's WorkflowExecutionStarted attributes: from `events` if it is among them, else stored. */

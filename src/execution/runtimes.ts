@@ -98,7 +98,7 @@ export async function replay(
   x.counters.replays += 1;
   const bounds = x.pageBounds(REPLAY_PAGE_ROWS);
   const reader = new HistoryTaskReader(
-    (after) => x.history.page(run.run_id, after, bounds),
+    (after) => x.history.replayPage(run.run_id, after, run.history_length, bounds),
     run.history_length,
   );
   let runtime: WorkflowRuntime | undefined;

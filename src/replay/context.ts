@@ -62,6 +62,8 @@ export interface RuntimeCore {
 
 const DEFAULT_START_TO_CLOSE_MS = 10 * 60_000;
 const DEFAULT_LOCAL_START_TO_CLOSE_MS = 30_000;
+/** A local activity's retry policy where its options leave it out. */
+const LOCAL_RETRY_DEFAULTS = Object.freeze({ maximumAttempts: 3, initialInterval: 100 });
 
 /** The `ctx` handed to the workflow function. */
 export function createContext(core: RuntimeCore): WorkflowContext {
@@ -272,8 +274,8 @@ class ContextApi {
     } catch (err) {
       return Promise.reject(err);
     }
+    // No `completions.activity` entry: a local activity's failure is named from its marker.
     const seq = this.#core.nextSeq();
-    this.#core.completions.activity(seq, { activityType, activityId: String(seq) });
     return this.#core.issue<O>({
       type: "RunLocalActivity",
       seq,
@@ -281,8 +283,12 @@ class ContextApi {
       input: payload,
       startToCloseTimeoutMs:
         optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS,
-      ...withMs("scheduleToCloseTimeoutMs", options.scheduleToCloseTimeout),
-      retry: resolveRetryPolicy({ maximumAttempts: 3, initialInterval: 100, ...options.retry }),
+      ...(options.scheduleToCloseTimeout === undefined
+        ? undefined
+        : { scheduleToCloseTimeoutMs: toMs(options.scheduleToCloseTimeout) }),
+      retry: resolveRetryPolicy(
+        options.retry ? { ...LOCAL_RETRY_DEFAULTS, ...options.retry } : LOCAL_RETRY_DEFAULTS,
+      ),
     });
   }
 

@@ -29,6 +29,9 @@ export const activeRuntime = new AsyncLocalStorage<DeterministicHost>();
 
 /** The real `setTimeout`, for the runtime's own use (draining microtasks): never a durable timer. */
 export const realSetTimeout: typeof setTimeout = globalThis.setTimeout.bind(globalThis);
+/** The real `setInterval`/`clearInterval`, for the runtime's own event-loop turns (drain.ts). */
+export const realSetInterval: typeof setInterval = globalThis.setInterval.bind(globalThis);
+export const realClearInterval: typeof clearInterval = globalThis.clearInterval.bind(globalThis);
 
 const PATCHED = Symbol.for("sundial.deterministicGlobals");
 

@@ -15,7 +15,7 @@ import {
 } from "../../sdk/common/failures";
 import type { WorkflowDefinition, WorkflowInfo } from "../../sdk/workflow/index";
 import type { EventAttributes, HistoryEvent } from "../history/events";
-import { COMMAND_EVENT_TYPES, INPUT_EVENT_TYPES } from "../history/events";
+import { COMMAND_EVENT_TYPES } from "../history/events";
 import { type Command, commandMatches, describeCommand } from "./commands";
 import { Completions } from "./completions";
 import { createContext, type RuntimeCore } from "./context";
@@ -25,10 +25,11 @@ import {
   type DeterministicHost,
   installDeterministicGlobals,
 } from "./deterministic-globals";
-import { drainWorkflowCode } from "./drain";
+import { EventLoopTurns, settleConditions } from "./drain";
 import { divergenceError, forbiddenGlobal, strayResume, WorkflowTaskError } from "./errors";
 import { decode, Handlers } from "./handlers";
 import { currentScope, Scope } from "./scope";
+import { type Condition, checkConditions, isDeprecatedPatch, scanTask } from "./task-scan";
 
 export interface RuntimeInfo {
   namespace: string;
@@ -68,7 +69,7 @@ export class WorkflowRuntime implements DeterministicHost {
   /** Commands issued by workflow code and not yet matched with a recorded event. */
   readonly #unmatched: Command[] = [];
   /** Marker results waiting to be delivered once every command of the same drain is matched. */
-  readonly #markerResolutions: HistoryEvent[] = [];
+  #markerResolutions: HistoryEvent[] = [];
   #closed = false;
   #taskError: unknown = undefined;
   #hasTaskError = false;
@@ -76,14 +77,14 @@ export class WorkflowRuntime implements DeterministicHost {
   /** Whether the task being applied is recorded history (replay) rather than a new activation. */
   #replaying = false;
   /** Patch ids of the Patch markers in the task being replayed. */
-  #taskPatches = new Set<string>();
+  #taskPatches: ReadonlySet<string> = new Set();
   /** Set while a query or validator runs: such code must not issue commands. */
   #readOnly = false;
   readonly #root = new Scope(true);
   readonly #handlers: Handlers;
   /** What the context API (./context.ts) calls. */
   readonly #core: RuntimeCore;
-  readonly #conditions: Array<{ fn: () => boolean; done: (ok: boolean) => void }> = [];
+  readonly #conditions: Condition[] = [];
 
   readonly #onStrayResume: ((runtime: WorkflowRuntime) => void) | undefined;
   /** Stacks of issued commands (replay-check only), and how many commands matched history so far. */
@@ -175,39 +176,22 @@ export class WorkflowRuntime implements DeterministicHost {
   async applyTask(events: readonly HistoryEvent[], replaying = false): Promise<void> {
     // A task error found between tasks (code resumed astray) fails this task.
     this.#throwIfFailed();
-    const first = events[0];
-    if (first) this.#nowMs = first.timestampMs;
+    if (events[0]) this.#nowMs = events[0].timestampMs;
     this.#replaying = replaying;
     this.#activating = true;
     this.#appliedEvents += events.length;
-    this.#taskPatches = new Set(
-      events.flatMap((e) =>
-        e.eventType === "MarkerRecorded" && e.attributes.markerName === "Patch"
-          ? [e.attributes.patchId]
-          : [],
-      ),
-    );
+    const { patches, inputs } = scanTask(events);
+    this.#taskPatches = patches;
     try {
-      let delivered = false;
-      for (const ev of events) {
-        if (INPUT_EVENT_TYPES.has(ev.eventType)) {
-          this.#deliver(ev);
-          delivered = true;
-        }
+      if (inputs.length > 0) {
+        for (const ev of inputs) this.#deliver(ev);
+        await this.#drain();
       }
-      if (delivered) await this.#drain();
       for (const ev of events) {
         if (!COMMAND_EVENT_TYPES.has(ev.eventType)) continue;
         const cmd = this.#unmatched[0];
         if (!cmd || !commandMatches(cmd, ev)) {
-          // A deprecated patch's marker may stay in old histories after the call is removed.
-          if (
-            ev.eventType === "MarkerRecorded" &&
-            ev.attributes.markerName === "Patch" &&
-            ev.attributes.deprecated
-          ) {
-            continue;
-          }
+          if (isDeprecatedPatch(ev)) continue;
           throw divergenceError(ev, cmd, this.#matched, cmd && this.#sources?.get(cmd));
         }
         this.#unmatched.shift();
@@ -215,12 +199,25 @@ export class WorkflowRuntime implements DeterministicHost {
         if (ev.eventType === "MarkerRecorded" && ev.attributes.markerName === "LocalActivity") {
           this.#markerResolutions.push(ev);
         }
-        if (this.#unmatched.length === 0 && this.#markerResolutions.length > 0) {
-          for (const marker of this.#markerResolutions.splice(0)) this.#deliver(marker);
-          await this.#drain();
+        const markers = this.#markerResolutions;
+        if (this.#unmatched.length === 0 && markers.length > 0) {
+          if (markers.length === 1) {
+            // The usual case (sequential local activities): no array per marker.
+            const marker = markers[0]!;
+            markers.length = 0;
+            this.#deliver(marker);
+          } else {
+            this.#markerResolutions = [];
+            for (const marker of markers) this.#deliver(marker);
+          }
+          // #drain, inlined: this runs once per local activity of a replayed task.
+          await this.#turns.next();
+          if (this.#conditions.length > 0) await this.#settleConditions();
+          this.#throwIfFailed();
         }
       }
     } finally {
+      this.#turns.stop();
       this.#replaying = false;
       this.#activating = false;
     }
@@ -394,13 +391,26 @@ export class WorkflowRuntime implements DeterministicHost {
     this.#hasTaskError = true;
   }
 
+  // Made once: a replay drains once per local activity marker.
+  readonly #checkConditionsFn = () => this.#checkConditions();
+  readonly #failedFn = () => this.#hasTaskError;
+
+  readonly #turns = new EventLoopTurns();
+
+  /** Drains workflow code (drain.ts): one event-loop turn, more only while conditions come true. */
   async #drain(): Promise<void> {
-    const livelock = await drainWorkflowCode(
-      () => this.#checkConditions(),
-      () => this.#hasTaskError,
+    await this.#turns.next();
+    if (this.#conditions.length > 0) await this.#settleConditions();
+    this.#throwIfFailed();
+  }
+
+  async #settleConditions(): Promise<void> {
+    const livelock = await settleConditions(
+      this.#checkConditionsFn,
+      this.#failedFn,
+      this.#turns.next,
     );
     if (livelock) this.#fail(livelock);
-    this.#throwIfFailed();
   }
 
   #throwIfFailed(): void {
@@ -410,24 +420,13 @@ export class WorkflowRuntime implements DeterministicHost {
     throw new WorkflowTaskError(`Workflow code threw ${message}`, { cause: err });
   }
 
-  /** Resolves the conditions that now hold; whether any did. */
+  /** Resolves the conditions that now hold (in the workflow context: Date.now() is workflow time). */
   #checkConditions(): boolean {
-    let any = false;
-    for (const c of [...this.#conditions]) {
-      let ok: boolean;
-      try {
-        // In the workflow context: a predicate reading Date.now() sees workflow time, as on replay.
-        ok = activeRuntime.run(this, c.fn);
-      } catch (err) {
-        this.#fail(err);
-        return false;
-      }
-      if (ok) {
-        c.done(true);
-        any = true;
-      }
-    }
-    return any;
+    return checkConditions(
+      this.#conditions,
+      (fn) => activeRuntime.run(this, fn),
+      (err) => this.#fail(err),
+    );
   }
 
   #assertWritable(what: string): void {
