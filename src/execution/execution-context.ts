@@ -157,11 +157,15 @@ export class ExecCtx {
     this.#lock = this.#lock.then(fn).catch(() => undefined);
   }
 
-  /** Creates the tables on the first start (and for test hooks). */
-  ensureSchema(): void {
-    if (this.ready) return;
+  /**
+   * Creates the tables on the first start (and for test hooks). True when it just created them:
+   * the object is brand new, so every table is empty and there is nothing to read.
+   */
+  ensureSchema(): boolean {
+    if (this.ready) return false;
     migrate(this.sql, false); // the constructor found no tables
     this.ready = true;
+    return true;
   }
 
   /** The workflow id, also before the first start (from the object's name, `namespace/workflowId`). */

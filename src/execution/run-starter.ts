@@ -5,7 +5,7 @@
  */
 
 import { type EventAttributes, type NewEvent, newEvent } from "../history/events";
-import { rememberRetention } from "../retention/retention";
+import { retentionMeta } from "../retention/retention";
 import { queueFor } from "./addressing";
 import { queueVisibility } from "./delivery";
 import type { ExecCtx, Writes } from "./execution-context";
@@ -32,12 +32,13 @@ export async function startWorkflow(
     const message = `taskQueue "${req.taskQueue}" cannot be used: ${unboundTaskQueueMessage(req.taskQueue)}`;
     return { ok: false, error: { code: "InvalidArgument", message } };
   }
-  x.ensureSchema();
-  if (req.requestId) {
+  // A brand-new object (its tables just created) has no runs and no request ids: nothing to read.
+  const fresh = x.ensureSchema();
+  if (req.requestId && !fresh) {
     const prior = x.requests.runOf(startRequestKeys(req.requestId));
     if (prior) return { ok: true, runId: prior, started: false };
   }
-  const current = x.runs.current();
+  const current = fresh ? undefined : x.runs.current();
   const decision = startDecision(current, req);
   if (decision.kind === "reject") return { ok: false, error: decision.error };
   if (decision.kind === "existing") return { ok: true, runId: decision.runId, started: false };
@@ -56,13 +57,17 @@ export async function startWorkflow(
   if (decision.kind === "start" && decision.terminate && current) {
     await terminateRun(x, current, "Terminated by a start with idReusePolicy TerminateIfRunning");
   }
+  // The identity (first start only) and the retention the start carries: one meta write.
+  const meta: Array<readonly [string, string]> = [];
   if (!x.identity) {
     x.identity = { namespace: req.namespace, workflowId: req.workflowId };
-    x.runs.saveIdentity(req.namespace, req.workflowId);
+    meta.push(["namespace", req.namespace], ["workflow_id", req.workflowId]);
   }
-  rememberRetention(x.sql, req.retentionMs);
+  const retention = retentionMeta(req.retentionMs);
+  if (retention) meta.push(retention);
+  x.runs.saveMeta(meta);
   const runId = crypto.randomUUID();
-  await startRun(x, {
+  await startRun(x, fresh ? 1 : undefined, {
     runId,
     workflowType: req.workflowType,
     taskQueue: req.taskQueue,
@@ -102,8 +107,8 @@ export async function startWorkflow(
  * Starts a run: its row, its WorkflowExecutionStarted event and its first workflow task commit in
  * one transaction (a crash leaves either no run or a run with history).
  */
-async function startRun(x: ExecCtx, s: RunStart): Promise<void> {
-  const { run, inputs, writes } = prepareRun(x, s);
+async function startRun(x: ExecCtx, runNo: number | undefined, s: RunStart): Promise<void> {
+  const { run, inputs, writes } = prepareRun(x, s, runNo);
   await transition(x, run, inputs, writes, { runWorkflow: !s.startDelayMs });
 }
 
@@ -121,12 +126,19 @@ export function startRunInTransaction(x: ExecCtx, s: RunStart): void {
   x.runs.advance(run.run_id, events.length);
 }
 
-/** The new run's row (inserted by the first write), its first events and writes. */
-function prepareRun(x: ExecCtx, s: RunStart): { run: RunRow; inputs: NewEvent[]; writes: Writes } {
+/**
+ * The new run's row (inserted by the first write), its first events and writes. `runNo`: known
+ * (a brand-new object's first run is 1), else read.
+ */
+function prepareRun(
+  x: ExecCtx,
+  s: RunStart,
+  runNo = x.runs.nextRunNo(),
+): { run: RunRow; inputs: NewEvent[]; writes: Writes } {
   const now = x.now();
   const run: RunRow = {
     run_id: s.runId,
-    run_no: x.runs.nextRunNo(),
+    run_no: runNo,
     workflow_type: s.workflowType,
     task_queue: s.taskQueue,
     status: "Running",

@@ -120,11 +120,12 @@ export class RunStore {
     return new Map(rows.map((r) => [r.key, r.value]));
   }
 
-  saveIdentity(namespace: string, workflowId: string): void {
+  /** Writes `entries` (key, value) into meta in one statement; nothing when there are none. */
+  saveMeta(entries: ReadonlyArray<readonly [string, string]>): void {
+    if (entries.length === 0) return;
     this.sql.exec(
-      "INSERT OR REPLACE INTO meta (key, value) VALUES ('namespace', ?), ('workflow_id', ?)",
-      namespace,
-      workflowId,
+      `INSERT OR REPLACE INTO meta (key, value) VALUES ${entries.map(() => "(?, ?)").join(", ")}`,
+      ...entries.flat(),
     );
   }
 

@@ -2,7 +2,7 @@
 
 export const SCHEMA_VERSION = 5;
 
-const DDL = `
+export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY,
@@ -93,6 +93,15 @@ CREATE TABLE IF NOT EXISTS updates (
 CREATE TABLE IF NOT EXISTS requests (request_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
 `;
 
+const OUTBOX_INDEX = "CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id)";
+
+/**
+ * A new object's whole schema at the current version in ONE `exec` (tables, index, version row):
+ * it runs on the first start, before the answer, so each round trip into SQLite counts.
+ */
+const CREATE_NEW = `${DDL}${OUTBOX_INDEX};
+INSERT INTO meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}');`;
+
 /** Whether the tables exist (reading sqlite_master writes nothing). */
 export function hasSchema(sql: SqlStorage): boolean {
   return (
@@ -106,16 +115,18 @@ export function hasSchema(sql: SqlStorage): boolean {
  * {@link hasSchema}): an existing object's activation costs one read, its schema version.
  */
 export function migrate(sql: SqlStorage, exists = hasSchema(sql)): void {
-  if (exists) {
-    const version = sql
-      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")
-      .toArray()[0];
-    if (version && Number(version.value) === SCHEMA_VERSION) return;
+  if (!exists) {
+    // A new object's tables are created at the current version: nothing to upgrade.
+    sql.exec(CREATE_NEW);
+    return;
   }
+  const version = sql
+    .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")
+    .toArray()[0];
+  if (version && Number(version.value) === SCHEMA_VERSION) return;
   sql.exec(DDL);
-  // A new object's tables are created at the current version: nothing to upgrade.
-  if (exists) upgrade(sql);
-  sql.exec("CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id)");
+  upgrade(sql);
+  sql.exec(OUTBOX_INDEX);
   sql.exec(
     "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     String(SCHEMA_VERSION),
