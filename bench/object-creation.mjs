@@ -39,10 +39,6 @@ const mf = new Miniflare({
   durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
 });
 await mf.ready;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 const acc = Object.fromEntries(VARIANTS.map((v) => [v, { outer: [], inner: [], cpu: 0, n: 0 }]));
 const call = async (v, n, tag) => {
   const variant = v === "existing" ? "insert" : v;
