@@ -5,10 +5,40 @@
  * consumer. Per build: the client-side start p50 and workerd's CPU per start (from /proc, per
  * batch: only one build runs at a time). CPU moves less than wall time with the machine's load.
  */
+
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
-import { workerdCpuMs } from "./cpu.mjs";
+
+/** On-CPU time (ms, ns precision) of every thread of the workerd processes under this one. */
+function workerdCpuMs() {
+  let ns = 0;
+  const walk = (pid) => {
+    let children = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
+    } catch {
+      return;
+    }
+    for (const child of children.filter(Boolean)) {
+      try {
+        if (readFileSync(`/proc/${child}/comm`, "utf8").includes("workerd")) {
+          for (const tid of readdirSync(`/proc/${child}/task`)) {
+            ns += Number(
+              readFileSync(`/proc/${child}/task/${tid}/schedstat`, "utf8").split(" ")[0],
+            );
+          }
+        }
+      } catch {
+        // gone meanwhile
+      }
+      walk(child);
+    }
+  };
+  walk(process.pid);
+  return ns / 1e6;
+}
 
 const [aJs, bJs] = [process.argv[2], process.argv[3]];
 const rounds = Number(process.argv[4] ?? 10);
@@ -48,7 +78,10 @@ const start = async (which) => {
   return performance.now() - t0;
 };
 const med = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-const res = { a: { ms: [], cpu: 0, n: 0, rounds: [] }, b: { ms: [], cpu: 0, n: 0, rounds: [] } };
+const res = {
+  a: { ms: [], cpu: 0, n: 0, rounds: [], cpus: [] },
+  b: { ms: [], cpu: 0, n: 0, rounds: [], cpus: [] },
+};
 for (let i = 0; i < 30; i++) for (const k of ["a", "b"]) await start(k); // warm-up
 for (let r = 0; r < rounds; r++) {
   for (const k of r % 2 ? ["a", "b"] : ["b", "a"]) {
@@ -60,12 +93,18 @@ for (let r = 0; r < rounds; r++) {
     res[k].n += batch;
     res[k].ms.push(...ms);
     res[k].rounds.push(med(ms));
+    res[k].cpus.push(cpu / batch);
   }
 }
 await mf.dispose();
 for (const k of ["a", "b"]) {
   const x = res[k];
   console.log(
-    `${k}: start p50 ${med(x.ms).toFixed(2)} ms (n=${x.n}), CPU ${(x.cpu / x.n).toFixed(2)} ms/start; per-batch p50s ${x.rounds.map((v) => v.toFixed(1)).join(" ")}`,
+    `${k}: start p50 ${med(x.ms).toFixed(2)} ms (n=${x.n}), CPU ${(x.cpu / x.n).toFixed(2)} ms/start; per-batch p50s ${x.rounds.map((v) => v.toFixed(1)).join(" ")}; CPU ${x.cpus.map((v) => v.toFixed(1)).join(" ")}`,
   );
 }
+// Paired by round (a and b ran back to back): the median of b − a is what the load moves least.
+const diff = (key) => med(res.a[key].map((v, i) => res.b[key][i] - v));
+console.log(
+  `b − a, median over ${rounds} paired rounds: start p50 ${diff("rounds").toFixed(2)} ms, CPU ${diff("cpus").toFixed(2)} ms/start`,
+);
