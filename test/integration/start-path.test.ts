@@ -10,10 +10,7 @@ import { api, post, result, stub, uniqueId } from "../helpers";
 
 const wf = (id: string) => `/api/v1/workflows/${encodeURIComponent(id)}`;
 
-interface SchemaEntry {
-  type: string;
-  name: string;
-}
+type SchemaEntry = { type: string; name: string };
 
 /** Tables and indexes of an execution object (workerd's own `_cf_` tables left out). */
 async function schemaOf(workflowId: string): Promise<SchemaEntry[]> {
