@@ -88,8 +88,11 @@ export class ExecCtx {
     readonly config: ResolvedConfig,
   ) {
     this.storage = state.storage;
+    // An object never started keeps no storage at all: messages to an unknown id answer NotFound
+    // without creating tables (so probing random ids leaves nothing behind). Read once, here.
+    this.ready = hasSchema(state.storage.sql);
     // Every payload column is encoded on write and decoded on read (src/codec/payload-sql.ts).
-    this.sql = executionSql(state.storage.sql, env, config.codecs);
+    this.sql = executionSql(state.storage.sql, env, config.codecs, this.ready);
     this.waiters = new Waiters(config.limits.maxWaitersPerObject);
     this.runs = new RunStore(this.sql, () => this.ready);
     this.history = new HistoryStore(this.sql, () => this.waiters.notify("history"));
@@ -107,9 +110,6 @@ export class ExecCtx {
       maxEntries: config.limits.queryCacheRuns,
       maxWeight: config.limits.queryCacheBytes,
     });
-    // An object never started keeps no storage at all: messages to an unknown id answer NotFound
-    // without creating tables (so probing random ids leaves nothing behind).
-    this.ready = hasSchema(this.sql);
     if (!this.ready) {
       // No tables: never started (or deleted by retention, which deletes the alarm too), so no
       // alarm either; knowing it spares the first start a storage read (an alarm there anyway
