@@ -58,6 +58,9 @@ export class Probe extends DurableObject<Env> {
         sql.exec(minimalDdl());
         await this.ctx.storage.setAlarm(Date.now() + 60_000);
         break;
+      case "timeout0x10":
+        for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+        break;
       case "insert-alarm":
         sql.exec(ONE_TABLE);
         sql.exec("INSERT INTO ops (v) VALUES (1)");
