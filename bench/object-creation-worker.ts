@@ -61,6 +61,18 @@ export class Probe extends DurableObject<Env> {
       case "timeout0x10":
         for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
         break;
+      case "ddl-yield-insert":
+        // The schema commits on its own (the yield ends the implicit transaction), then a write.
+        migrate(sql, hasSchema(sql));
+        await new Promise((r) => setTimeout(r, 0));
+        sql.exec("INSERT INTO meta (key, value) VALUES ('x', 'y')");
+        break;
+      case "ddl-insert-yield":
+        // The same work in one implicit transaction.
+        migrate(sql, hasSchema(sql));
+        sql.exec("INSERT INTO meta (key, value) VALUES ('x', 'y')");
+        await new Promise((r) => setTimeout(r, 0));
+        break;
       case "insert-alarm":
         sql.exec(ONE_TABLE);
         sql.exec("INSERT INTO ops (v) VALUES (1)");
