@@ -29,6 +29,8 @@ import { Waiters } from "./waiters";
 /** Work of one transition that is not an event: rows to write in the same transaction. */
 export interface Writes {
   sql: Array<() => void>;
+  /** Runs first in the transaction, before the events: a new object's tables (run-starter.ts). */
+  before?: () => void;
 }
 
 /** The warm (sticky) runtime of the current run and how many events it has applied. */
@@ -157,15 +159,11 @@ export class ExecCtx {
     this.#lock = this.#lock.then(fn).catch(() => undefined);
   }
 
-  /**
-   * Creates the tables on the first start (and for test hooks). True when it just created them:
-   * the object is brand new, so every table is empty and there is nothing to read.
-   */
-  ensureSchema(): boolean {
-    if (this.ready) return false;
+  /** Creates the tables if this object has none (test hooks; a start creates them in its transaction). */
+  ensureSchema(): void {
+    if (this.ready) return;
     migrate(this.sql, false); // the constructor found no tables
     this.ready = true;
-    return true;
   }
 
   /** The workflow id, also before the first start (from the object's name, `namespace/workflowId`). */

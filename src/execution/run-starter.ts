@@ -17,6 +17,7 @@ import type { RunRow } from "./rows";
 import type { ParentRef, StartReply, StartRequest } from "./rpc";
 import { terminateRun } from "./run-closer";
 import { type RunStart, startDecision } from "./run-start";
+import { hasSchema } from "./schema";
 import { timerKey } from "./timer-keys";
 import { transition } from "./transition";
 
@@ -32,8 +33,9 @@ export async function startWorkflow(
     const message = `taskQueue "${req.taskQueue}" cannot be used: ${unboundTaskQueueMessage(req.taskQueue)}`;
     return { ok: false, error: { code: "InvalidArgument", message } };
   }
-  // A brand-new object (its tables just created) has no runs and no request ids: nothing to read.
-  const fresh = x.ensureSchema();
+  // A brand-new object has no tables, so no runs and no request ids: nothing to read. Its tables
+  // are created in the run's first transaction (one commit, not two; a failed start leaves none).
+  const fresh = !x.ready;
   if (req.requestId && !fresh) {
     const prior = x.requests.runOf(startRequestKeys(req.requestId));
     if (prior) return { ok: true, runId: prior, started: false };
@@ -57,49 +59,62 @@ export async function startWorkflow(
   if (decision.kind === "start" && decision.terminate && current) {
     await terminateRun(x, current, "Terminated by a start with idReusePolicy TerminateIfRunning");
   }
-  // The identity (first start only) and the retention the start carries: one meta write.
+  // The identity (first start only) and the retention the start carries: one meta write, in the
+  // run's first transaction (after the tables of a new object).
   const meta: Array<readonly [string, string]> = [];
-  if (!x.identity) {
+  const newIdentity = !x.identity;
+  if (newIdentity) {
     x.identity = { namespace: req.namespace, workflowId: req.workflowId };
     meta.push(["namespace", req.namespace], ["workflow_id", req.workflowId]);
   }
   const retention = retentionMeta(req.retentionMs);
   if (retention) meta.push(retention);
-  x.runs.saveMeta(meta);
+  const before = () => {
+    if (fresh) x.ensureSchema();
+    x.runs.saveMeta(meta);
+  };
   const runId = crypto.randomUUID();
-  await startRun(x, fresh ? 1 : undefined, {
-    runId,
-    workflowType: req.workflowType,
-    taskQueue: req.taskQueue,
-    input: req.input,
-    attempt: 1,
-    firstExecutionRunId: runId,
-    requestId: req.requestId,
-    startDelayMs: req.startDelayMs,
-    runTimeoutMs: req.runTimeoutMs,
-    executionTimeoutMs: req.executionTimeoutMs,
-    // Absolute, for the whole chain (retries, continue-as-new): the start delay is not counted
-    // against it, so it shifts the deadline once, here.
-    executionDeadlineMs: req.executionTimeoutMs
-      ? x.now() + (req.startDelayMs ?? 0) + req.executionTimeoutMs
-      : undefined,
-    retryPolicy: req.retryPolicy,
-    memo: req.memo,
-    searchAttributes: req.searchAttributes,
-    ...(parent ? { parent: JSON.stringify(parent) } : {}),
-    ...(req.closeNotify ? { closeNotify: JSON.stringify(req.closeNotify) } : {}),
-    ...(req.signal
-      ? {
-          extraInputs: [
-            newEvent("WorkflowExecutionSignaled", {
-              signalName: req.signal.name,
-              input: req.signal.input,
-              ...(req.signal.requestId ? { requestId: req.signal.requestId } : {}),
-            }),
-          ],
-        }
-      : {}),
-  });
+  try {
+    await startRun(x, fresh, before, {
+      runId,
+      workflowType: req.workflowType,
+      taskQueue: req.taskQueue,
+      input: req.input,
+      attempt: 1,
+      firstExecutionRunId: runId,
+      requestId: req.requestId,
+      startDelayMs: req.startDelayMs,
+      runTimeoutMs: req.runTimeoutMs,
+      executionTimeoutMs: req.executionTimeoutMs,
+      // Absolute, for the whole chain (retries, continue-as-new): the start delay is not counted
+      // against it, so it shifts the deadline once, here.
+      executionDeadlineMs: req.executionTimeoutMs
+        ? x.now() + (req.startDelayMs ?? 0) + req.executionTimeoutMs
+        : undefined,
+      retryPolicy: req.retryPolicy,
+      memo: req.memo,
+      searchAttributes: req.searchAttributes,
+      ...(parent ? { parent: JSON.stringify(parent) } : {}),
+      ...(req.closeNotify ? { closeNotify: JSON.stringify(req.closeNotify) } : {}),
+      ...(req.signal
+        ? {
+            extraInputs: [
+              newEvent("WorkflowExecutionSignaled", {
+                signalName: req.signal.name,
+                input: req.signal.input,
+                ...(req.signal.requestId ? { requestId: req.signal.requestId } : {}),
+              }),
+            ],
+          }
+        : {}),
+    });
+  } catch (err) {
+    // From storage, what the failure left: a rollback nothing (a new object keeps no tables), a
+    // crash after the commit (crash-point tests) everything.
+    if (fresh) x.ready = hasSchema(x.storage.sql);
+    if (newIdentity && !(x.ready && x.runs.readMeta().has("namespace"))) x.identity = undefined;
+    throw err;
+  }
   return { ok: true, runId, started: true };
 }
 
@@ -107,8 +122,15 @@ export async function startWorkflow(
  * Starts a run: its row, its WorkflowExecutionStarted event and its first workflow task commit in
  * one transaction (a crash leaves either no run or a run with history).
  */
-async function startRun(x: ExecCtx, runNo: number | undefined, s: RunStart): Promise<void> {
-  const { run, inputs, writes } = prepareRun(x, s, runNo);
+async function startRun(
+  x: ExecCtx,
+  fresh: boolean,
+  before: () => void,
+  s: RunStart,
+): Promise<void> {
+  // A new object's first run is run 1 (its runs table does not exist yet).
+  const { run, inputs, writes } = prepareRun(x, s, fresh ? 1 : undefined);
+  writes.before = before;
   await transition(x, run, inputs, writes, { runWorkflow: !s.startDelayMs });
 }
 

@@ -116,6 +116,7 @@ export async function transition(
     );
   }
   const committed = tryTransaction(x, () => {
+    writes.before?.();
     x.history.insert(run.run_id, events);
     for (const fn of writes.sql) fn();
     // A closing transition abandons what it schedules: nothing to hand out eagerly then.
