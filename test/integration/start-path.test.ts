@@ -1,8 +1,9 @@
 /**
  * The start path does only what it must (issue 14): a brand-new object creates its whole schema in
- * one `exec` and reads nothing it cannot have (no runs, no request ids), and writes its identity and
- * the start's retention in one meta statement. These pin what that shortcut must still produce:
- * the same tables as an object upgraded in place, the same meta rows, the same answers.
+ * one `exec`, inside the run's first transaction, reads nothing it cannot have (no runs, no request
+ * ids), and writes its identity and the start's retention in one meta statement. These pin what
+ * that shortcut must still produce: the same tables as an object upgraded in place, the same meta
+ * rows, the same answers.
  */
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
