@@ -3,7 +3,7 @@
 import { type Context, Hono } from "hono";
 import { securityHeaders } from "../auth/headers";
 import { keyRoutes } from "../auth/key-routes";
-import { accessControl } from "../auth/middleware";
+import { accessControl, checkedNamespaceOf } from "../auth/middleware";
 import { exceedsBytes } from "../common/payload-size";
 import type { EngineEnv, ResolvedConfig } from "../config";
 import { type ExecutionStub, executionStub } from "../execution/addressing";
@@ -128,6 +128,13 @@ function ackResponse(ack: Ack, status: 200 | 202): Response {
   return new Response("{}", { status, headers: { "content-type": "application/json" } });
 }
 
+/** The namespace's retention: from the access middleware's lookup when it made one (one per request). */
+async function retentionOfNamespace(c: Ctx, namespace: string): Promise<number> {
+  const checked = checkedNamespaceOf(c.req.raw);
+  if (checked?.name === namespace) return checked.retentionMs;
+  return namespaceRetentionMs(c.env, namespace);
+}
+
 function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -183,7 +190,7 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
       ...(b.searchAttributes ? { searchAttributes: JSON.stringify(b.searchAttributes) } : {}),
       ...(signal ? { signal } : {}),
       // The namespace's retention (cached registry read): the run deletes itself that long after close.
-      retentionMs: await namespaceRetentionMs(c.env, namespace),
+      retentionMs: await retentionOfNamespace(c, namespace),
     };
     const result = await stubFor(c.env, namespace, workflowId).start(req);
     if (!result.ok) throw new ApiError(result.error.code, result.error.message);

@@ -7,7 +7,7 @@ import type { MiddlewareHandler } from "hono";
 import { errorResponse } from "../api/errors";
 import { namespaceSchema } from "../api/schemas";
 import type { EngineEnv } from "../config";
-import { DEFAULT_NAMESPACE, getNamespace } from "../namespaces/registry";
+import { DEFAULT_NAMESPACE, getNamespace, type NamespaceRecord } from "../namespaces/registry";
 import { ACCESS_HEADER, accessConfigured, principalOfAccessJwt } from "./access";
 import type { AuthEnv } from "./env";
 import { principalOfKey } from "./key-store";
@@ -32,6 +32,16 @@ export function principalOf(request: Request): Principal {
   // Only reachable if a route were mounted outside the middleware: deny rather than guess.
   if (!p) throw new Error("sundial: no principal for this request (access control not mounted)");
   return p;
+}
+
+const namespaceRecords = new WeakMap<Request, NamespaceRecord>();
+
+/**
+ * The namespace record the middleware already looked up for this request (registered namespaces
+ * other than `default`), so a route needing it (a start's retention) does not look it up again.
+ */
+export function checkedNamespaceOf(request: Request): NamespaceRecord | undefined {
+  return namespaceRecords.get(request);
 }
 
 /** With auth disabled (`npm run dev`), every request is the global admin. */
@@ -154,12 +164,14 @@ export function accessControl(overrides: PermissionOverride[]): MiddlewareHandle
         return errorResponse("InvalidArgument", "namespace: letters, digits, _ . - (max 64)");
       }
       if (req.registered && req.namespace !== DEFAULT_NAMESPACE) {
-        if (!(await getNamespace(c.env, req.namespace))) {
+        const record = await getNamespace(c.env, req.namespace);
+        if (!record) {
           return errorResponse(
             "NotFound",
             `Namespace ${shorten(req.namespace)} is not registered (POST /api/v1/namespaces)`,
           );
         }
+        namespaceRecords.set(c.req.raw, record);
       }
       limitKey = `ns:${req.namespace}`;
     }

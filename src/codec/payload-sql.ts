@@ -169,16 +169,20 @@ export function codecOf(sql: SqlStorage): CodecChain {
   return (sql as Partial<PayloadSql>).payloadCodec ?? codecChain([]);
 }
 
-function unsafeKeys(raw: SqlStorage): string | null | undefined {
-  const hasMeta =
-    raw.exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'meta'").one().n >
-    0;
+function unsafeKeys(raw: SqlStorage, hasMeta: boolean): string | null | undefined {
   if (!hasMeta) return undefined;
   const row = raw
     .exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", UNSAFE_KEYS)
     .toArray()[0];
   if (!row) return undefined;
   return row.value === "" ? null : row.value;
+}
+
+function hasMetaTable(raw: SqlStorage): boolean {
+  return (
+    raw.exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'meta'").one().n >
+    0
+  );
 }
 
 /**
@@ -189,8 +193,11 @@ export function executionSql(
   raw: SqlStorage,
   env: Pick<EngineEnv, "SUNDIAL_ENCRYPTION_KEYS" | "SUNDIAL_UNSAFE">,
   codecs: readonly PayloadCodec[] = [],
+  /** Whether the object's tables exist, when the caller already knows (no second read). */
+  hasMeta?: boolean,
 ): PayloadSql {
-  const override = env.SUNDIAL_UNSAFE === "1" ? unsafeKeys(raw) : undefined;
+  const override =
+    env.SUNDIAL_UNSAFE === "1" ? unsafeKeys(raw, hasMeta ?? hasMetaTable(raw)) : undefined;
   const keys = override === undefined ? env.SUNDIAL_ENCRYPTION_KEYS : (override ?? undefined);
   return payloadSql(raw, engineCodec(env, codecs, keys));
 }

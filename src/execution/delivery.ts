@@ -39,7 +39,8 @@ export function sendMessage(x: ExecCtx, message: OutboxMessage): void {
 /** Queues the run's visibility row (D1), versioned by history length so late writes lose. */
 export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void {
   const identity = x.identity;
-  if (!identity) return;
+  // No D1 bound: delivery would drop the row unsent, so write none (no insert, delete, or loop).
+  if (!identity || !x.env.VISIBILITY) return;
   const row = visibilityRow(identity, run, appended);
   enqueue(x.sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
   x.delivery.messagesWritten = true;

@@ -30,6 +30,8 @@ import { Waiters } from "./waiters";
 /** Work of one transition that is not an event: rows to write in the same transaction. */
 export interface Writes {
   sql: Array<() => void>;
+  /** Runs first in the transaction, before the events: a new object's tables (run-starter.ts). */
+  before?: () => void;
 }
 
 /** The warm (sticky) runtime of the current run and how many events it has applied. */
@@ -93,8 +95,11 @@ export class ExecCtx {
     readonly config: ResolvedConfig,
   ) {
     this.storage = state.storage;
+    // An object never started keeps no storage at all: messages to an unknown id answer NotFound
+    // without creating tables (so probing random ids leaves nothing behind). Read once, here.
+    this.ready = hasSchema(state.storage.sql);
     // Every payload column is encoded on write and decoded on read (src/codec/payload-sql.ts).
-    this.sql = executionSql(state.storage.sql, env, config.codecs);
+    this.sql = executionSql(state.storage.sql, env, config.codecs, this.ready);
     // Counting costs a wrapper call per statement: test and bench engines only.
     if (this.unsafe) this.settleCounts = countWrites(this.sql, this.storageCounts).settle;
     this.waiters = new Waiters(config.limits.maxWaitersPerObject);
@@ -114,9 +119,6 @@ export class ExecCtx {
       maxEntries: config.limits.queryCacheRuns,
       maxWeight: config.limits.queryCacheBytes,
     });
-    // An object never started keeps no storage at all: messages to an unknown id answer NotFound
-    // without creating tables (so probing random ids leaves nothing behind).
-    this.ready = hasSchema(this.sql);
     if (!this.ready) {
       // No tables: never started (or deleted by retention, which deletes the alarm too), so no
       // alarm either; knowing it spares the first start a storage read (an alarm there anyway
@@ -164,7 +166,7 @@ export class ExecCtx {
     this.#lock = this.#lock.then(fn).catch(() => undefined);
   }
 
-  /** Creates the tables on the first start (and for test hooks). */
+  /** Creates the tables if this object has none (test hooks; a start creates them in its transaction). */
   ensureSchema(): void {
     if (this.ready) return;
     migrate(this.sql, false); // the constructor found no tables

@@ -5,7 +5,7 @@
  */
 
 import { type EventAttributes, type NewEvent, newEvent } from "../history/events";
-import { rememberRetention } from "../retention/retention";
+import { retentionMeta } from "../retention/retention";
 import { queueFor } from "./addressing";
 import { queueVisibility } from "./delivery";
 import type { ExecCtx, Writes } from "./execution-context";
@@ -17,6 +17,7 @@ import type { RunRow } from "./rows";
 import type { ParentRef, StartReply, StartRequest } from "./rpc";
 import { terminateRun } from "./run-closer";
 import { type RunStart, startDecision } from "./run-start";
+import { hasSchema } from "./schema";
 import { timerKey } from "./timer-keys";
 import { transition } from "./transition";
 
@@ -32,12 +33,14 @@ export async function startWorkflow(
     const message = `taskQueue "${req.taskQueue}" cannot be used: ${unboundTaskQueueMessage(req.taskQueue)}`;
     return { ok: false, error: { code: "InvalidArgument", message } };
   }
-  x.ensureSchema();
-  if (req.requestId) {
+  // A brand-new object has no tables, so no runs and no request ids: nothing to read. Its tables
+  // are created in the run's first transaction (one commit, not two; a failed start leaves none).
+  const fresh = !x.ready;
+  if (req.requestId && !fresh) {
     const prior = x.requests.runOf(startRequestKeys(req.requestId));
     if (prior) return { ok: true, runId: prior, started: false };
   }
-  const current = x.runs.current();
+  const current = fresh ? undefined : x.runs.current();
   const decision = startDecision(current, req);
   if (decision.kind === "reject") return { ok: false, error: decision.error };
   if (decision.kind === "existing") return { ok: true, runId: decision.runId, started: false };
@@ -56,45 +59,62 @@ export async function startWorkflow(
   if (decision.kind === "start" && decision.terminate && current) {
     await terminateRun(x, current, "Terminated by a start with idReusePolicy TerminateIfRunning");
   }
-  if (!x.identity) {
+  // The identity (first start only) and the retention the start carries: one meta write, in the
+  // run's first transaction (after the tables of a new object).
+  const meta: Array<readonly [string, string]> = [];
+  const newIdentity = !x.identity;
+  if (newIdentity) {
     x.identity = { namespace: req.namespace, workflowId: req.workflowId };
-    x.runs.saveIdentity(req.namespace, req.workflowId);
+    meta.push(["namespace", req.namespace], ["workflow_id", req.workflowId]);
   }
-  rememberRetention(x.sql, req.retentionMs);
+  const retention = retentionMeta(req.retentionMs);
+  if (retention) meta.push(retention);
+  const before = () => {
+    if (fresh) x.ensureSchema();
+    x.runs.saveMeta(meta);
+  };
   const runId = crypto.randomUUID();
-  await startRun(x, {
-    runId,
-    workflowType: req.workflowType,
-    taskQueue: req.taskQueue,
-    input: req.input,
-    attempt: 1,
-    firstExecutionRunId: runId,
-    requestId: req.requestId,
-    startDelayMs: req.startDelayMs,
-    runTimeoutMs: req.runTimeoutMs,
-    executionTimeoutMs: req.executionTimeoutMs,
-    // Absolute, for the whole chain (retries, continue-as-new): the start delay is not counted
-    // against it, so it shifts the deadline once, here.
-    executionDeadlineMs: req.executionTimeoutMs
-      ? x.now() + (req.startDelayMs ?? 0) + req.executionTimeoutMs
-      : undefined,
-    retryPolicy: req.retryPolicy,
-    memo: req.memo,
-    searchAttributes: req.searchAttributes,
-    ...(parent ? { parent: JSON.stringify(parent) } : {}),
-    ...(req.closeNotify ? { closeNotify: JSON.stringify(req.closeNotify) } : {}),
-    ...(req.signal
-      ? {
-          extraInputs: [
-            newEvent("WorkflowExecutionSignaled", {
-              signalName: req.signal.name,
-              input: req.signal.input,
-              ...(req.signal.requestId ? { requestId: req.signal.requestId } : {}),
-            }),
-          ],
-        }
-      : {}),
-  });
+  try {
+    await startRun(x, fresh, before, {
+      runId,
+      workflowType: req.workflowType,
+      taskQueue: req.taskQueue,
+      input: req.input,
+      attempt: 1,
+      firstExecutionRunId: runId,
+      requestId: req.requestId,
+      startDelayMs: req.startDelayMs,
+      runTimeoutMs: req.runTimeoutMs,
+      executionTimeoutMs: req.executionTimeoutMs,
+      // Absolute, for the whole chain (retries, continue-as-new): the start delay is not counted
+      // against it, so it shifts the deadline once, here.
+      executionDeadlineMs: req.executionTimeoutMs
+        ? x.now() + (req.startDelayMs ?? 0) + req.executionTimeoutMs
+        : undefined,
+      retryPolicy: req.retryPolicy,
+      memo: req.memo,
+      searchAttributes: req.searchAttributes,
+      ...(parent ? { parent: JSON.stringify(parent) } : {}),
+      ...(req.closeNotify ? { closeNotify: JSON.stringify(req.closeNotify) } : {}),
+      ...(req.signal
+        ? {
+            extraInputs: [
+              newEvent("WorkflowExecutionSignaled", {
+                signalName: req.signal.name,
+                input: req.signal.input,
+                ...(req.signal.requestId ? { requestId: req.signal.requestId } : {}),
+              }),
+            ],
+          }
+        : {}),
+    });
+  } catch (err) {
+    // From storage, what the failure left: a rollback nothing (a new object keeps no tables), a
+    // crash after the commit (crash-point tests) everything.
+    if (fresh) x.ready = hasSchema(x.storage.sql);
+    if (newIdentity && !(x.ready && x.runs.readMeta().has("namespace"))) x.identity = undefined;
+    throw err;
+  }
   return { ok: true, runId, started: true };
 }
 
@@ -102,8 +122,15 @@ export async function startWorkflow(
  * Starts a run: its row, its WorkflowExecutionStarted event and its first workflow task commit in
  * one transaction (a crash leaves either no run or a run with history).
  */
-async function startRun(x: ExecCtx, s: RunStart): Promise<void> {
-  const { run, inputs, writes } = prepareRun(x, s);
+async function startRun(
+  x: ExecCtx,
+  fresh: boolean,
+  before: () => void,
+  s: RunStart,
+): Promise<void> {
+  // A new object's first run is run 1 (its runs table does not exist yet).
+  const { run, inputs, writes } = prepareRun(x, s, fresh ? 1 : undefined);
+  writes.before = before;
   await transition(x, run, inputs, writes, { runWorkflow: !s.startDelayMs });
 }
 
@@ -118,15 +145,21 @@ export function startRunInTransaction(x: ExecCtx, s: RunStart): void {
   x.history.insert(run.run_id, events);
   for (const fn of writes.sql) fn();
   if (!s.startDelayMs) x.timers.put(timerKey.wft(run.run_id), run.run_id, "wft", x.now());
-  x.runs.advance(run.run_id, events.length);
 }
 
-/** The new run's row (inserted by the first write), its first events and writes. */
-function prepareRun(x: ExecCtx, s: RunStart): { run: RunRow; inputs: NewEvent[]; writes: Writes } {
+/**
+ * The new run's row (inserted by the first write), its first events and writes. `runNo`: known
+ * (a brand-new object's first run is 1), else read.
+ */
+function prepareRun(
+  x: ExecCtx,
+  s: RunStart,
+  runNo = x.runs.nextRunNo(),
+): { run: RunRow; inputs: NewEvent[]; writes: Writes } {
   const now = x.now();
   const run: RunRow = {
     run_id: s.runId,
-    run_no: x.runs.nextRunNo(),
+    run_no: runNo,
     workflow_type: s.workflowType,
     task_queue: s.taskQueue,
     status: "Running",

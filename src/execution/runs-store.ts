@@ -60,12 +60,6 @@ export class RunStore {
     );
   }
 
-  /**
-   * After a transition appended its events. Nothing to write: the run's length and next task id
-   * are read from its events (see SELECT_RUN). Kept so callers need not know.
-   */
-  advance(_runId: string, _historyLength: number): void {}
-
   /** Closed from outside workflow code (timeout, termination), with its closing events. */
   closeFromOutside(runId: string, status: ExecutionStatus, now: number): void {
     this.sql.exec("UPDATE runs SET status = ?, close_ms = ? WHERE run_id = ?", status, now, runId);
@@ -123,11 +117,12 @@ export class RunStore {
     return new Map(rows.map((r) => [r.key, r.value]));
   }
 
-  saveIdentity(namespace: string, workflowId: string): void {
+  /** Writes `entries` (key, value) into meta in one statement; nothing when there are none. */
+  saveMeta(entries: ReadonlyArray<readonly [string, string]>): void {
+    if (entries.length === 0) return;
     this.sql.exec(
-      "INSERT OR REPLACE INTO meta (key, value) VALUES ('namespace', ?), ('workflow_id', ?)",
-      namespace,
-      workflowId,
+      `INSERT OR REPLACE INTO meta (key, value) VALUES ${entries.map(() => "(?, ?)").join(", ")}`,
+      ...entries.flat(),
     );
   }
 

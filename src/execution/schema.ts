@@ -2,7 +2,7 @@
 
 export const SCHEMA_VERSION = 6;
 
-const DDL = `
+export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY,
@@ -94,6 +94,13 @@ CREATE TABLE IF NOT EXISTS updates (
 CREATE TABLE IF NOT EXISTS requests (request_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;
 `;
 
+/**
+ * A new object's whole schema at the current version in ONE `exec` (tables, index, version row):
+ * it runs on the first start, before the answer, so each round trip into SQLite counts.
+ */
+const CREATE_NEW = `${DDL}
+INSERT INTO meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}');`;
+
 /** Whether the tables exist (reading sqlite_master writes nothing). */
 export function hasSchema(sql: SqlStorage): boolean {
   return (
@@ -107,15 +114,17 @@ export function hasSchema(sql: SqlStorage): boolean {
  * {@link hasSchema}): an existing object's activation costs one read, its schema version.
  */
 export function migrate(sql: SqlStorage, exists = hasSchema(sql)): void {
-  if (exists) {
-    const version = sql
-      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")
-      .toArray()[0];
-    if (version && Number(version.value) === SCHEMA_VERSION) return;
+  if (!exists) {
+    // A new object's tables are created at the current version: nothing to upgrade.
+    sql.exec(CREATE_NEW);
+    return;
   }
+  const version = sql
+    .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")
+    .toArray()[0];
+  if (version && Number(version.value) === SCHEMA_VERSION) return;
   sql.exec(DDL);
-  // A new object's tables are created at the current version: nothing to upgrade.
-  if (exists) upgrade(sql);
+  upgrade(sql);
   // Schema 4 and 5 indexed the outbox by run: each row written then cost a second (index) row. The
   // outbox holds only what is undelivered, and is read by run only on a close and by describe.
   sql.exec("DROP INDEX IF EXISTS outbox_by_run");

@@ -116,6 +116,7 @@ export async function transition(
     );
   }
   const committed = tryTransaction(x, () => {
+    writes.before?.();
     x.history.insert(run.run_id, events);
     for (const fn of writes.sql) fn();
     // A closing transition abandons what it schedules: nothing to hand out eagerly then.
@@ -128,7 +129,9 @@ export async function transition(
       x.runs.taskFailed(run.run_id, attempt, JSON.stringify(withoutStacks(taskFailure.failure)));
     } else if (options.runWorkflow !== false) {
       if (run.wft_attempt > 0) x.runs.taskSucceeded(run.run_id);
-      x.timers.delete(timerKey.wft(run.run_id));
+      // A run's first task inline in its start has no task timer to clear (only a start delay or a
+      // next run recorded in a closing transaction writes one, and both append history first).
+      if (run.history_length > 0) x.timers.delete(timerKey.wft(run.run_id));
       if (continueNow) x.timers.put(timerKey.wft(run.run_id), run.run_id, "wft", now);
     }
     if (close) {

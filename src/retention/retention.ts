@@ -25,10 +25,14 @@ export function retentionTimerKey(runId: string): string {
   return `retention:${runId}`;
 }
 
-/** Inside a start: the retention it carries becomes the execution's (later runs inherit it). */
-export function rememberRetention(sql: SqlStorage, retentionMs: number | undefined): void {
+/**
+ * Inside a start: the retention it carries becomes the execution's (later runs inherit it). The
+ * meta row (key, value) to write, with the start's other meta rows in one statement; undefined
+ * when the start carries no valid retention.
+ */
+export function retentionMeta(retentionMs: number | undefined): [string, string] | undefined {
   if (retentionMs === undefined || !Number.isSafeInteger(retentionMs) || retentionMs < 0) return;
-  sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", META_KEY, String(retentionMs));
+  return [META_KEY, String(retentionMs)];
 }
 
 /** The execution's retention: the one its starts carried, else the configured default. */
