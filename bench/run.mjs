@@ -240,7 +240,20 @@ async function measureRows(mf) {
   return { rows_written_per_step: round(await measureRowsWritten(mf, log)) };
 }
 
+/** The schedules phase (opt-in: `BENCH_SCHEDULES=N`; minutes of real time, bench/schedules.mjs). */
+async function schedulesPhase(mf) {
+  const schedules = Number(process.env.BENCH_SCHEDULES ?? 0);
+  if (schedules <= 0) return;
+  await phase(`schedules: ${schedules} every minute`, () => {
+    const minutes = Number(process.env.BENCH_SCHEDULE_MINUTES ?? 5);
+    const call = (method, path, body) => engineJson(mf, method, path, body);
+    return measureSchedules(call, { count: schedules, minutes, log });
+  });
+}
+
 async function engineAndCf(mf, bench) {
+  // `BENCH_ONLY=schedules`: that phase alone, on an engine that has done nothing else.
+  if (process.env.BENCH_ONLY === "schedules") return schedulesPhase(mf);
   await phase("floor: DO RPC + SQLite INSERT", () => measureFloor(mf, bench));
   await phase("floor: queue hops (diagnostics)", () => measureQueueFloor(bench));
   await phase("engine: steps n=100", () => measureStepsRate(mf, bench));
@@ -258,15 +271,7 @@ async function engineAndCf(mf, bench) {
   await phase("engine: cold replay 10k", async () => ({
     cold_replay_ms_10k_events: await measureColdReplay(mf, bench, 10_000),
   }));
-  // Opt-in: minutes of real time (bench/schedules.mjs).
-  const schedules = Number(process.env.BENCH_SCHEDULES ?? 0);
-  if (schedules > 0) {
-    await phase(`schedules: ${schedules} every minute`, () => {
-      const minutes = Number(process.env.BENCH_SCHEDULE_MINUTES ?? 5);
-      const call = (method, path, body) => engineJson(mf, method, path, body);
-      return measureSchedules(call, { count: schedules, minutes, log });
-    });
-  }
+  await schedulesPhase(mf);
 }
 
 function ratios() {

@@ -48,6 +48,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   #deliverAgain = false;
   #alarmRuns = 0;
   #alarmFailures = 0;
+  #alarmWrites = 0;
   #crashAt: ScheduleCrashPoint | undefined;
   /** Test-only (unsafeFollowStarts): align each start's target clock to this one's first. */
   #alignStarts = false;
@@ -59,13 +60,21 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     // creates nothing.
     this.#ready = store.hasSchema(this.#sql);
     if (!this.#ready) return;
-    store.migrate(this.#sql);
+    if (store.readMeta(this.#sql, "schema_version") !== String(store.SCHEMA_VERSION)) {
+      store.migrate(this.#sql);
+    }
     if (this.env.SUNDIAL_UNSAFE === "1") {
       this.#clockOffsetMs = Number(store.readMeta(this.#sql, "clock_offset_ms") ?? 0);
       this.#alignStarts = store.readMeta(this.#sql, "align_starts") === "1";
     }
     // A crash between a commit and its alarm write leaves an action or outbox row with no alarm.
-    void ctx.blockConcurrencyWhile(() => this.#arm());
+    // Only then: rewriting an alarm that is about to run (what woke this object, most often)
+    // makes the runtime cancel and re-run it, about a second late.
+    void ctx.blockConcurrencyWhile(async () => {
+      const armed = await ctx.storage.getAlarm();
+      const want = this.#wantedAlarm();
+      if (want === null ? armed !== null : armed === null || armed > want) await this.#arm();
+    });
   }
 
   #now(): number {
@@ -310,23 +319,20 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   }
 
   /** The one alarm: the next action time, or the outbox's next retry, whichever is first. */
-  async #arm(): Promise<void> {
+  #wantedAlarm(): number | null {
     const row = this.#row();
-    if (!row) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    const candidates = [
-      this.#nextActionMs(row, this.#definition(row)),
-      store.outboxWakeAt(this.#sql),
-    ];
-    const times = candidates.filter((t): t is number => t !== null);
-    if (times.length === 0) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    const at = Math.min(...times) - this.#clockOffsetMs;
-    await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
+    if (!row) return null;
+    const times = [this.#nextActionMs(row, this.#definition(row)), store.outboxWakeAt(this.#sql)]
+      .filter((t): t is number => t !== null)
+      .map((t) => t - this.#clockOffsetMs);
+    return times.length === 0 ? null : Math.max(Math.min(...times), Date.now());
+  }
+
+  async #arm(): Promise<void> {
+    const at = this.#wantedAlarm();
+    this.#alarmWrites += 1;
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
   }
 
   /** Delivers the outbox in the background, one loop at a time, in row order. */
@@ -423,10 +429,16 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     return this.#now();
   }
 
-  /** Test-only: alarm handlers run in this instance, the armed alarm, and the outbox size. */
-  async unsafeAlarmState(): Promise<{ runs: number; armedAtMs: number | null; outbox: number }> {
+  /** Test-only: alarm handlers run and alarm writes in this instance, the armed alarm, the outbox size. */
+  async unsafeAlarmState(): Promise<{
+    runs: number;
+    armedAtMs: number | null;
+    outbox: number;
+    alarmWrites: number;
+  }> {
     this.#assertUnsafe();
     return {
+      alarmWrites: this.#alarmWrites,
       runs: this.#alarmRuns,
       armedAtMs: await this.ctx.storage.getAlarm(),
       outbox: this.#ready ? store.count(this.#sql, "outbox") : 0,
