@@ -7,6 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ErrorBody, HistoryResponse, WireEvent } from "../../sdk/common/wire";
 import { api, history, post, result, start, stub, uniqueId } from "../helpers";
+import { unbatchEvents } from "./event-rows";
 
 async function expectInvalid(res: Response, message: RegExp): Promise<void> {
   const body = (await res.json()) as ErrorBody;
@@ -110,6 +111,7 @@ describe("item 2: JSON deeper than 100 levels", () => {
     const deep = deepArrays(100_000);
     await runInDurableObject(stub(workflowId), async (_instance, state) => {
       const sql = state.storage.sql;
+      unbatchEvents(sql); // a transition's events share a row: one row per event, as older objects
       sql.exec(
         "UPDATE events SET attributes = json_set(attributes, '$.input', ?) WHERE event_type = 'WorkflowExecutionStarted'",
         deep,

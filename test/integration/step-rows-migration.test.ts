@@ -7,41 +7,13 @@
 import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { eventually, history, result, skipTime, start, stub, timers, uniqueId } from "../helpers";
-
-type Row = {
-  event_id: number;
-  task_id: number;
-  event_type: string;
-  ts_ms: number;
-  attributes: string;
-};
+import { unbatchEvents } from "./event-rows";
 
 /** Rewrites the object as schema 5 left it (see the module comment). */
 async function backToSchema5(workflowId: string): Promise<void> {
   await runInDurableObject(stub(workflowId), (_obj, state) => {
     const sql = state.storage.sql;
-    // A row per event: a batch's header line lists [type, ts, length] of the texts that follow.
-    const rows = sql
-      .exec<Row & { run_id: string }>("SELECT * FROM events WHERE event_type = 'Batch'")
-      .toArray();
-    for (const row of rows) {
-      const nl = row.attributes.indexOf("\n");
-      const header = JSON.parse(row.attributes.slice(0, nl)) as Array<[string, number, number]>;
-      let at = nl + 1;
-      sql.exec("DELETE FROM events WHERE run_id = ? AND event_id = ?", row.run_id, row.event_id);
-      header.forEach(([type, ts, length], i) => {
-        sql.exec(
-          "INSERT INTO events (run_id, event_id, task_id, event_type, ts_ms, attributes) VALUES (?, ?, ?, ?, ?, ?)",
-          row.run_id,
-          row.event_id - header.length + 1 + i,
-          row.task_id,
-          type,
-          ts,
-          row.attributes.slice(at, at + length),
-        );
-        at += length;
-      });
-    }
+    unbatchEvents(sql);
     // The dispatch lease as its timer row; the column gone.
     const acts = sql
       .exec<{ run_id: string; seq: number; attempt: number; deadline_ms: number }>(
