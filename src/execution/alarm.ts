@@ -44,7 +44,10 @@ export async function alarm(x: ExecCtx): Promise<void> {
     );
   // An alarm is spent once its handler returns: arm the next one now (a timer, or a retry of
   // undelivered outbox rows), so a crash during the background delivery below loses nothing.
-  await x.serialized(() => armAlarm(x, true));
+  // Not forced: `armedAtMs` is what this handler wrote (null when nothing), so an alarm its
+  // transition already armed at or before the next time stays (a row never tried retries at
+  // now + backoff, which moves with the clock: forcing rewrote the same alarm a few ms later).
+  await x.serialized(() => armAlarm(x));
   crashPoint(x.state, "alarmAfterRearm");
   x.counters.alarmRuns += 1;
   // A throwing handler would be retried a few times by the runtime and then dropped, and every
@@ -54,7 +57,10 @@ export async function alarm(x: ExecCtx): Promise<void> {
 }
 
 async function fireDueTimers(x: ExecCtx): Promise<void> {
-  x.armedAtMs = undefined;
+  // The ringing alarm is spent once this handler returns: no alarm is armed after it but what it
+  // writes. Known, not read: a read here would find the ringing alarm still set (and skip the write
+  // the next timer needs), and each read costs a storage round trip on every fire.
+  x.armedAtMs = null;
   await sendActivityTasks(x);
   const now = x.now();
   const due = x.timers.due(now);

@@ -102,7 +102,10 @@ export async function alarmAndOutbox(
   setAt?: number,
 ): Promise<{ alarm: number | null; outbox: number }> {
   assertUnsafe(x);
-  if (setAt !== undefined) await x.storage.setAlarm(setAt);
+  if (setAt !== undefined) {
+    await x.storage.setAlarm(setAt);
+    x.armedAtMs = setAt; // what armAlarm compares with
+  }
   const outbox = countRows(x.sql, "all");
   return { alarm: await x.storage.getAlarm(), outbox };
 }

@@ -48,11 +48,13 @@ export function nextAlarmAt(
 /**
  * Whether the alarm must be written. An alarm already armed earlier stays put unless `force`:
  * firing early is harmless (the handler fires nothing and re-arms exactly), and moving the alarm
- * later on every change costs an alarm write per step. `force` sets it exactly.
+ * later on every change costs an alarm write per step. `force` sets it exactly; an alarm known to
+ * be armed at exactly that time is not written again (a timer that closes its run was re-armed
+ * twice, by the closing transition and by the alarm handler: two alarm writes per fire).
  */
 export function mustRearm(at: number | null, armedAt: number | null, force: boolean): boolean {
-  if (force) return true;
   if (at === armedAt) return false;
+  if (force) return true;
   return !(armedAt !== null && (at === null || at >= armedAt));
 }
 

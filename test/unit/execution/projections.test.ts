@@ -226,5 +226,8 @@ describe("timer keys and the alarm", () => {
     expect(mustRearm(null, null, false)).toBe(false);
     expect(mustRearm(150, 100, true)).toBe(true);
     expect(mustRearm(null, 100, true)).toBe(true);
+    // Forced, but already armed at exactly that time (or known to have none): no write.
+    expect(mustRearm(100, 100, true)).toBe(false);
+    expect(mustRearm(null, null, true)).toBe(false);
   });
 });
