@@ -16,24 +16,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-
-const ENGINE = "http://localhost";
-
-async function call(mf, method, path, body) {
-  const res = await mf.dispatchFetch(`${ENGINE}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = { raw: text.slice(0, 300) };
-  }
-  return { status: res.status, json };
-}
+import { engineJson } from "./engine-client.mjs";
 
 let seq = 0;
 
@@ -41,7 +24,7 @@ let seq = 0;
 async function settledCounts(mf, workflowId) {
   let last;
   for (let i = 0; i < 100; i++) {
-    const r = await call(mf, "GET", `/api/v1/unsafe/workflows/${workflowId}/storage-counts`);
+    const r = await engineJson(mf, "GET", `/api/v1/unsafe/workflows/${workflowId}/storage-counts`);
     if (r.status !== 200) {
       throw new Error(`storage-counts ${workflowId}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
     }
@@ -55,7 +38,7 @@ async function settledCounts(mf, workflowId) {
 /** Runs one `steps` workflow to its close; returns its object's storage counts. */
 async function countsOf(mf, n, local) {
   const workflowId = `rows-${local ? "l" : "q"}${n}-${process.pid}-${++seq}`;
-  const start = await call(mf, "POST", "/api/v1/workflows", {
+  const start = await engineJson(mf, "POST", "/api/v1/workflows", {
     workflowType: "steps",
     workflowId,
     input: { n, local },
@@ -64,7 +47,7 @@ async function countsOf(mf, n, local) {
     throw new Error(`start ${workflowId}: HTTP ${start.status} ${JSON.stringify(start.json)}`);
   }
   for (;;) {
-    const r = await call(mf, "GET", `/api/v1/workflows/${workflowId}/result?wait=60s`);
+    const r = await engineJson(mf, "GET", `/api/v1/workflows/${workflowId}/result?wait=60s`);
     if (r.status === 200) {
       if (r.json.status !== "Completed") {
         throw new Error(`${workflowId} closed as ${JSON.stringify(r.json).slice(0, 300)}`);
