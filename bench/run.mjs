@@ -319,7 +319,41 @@ function ratios() {
   );
 }
 
+/**
+ * `BENCH_ONLY=schedules BENCH_URL=http://127.0.0.1:8787 npm run bench`: the schedules phase against
+ * an engine already running there (`npm run dev`, D1 and all), over plain HTTP.
+ */
+async function schedulesAgainstUrl(base) {
+  const t0 = performance.now();
+  const call = async (method, path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = { raw: text.slice(0, 300) };
+    }
+    return { status: res.status, json };
+  };
+  const schedules = Number(process.env.BENCH_SCHEDULES ?? 1000);
+  const minutes = Number(process.env.BENCH_SCHEDULE_MINUTES ?? 5);
+  await phase(`schedules on ${base}: ${schedules} every minute`, () =>
+    measureSchedules(call, { count: schedules, minutes, log }),
+  );
+  log(`total ${round((performance.now() - t0) / 1000, 1)} s`);
+  const block = Object.entries(metrics).filter(([name]) => name.startsWith("schedule_"));
+  process.stdout.write(`${block.map(([name, value]) => `${name}: ${value}`).join("\n")}\n`);
+}
+
 async function main() {
+  if (process.env.BENCH_ONLY === "schedules" && process.env.BENCH_URL) {
+    return schedulesAgainstUrl(process.env.BENCH_URL.replace(/\/$/, ""));
+  }
   const t0 = performance.now();
   log("building the engine (wrangler deploy --dry-run) and the bench Worker (esbuild)");
   const [engineEntry, benchEntry] = await Promise.all([

@@ -13,6 +13,7 @@ import type {
   StartedTask,
 } from "../sdk/activity/protocol";
 import { createApp } from "./api/app";
+import { limitedLog } from "./common/log-limit";
 import { type EngineEnv, resolveConfig, type SundialConfig } from "./config";
 import { mockableActivities } from "./execution/activity/test-mocks";
 import { executionStub } from "./execution/addressing";
@@ -41,7 +42,7 @@ async function stubForToken(env: EngineEnv, token: string) {
       Forged: "Forged or altered task token",
       Unverifiable: "Task token not checked",
     }[verified.refusal];
-    console.warn(`sundial: refused a report: ${what}: ${verified.reason}`);
+    limitedLog("warn", "refused report", `sundial: refused a report: ${what}: ${verified.reason}`);
     return { refused: `${what}: ${verified.reason}` } as const;
   }
   const t = verified.token;
@@ -65,7 +66,11 @@ export function createReporter(env: EngineEnv): ActivityReporter {
       if ("refused" in s) return null;
       // Stored with the attempt (started_by): a queue message id, never long.
       if (deliveryId !== undefined && (typeof deliveryId !== "string" || deliveryId.length > 512)) {
-        console.warn("sundial: refused a start report: a delivery id is at most 512 characters");
+        limitedLog(
+          "warn",
+          "refused start report",
+          "sundial: refused a start report: a delivery id is at most 512 characters",
+        );
         return null;
       }
       return s.stub.activityStarted(s.token, deliveryId);

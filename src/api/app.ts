@@ -4,6 +4,7 @@ import { type Context, Hono } from "hono";
 import { securityHeaders } from "../auth/headers";
 import { keyRoutes } from "../auth/key-routes";
 import { accessControl, checkedNamespaceOf } from "../auth/middleware";
+import { limitedLog } from "../common/log-limit";
 import { exceedsBytes } from "../common/payload-size";
 import type { EngineEnv, ResolvedConfig } from "../config";
 import { type ExecutionStub, executionStub } from "../execution/addressing";
@@ -355,7 +356,7 @@ export function createApp(config: ResolvedConfig): Hono<AppEnv> {
   );
   app.onError((err) => {
     if (err instanceof ApiError) return err.toResponse();
-    console.error("sundial: unhandled error", err);
+    limitedLog("error", "unhandled", "sundial: unhandled error", err);
     return errorResponse("Internal", "Internal error; see the engine's logs");
   });
   return app;

@@ -6,6 +6,7 @@
 import type { MiddlewareHandler } from "hono";
 import { errorResponse } from "../api/errors";
 import { namespaceSchema } from "../api/schemas";
+import { limitedLog } from "../common/log-limit";
 import type { EngineEnv } from "../config";
 import { DEFAULT_NAMESPACE, getNamespace, type NamespaceRecord } from "../namespaces/registry";
 import { ACCESS_HEADER, accessConfigured, principalOfAccessJwt } from "./access";
@@ -112,7 +113,7 @@ async function rateLimited(env: AuthEnv, key: string): Promise<Response | null> 
     ok = (await limiter.limit({ key })).success;
   } catch (err) {
     // A broken binding must not take the API down: log it and let the request through.
-    console.error("sundial: the rate limit binding failed", err);
+    limitedLog("error", "rate limit binding", "sundial: the rate limit binding failed", err);
   }
   if (ok) return null;
   const period = env.SUNDIAL_RATE_LIMIT_PERIOD ?? "60";

@@ -5,6 +5,7 @@
  * retried a few times and then dropped, and every timer with it).
  */
 
+import { limitedLog } from "../common/log-limit";
 import { type NewEvent, newEvent } from "../history/events";
 import { expireRuns } from "../retention/retention";
 import { activityTimerFired } from "./activity/handlers";
@@ -130,7 +131,9 @@ async function fireDueTimers(x: ExecCtx): Promise<void> {
 /** After an alarm whose handler threw: the next try in 1 s, 2 s, … up to 5 min. */
 async function backOffAlarm(x: ExecCtx, err: unknown): Promise<void> {
   x.alarmFailures += 1;
-  console.error(
+  limitedLog(
+    "error",
+    "workflow alarm",
     `sundial: alarm of workflow "${x.identity?.workflowId}" failed (${errorMessage(err)}); retrying`,
   );
   const at = Date.now() + alarmRetryDelayMs(x.alarmFailures);

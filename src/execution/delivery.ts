@@ -5,6 +5,7 @@
  */
 
 import { codecOf } from "../codec/payload-sql";
+import { limitedLog } from "../common/log-limit";
 import { withRetention } from "../retention/retention";
 import { visibilityRow } from "../visibility/row";
 import { upsertVisibility, type VisibilityRow } from "../visibility/store";
@@ -75,7 +76,12 @@ export function sendTasksAfterAnswer(x: ExecCtx): void {
       await sendActivityTasks(x);
     } catch (err) {
       // A crash point (tests), or the alarm write failing: the alarm, or the next activation, retries.
-      console.error("sundial: sending activity tasks failed; the alarm retries", err);
+      limitedLog(
+        "error",
+        "task send",
+        "sundial: sending activity tasks failed; the alarm retries",
+        err,
+      );
     }
   };
   x.state.waitUntil(new Promise<void>((resolve) => x.queue(() => send().finally(resolve))));
@@ -104,7 +110,9 @@ export function deliverInBackground(x: ExecCtx, all = false): void {
       x.delivery.running = false;
     }
   };
-  x.state.waitUntil(loop().catch((err) => console.error("sundial: delivery failed", err)));
+  x.state.waitUntil(
+    loop().catch((err) => limitedLog("error", "delivery loop", "sundial: delivery failed", err)),
+  );
 }
 
 /** Delivers the due message rows; `force` (test hook) ignores their backoff. */
@@ -134,7 +142,9 @@ export async function deliverMessages(x: ExecCtx, force = false): Promise<void> 
     } catch (err) {
       failedTargets.add(row.target);
       recordFailure(x.sql, [row], errorText(err), x.now());
-      console.error(
+      limitedLog(
+        "error",
+        "message delivery",
         `sundial: delivering a ${row.kind} message to ${row.target} failed; retrying from the alarm`,
         err,
       );

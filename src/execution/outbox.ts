@@ -4,6 +4,7 @@
  * backoff, capped), so an undeliverable row neither spins the object nor hides why it waits.
  */
 import type { PendingDelivery } from "../../sdk/common/wire";
+import { limitedLog } from "../common/log-limit";
 import type { EngineEnv } from "../config";
 import type { Command } from "../replay/commands";
 import { signTaskToken, TokenSecretMissingError } from "../security/task-token-mac";
@@ -187,7 +188,11 @@ export async function sendActivityTasks(
       // Only rows written before starts and workflow tasks checked the binding (or a binding
       // removed by a later deploy) get here.
       if (list.some((r) => r.attempts === 0)) {
-        console.error(`sundial: ${unboundTaskQueueMessage(target)}; retrying with backoff`);
+        limitedLog(
+          "error",
+          "unbound task queue",
+          `sundial: ${unboundTaskQueueMessage(target)}; retrying with backoff`,
+        );
       }
       recordFailure(sql, list, unboundTaskQueueMessage(target), now);
       failed = true;
@@ -202,12 +207,18 @@ export async function sendActivityTasks(
         await queue.sendBatch(bodies.map((body) => ({ body })));
       } catch (err) {
         if (err instanceof TokenSecretMissingError) {
-          console.error(`sundial: ${err.message}; activity tasks wait until it is set`);
+          limitedLog(
+            "error",
+            "token secret",
+            `sundial: ${err.message}; activity tasks wait until it is set`,
+          );
           recordFailure(sql, batch, errorText(err), now);
           failed = true;
           continue;
         }
-        console.error(
+        limitedLog(
+          "error",
+          "task send",
           `sundial: sending ${batch.length} task(s) to task queue "${target}" failed; retrying with backoff`,
           err,
         );

@@ -12,6 +12,7 @@
  * retention })`, 30 days unless set; `null`: kept forever).
  */
 
+import { limitedLog } from "../common/log-limit";
 import type { EngineEnv } from "../config";
 import type { StartRequest } from "../execution/rpc";
 import { deleteVisibility } from "../visibility/store";
@@ -132,7 +133,9 @@ export async function expireRuns(
       }
       expired.push(runId);
     } catch (err) {
-      console.warn(
+      limitedLog(
+        "warn",
+        "retention",
         `sundial: retention of run ${runId} of "${workflowId}" waits (${err instanceof Error ? err.message : String(err)}); retrying in ${RETENTION_RETRY_MS / 1000} s`,
       );
       sql.exec("UPDATE timers SET fire_at_ms = ? WHERE key = ?", now + RETENTION_RETRY_MS, key);

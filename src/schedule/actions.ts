@@ -5,6 +5,7 @@
  * records. SQL through store.ts; the decisions themselves are pure (policy.ts).
  */
 import type { OverlapPolicy } from "../../sdk/common/schedule";
+import { limitedLog } from "../common/log-limit";
 import type { StartRequest } from "../execution/rpc";
 import type { DeliveryReply } from "./delivery";
 import { actionWorkflowId, decideOverlap, dueTimes, releasesBuffer } from "./policy";
@@ -178,7 +179,11 @@ export function delivered(
       }
       return false;
     }
-    console.warn(`sundial: schedule could not start "${workflowId}": ${reply.error.message}`);
+    limitedLog(
+      "warn",
+      "schedule start refused",
+      `sundial: schedule could not start "${workflowId}": ${reply.error.message}`,
+    );
     sql.exec("DELETE FROM running WHERE workflow_id = ?", workflowId);
     store.setRecentStatus(sql, workflowId, "StartFailed");
   } else if (row.kind === "terminate" || row.kind === "cancel") {

@@ -8,6 +8,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { OverlapPolicy } from "../../sdk/common/schedule";
+import { limitedLog } from "../common/log-limit";
 import type { EngineEnv } from "../config";
 import { errorReply, json } from "../execution/replies";
 import type { Ack, CloseNotice, Reply } from "../execution/rpc";
@@ -277,7 +278,11 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
       // schedule with it: never throw; try again with backoff (1 s, 2 s, … up to 5 min).
       if (err instanceof ScheduleCrashError) throw err;
       this.#alarmFailures += 1;
-      console.error(`sundial: schedule alarm failed (${String(err)}); retrying`);
+      limitedLog(
+        "error",
+        "schedule alarm",
+        `sundial: schedule alarm failed (${String(err)}); retrying`,
+      );
       const delay = Math.min(1000 * 2 ** (this.#alarmFailures - 1), 5 * 60_000);
       await this.ctx.storage.setAlarm(Date.now() + delay);
     }
@@ -352,7 +357,9 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
         this.#delivery = undefined;
       }
     };
-    this.#delivery = loop().catch((err) => console.error("sundial: schedule delivery failed", err));
+    this.#delivery = loop().catch((err) =>
+      limitedLog("error", "schedule delivery loop", "sundial: schedule delivery failed", err),
+    );
     this.ctx.waitUntil(this.#delivery);
   }
 
@@ -383,7 +390,9 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
           err instanceof Error ? err.message : String(err),
           this.#now(),
         );
-        console.error(
+        limitedLog(
+          "error",
+          "schedule delivery",
           `sundial: schedule delivery (${row.kind} ${row.target}) failed; retrying`,
           err,
         );
