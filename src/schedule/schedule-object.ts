@@ -45,6 +45,9 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   #ready: boolean;
   #clockOffsetMs = 0;
   #compiled: { json: string; spec: CompiledSpec } | undefined;
+  /** The list row (without its version) last queued by this instance, and the one being queued. */
+  #indexed: string | undefined;
+  #indexing: string | undefined;
   #delivery: Promise<void> | undefined;
   #deliverAgain = false;
   #alarmRuns = 0;
@@ -86,10 +89,6 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     return this.#ready ? store.scheduleRow(this.#sql) : undefined;
   }
 
-  #definition(row: store.ScheduleRow): ScheduleDefinition {
-    return actions.definitionOf(row);
-  }
-
   #spec(def: ScheduleDefinition): CompiledSpec {
     if (this.#compiled?.json !== def.specJson) {
       const compiled = compileSpec(JSON.parse(def.specJson));
@@ -125,7 +124,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   async describe(): Promise<Reply> {
     const row = this.#row();
     if (!row) return this.#notFound();
-    const def = this.#definition(row);
+    const def = actions.definitionOf(row);
     return json(
       200,
       describeSchedule({
@@ -166,7 +165,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   async trigger(overlap?: OverlapPolicy): Promise<Reply> {
     const row = this.#row();
     if (!row) return this.#notFound();
-    const def = this.#definition(row);
+    const def = actions.definitionOf(row);
     const now = this.#now();
     this.#commit(() => {
       actions.act(
@@ -188,7 +187,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   async backfill(startMs: number, endMs: number, overlap?: OverlapPolicy): Promise<Reply> {
     const row = this.#row();
     if (!row) return this.#notFound();
-    const def = this.#definition(row);
+    const def = actions.definitionOf(row);
     const times = nominalTimesBetween(
       this.#spec(def),
       startMs - 1,
@@ -233,6 +232,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     await this.ctx.storage.deleteAll();
     this.#ready = false;
     this.#compiled = undefined;
+    this.#indexed = undefined;
     return json(200, {});
   }
 
@@ -241,7 +241,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     const row = this.#row();
     if (!row) return { ok: true };
     if (!store.isRunning(this.#sql, notice.workflowId)) return { ok: true };
-    const def = this.#definition(row);
+    const def = actions.definitionOf(row);
     this.#commit(() => {
       this.#sql.exec("DELETE FROM running WHERE workflow_id = ?", notice.workflowId);
       store.setRecentStatus(this.#sql, notice.workflowId, notice.status, notice.runId);
@@ -263,7 +263,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     try {
       const row = this.#row();
       if (row) {
-        const def = this.#definition(row);
+        const def = actions.definitionOf(row);
         if (acts({ paused: row.paused === 1, remainingActions: row.remaining_actions })) {
           this.#commit(() => {
             actions.wake(this.#sql, this.#now(), row, def, this.#spec(def));
@@ -289,14 +289,21 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
     this.#alarmRuns += 1;
   }
 
-  /** Inside a transaction: queues the schedule's list row (versioned: a late write loses). */
+  /**
+   * Inside a transaction: queues the schedule's list row (versioned: a late write loses), unless no
+   * index is bound or the row is the one this instance last queued (a close changes nothing in it).
+   */
   #index(): void {
     const row = this.#row();
-    if (!row) return;
-    this.#sql.exec("UPDATE schedule SET index_version = index_version + 1 WHERE id = 1");
-    const def = this.#definition(row);
+    if (!row || !this.env.VISIBILITY) return;
+    const def = actions.definitionOf(row);
     const next = this.#nextActionMs(row, def);
-    const body = indexRow(store.scheduleRow(this.#sql)!, def, this.#spec(def), next);
+    const body = indexRow(row, def, this.#spec(def), next);
+    const same = JSON.stringify({ ...body, version: 0 });
+    if (same === this.#indexed) return;
+    this.#indexing = same;
+    body.version = row.index_version + 1;
+    this.#sql.exec("UPDATE schedule SET index_version = ? WHERE id = 1", body.version);
     this.#sql.exec("DELETE FROM outbox WHERE kind = 'index' AND attempts = 0");
     store.enqueue(this.#sql, "index", "index", JSON.stringify(body), this.#now());
   }
@@ -310,8 +317,18 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
 
   // ---------------------------------------------------------------- commit, alarm, delivery
 
+  /** A transaction; the list row it queued (if any) counts as queued once it committed. */
+  #transaction(fn: () => void): void {
+    try {
+      this.ctx.storage.transactionSync(fn);
+      if (this.#indexing !== undefined) this.#indexed = this.#indexing;
+    } finally {
+      this.#indexing = undefined;
+    }
+  }
+
   #commit(fn: () => void): void {
-    this.ctx.storage.transactionSync(fn);
+    this.#transaction(fn);
     if (this.#crashAt === "afterCommit") {
       this.#crashAt = undefined;
       throw new ScheduleCrashError("crash after commit (test hook)");
@@ -327,7 +344,10 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
   #wantedAlarm(): number | null {
     const row = this.#row();
     if (!row) return null;
-    const times = [this.#nextActionMs(row, this.#definition(row)), store.outboxWakeAt(this.#sql)]
+    const times = [
+      this.#nextActionMs(row, actions.definitionOf(row)),
+      store.outboxWakeAt(this.#sql),
+    ]
       .filter((t): t is number => t !== null)
       .map((t) => t - this.#clockOffsetMs);
     return times.length === 0 ? null : Math.max(Math.min(...times), Date.now());
@@ -399,7 +419,7 @@ export class ScheduleObjectBase extends DurableObject<EngineEnv> {
         continue;
       }
       if (!this.#ready || !store.outboxRowExists(this.#sql, row.id)) continue;
-      this.ctx.storage.transactionSync(() => {
+      this.#transaction(() => {
         if (actions.delivered(this.#sql, this.#now(), row, reply)) this.#index();
       });
     }
