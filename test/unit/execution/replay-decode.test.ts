@@ -12,9 +12,10 @@ import {
   type BatchRest,
   decodePage,
   openBatch,
+  parseHeader,
   type RawEventRow,
 } from "../../../src/execution/replay-decode";
-import type { HistoryEvent } from "../../../src/history/events";
+import { EVENT_TYPES, type HistoryEvent } from "../../../src/history/events";
 
 /** Rows as HistoryStore.insert writes them: each transition one batch row, or a row per event. */
 function store(transitions: Array<{ attrs: unknown[]; plain: boolean }>): StoredRow[] {
@@ -162,7 +163,69 @@ describe("openBatch", () => {
     expect(openBatch(raw, 0)).toMatchObject({ firstId: 1, next: 0, taskId: 1 });
     const b = openBatch(raw, 2);
     expect(b.next).toBe(2);
-    expect(JSON.parse(b.text.slice(b.at, b.at + b.header[2]![2]))).toEqual([3]);
+    expect(JSON.parse(b.text.slice(b.at, b.at + b.header.lengths[2]!))).toEqual([3]);
     expect(openBatch(raw, 9).next).toBe(3);
+  });
+});
+
+describe("parseHeader", () => {
+  /** JSON.parse's answer, as columns. */
+  const columns = (text: string) => {
+    const entries = JSON.parse(text) as Array<[string, number, number]>;
+    return {
+      types: entries.map((e) => e[0]),
+      times: entries.map((e) => e[1]),
+      lengths: entries.map((e) => e[2]),
+    };
+  };
+  const entry = fc.tuple(
+    fc.oneof(fc.constantFrom(...EVENT_TYPES), fc.string({ maxLength: 6 })),
+    fc.oneof(
+      fc.constant(1_767_225_600_000),
+      fc.integer({ min: 0, max: 2 ** 53 - 1 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+    ),
+    fc.oneof(fc.nat(2_000_000), fc.integer({ min: -5, max: 5 })),
+  );
+
+  it("answers what JSON.parse does for any header JSON.stringify writes", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 12 }), fc.boolean(), (entries, same) => {
+        const list = same && entries.length > 0 ? entries.map(() => entries[0]!) : entries;
+        const text = JSON.stringify(list);
+        expect(parseHeader(`${text}\n{}`, text.length)).toEqual(columns(text));
+      }),
+    );
+  });
+
+  it("answers what JSON.parse does for texts the writer does not produce", () => {
+    for (const text of [
+      '[["MarkerRecorded",01,2]]',
+      '[["MarkerRecorded",1,2] ]',
+      '[ ["MarkerRecorded",1,2]]',
+      '[["MarkerRecorded",1,2],["MarkerRecorded",1,3],["TimerFired",1.5,4]]',
+      '[["Marker\\u0052ecorded",1,2]]',
+      '[["MarkerRecorded",1234567890123456789,2]]',
+    ]) {
+      let want: unknown;
+      try {
+        want = columns(text);
+      } catch (err) {
+        want = err;
+      }
+      if (want instanceof Error) expect(() => parseHeader(text, text.length)).toThrow(SyntaxError);
+      else expect(parseHeader(text, text.length)).toEqual(want);
+    }
+  });
+
+  it("hands out each event type as the module's own string", () => {
+    const text = JSON.stringify([
+      ["MarkerRecorded", 1, 2],
+      ["MarkerRecorded", 1, 3],
+      ["TimerFired", 2, 4],
+    ]);
+    const { types } = parseHeader(`${text}\n`.slice(0), text.length);
+    expect(types[0]).toBe(EVENT_TYPES.find((t) => t === "MarkerRecorded"));
+    expect(types[1]).toBe(types[0]);
   });
 });
