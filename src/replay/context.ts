@@ -64,6 +64,15 @@ const DEFAULT_START_TO_CLOSE_MS = 10 * 60_000;
 const DEFAULT_LOCAL_START_TO_CLOSE_MS = 30_000;
 /** A local activity's retry policy where its options leave it out. */
 const LOCAL_RETRY_DEFAULTS = Object.freeze({ maximumAttempts: 3, initialInterval: 100 });
+/**
+ * That policy resolved, once: a replay runs one local activity per marker, and resolving it per call
+ * was a measurable share of a cold replay. Frozen, since every command without its own policy
+ * shares it (nothing writes a command's policy).
+ */
+const LOCAL_RETRY_RESOLVED = Object.freeze({
+  ...resolveRetryPolicy(LOCAL_RETRY_DEFAULTS),
+  nonRetryableErrorTypes: Object.freeze([]) as unknown as string[],
+});
 
 /** The `ctx` handed to the workflow function. */
 export function createContext(core: RuntimeCore): WorkflowContext {
@@ -286,19 +295,30 @@ class ContextApi {
       ...(options.scheduleToCloseTimeout === undefined
         ? undefined
         : { scheduleToCloseTimeoutMs: toMs(options.scheduleToCloseTimeout) }),
-      retry: resolveRetryPolicy(
-        options.retry ? { ...LOCAL_RETRY_DEFAULTS, ...options.retry } : LOCAL_RETRY_DEFAULTS,
-      ),
+      retry: options.retry
+        ? resolveRetryPolicy({ ...LOCAL_RETRY_DEFAULTS, ...options.retry })
+        : LOCAL_RETRY_RESOLVED,
     });
   }
 
   context(): WorkflowContext {
     const core = this.#core;
-    const stubs = <A>(call: (type: string, input: unknown) => Promise<unknown>) =>
-      new Proxy({} as ActivityStubs<A>, {
-        get: (_target, prop) =>
-          typeof prop === "string" ? (input: unknown) => call(prop, input) : undefined,
+    const stubs = <A>(call: (type: string, input: unknown) => Promise<unknown>) => {
+      // One function per activity name, made on first use (not one per call: a loop of local
+      // activities replays one call per marker).
+      const made = new Map<string, (input: unknown) => Promise<unknown>>();
+      return new Proxy({} as ActivityStubs<A>, {
+        get: (_target, prop) => {
+          if (typeof prop !== "string") return undefined;
+          let fn = made.get(prop);
+          if (!fn) {
+            fn = (input: unknown) => call(prop, input);
+            made.set(prop, fn);
+          }
+          return fn;
+        },
       });
+    };
     return {
       info: this.#core.info,
       activity: (type, input, options) => this.#scheduleActivity(type, input, options),
