@@ -93,10 +93,11 @@ class ContextApi {
    * non-retryable `PayloadTooLarge` where the call was made (deterministic: replay does the same),
    * instead of failing the transaction that would store it.
    */
-  #payload(value: unknown, what: string): string {
+  #payload(value: unknown, what: string, name = ""): string {
     const text = JSON.stringify(value ?? null);
     const max = this.#core.maxPayloadBytes;
-    if (max !== undefined && exceedsBytes(text, max)) throw payloadTooLarge(what, max);
+    // `what` and `name` are joined only for the error (a replay makes one call per marker).
+    if (max !== undefined && exceedsBytes(text, max)) throw payloadTooLarge(what + name, max);
     return text;
   }
 
@@ -232,7 +233,7 @@ class ContextApi {
   ): Promise<O> {
     let payload: string;
     try {
-      payload = this.#payload(input, `input of activity ${activityType}`);
+      payload = this.#payload(input, "input of activity ", activityType);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -279,26 +280,40 @@ class ContextApi {
   ): Promise<O> {
     let payload: string;
     try {
-      payload = this.#payload(input, `input of local activity ${activityType}`);
+      payload = this.#payload(input, "input of local activity ", activityType);
     } catch (err) {
       return Promise.reject(err);
     }
     // No `completions.activity` entry: a local activity's failure is named from its marker.
     const seq = this.#core.nextSeq();
-    return this.#core.issue<O>({
-      type: "RunLocalActivity",
-      seq,
-      activityType,
-      input: payload,
-      startToCloseTimeoutMs:
-        optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS,
-      ...(options.scheduleToCloseTimeout === undefined
-        ? undefined
-        : { scheduleToCloseTimeoutMs: toMs(options.scheduleToCloseTimeout) }),
-      retry: options.retry
-        ? resolveRetryPolicy({ ...LOCAL_RETRY_DEFAULTS, ...options.retry })
-        : LOCAL_RETRY_RESOLVED,
-    });
+    // Evaluated in the order the options always were (which bad option throws first).
+    const startToCloseTimeoutMs =
+      optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS;
+    const scheduleToCloseTimeoutMs = optional(options.scheduleToCloseTimeout);
+    const retry = options.retry
+      ? resolveRetryPolicy({ ...LOCAL_RETRY_DEFAULTS, ...options.retry })
+      : LOCAL_RETRY_RESOLVED;
+    // The usual command as a plain literal (a spread in the middle of it costs a copy per call).
+    const cmd: Command =
+      scheduleToCloseTimeoutMs === undefined
+        ? {
+            type: "RunLocalActivity",
+            seq,
+            activityType,
+            input: payload,
+            startToCloseTimeoutMs,
+            retry,
+          }
+        : {
+            type: "RunLocalActivity",
+            seq,
+            activityType,
+            input: payload,
+            startToCloseTimeoutMs,
+            scheduleToCloseTimeoutMs,
+            retry,
+          };
+    return this.#core.issue<O>(cmd);
   }
 
   context(): WorkflowContext {
