@@ -28,8 +28,8 @@ const CANONICAL = new Map<string, EventType>(EVENT_TYPES.map((t) => [t, t]));
 /**
  * A batch row's header line, `text` up to `end` (JSON.stringify's `[["Type",ts,len],...]`), as
  * columns. Scanned by hand: JSON.parse built an array, a number and a type string per event, and a
- * page's events repeat one type and time. Text of any other shape (which the writer does not
- * produce) is handed to JSON.parse instead, so the answer is JSON.parse's in every case.
+ * page's events repeat one type and time. Text of any other shape (fractional or huge times, an
+ * unknown type, escapes, spaces) is handed to JSON.parse instead: the answer is JSON.parse's.
  */
 export function parseHeader(text: string, end: number): BatchHeader {
   const scanned = scanHeader(text, end);
