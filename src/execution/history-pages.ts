@@ -8,7 +8,8 @@
  * and other requests interleave.
  */
 import type { EventType, HistoryEvent } from "../history/events";
-import { BATCH_TYPE, eventsAfter, expandRow, type StoredRow } from "./event-batches";
+import { eventsAfter, type StoredRow } from "./event-batches";
+import { type BatchRest, type DecodedPage, decodePage, type RawEventRow } from "./replay-decode";
 
 /** One stored event, its attributes still JSON text. */
 export type EventRow = {
@@ -81,12 +82,12 @@ export interface ParsedPage {
   bytes: number;
 }
 
-type RawEventRow = [number, number, EventType | typeof BATCH_TYPE, number, string];
-
 /**
  * Replay's page: the events of `runId` after `afterId` and up to `upTo`, bounded as
- * {@link readEventPage}, each parsed once as it is read. Raw rows (arrays, not per-row objects
- * with named columns) and no intermediate row list: about half the cost of reading 10k events.
+ * {@link readEventPage}, each parsed once as it is read (replay-decode.ts). Raw rows (arrays, not
+ * per-row objects with named columns), no intermediate row list, and a page that ended inside a
+ * batch row hands back its `rest`: passed to the next call, that page begins there and does not
+ * read the row again.
  */
 export function readParsedPage(
   sql: SqlStorage,
@@ -94,51 +95,19 @@ export function readParsedPage(
   afterId: number,
   upTo: number,
   bounds: PageBounds,
-): ParsedPage {
-  const events: HistoryEvent[] = [];
-  let bytes = 0;
-  if (bounds.maxRows <= 0) return { events, bytes };
+  rest?: BatchRest,
+): DecodedPage {
   // No `event_id <= upTo` in SQL: a batch row carries its LAST event's id (event-batches.ts).
-  const rows = sql
-    .exec(
-      "SELECT event_id, task_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?",
-      runId,
-      afterId,
-      bounds.maxRows,
-    )
-    .raw<RawEventRow>();
-  const full = () => events.length >= bounds.maxRows || bytes >= bounds.maxBytes;
-  for (const r of rows) {
-    if (r[2] === BATCH_TYPE) {
-      const row = {
-        event_id: r[0],
-        task_id: r[1],
-        event_type: r[2],
-        ts_ms: r[3],
-        attributes: r[4],
-      };
-      for (const e of expandRow(row)) {
-        if (e.event_id <= afterId) continue;
-        if (e.event_id > upTo) return { events, bytes };
-        events.push(toHistoryEvent(e));
-        bytes += e.attributes.length;
-        if (full()) return { events, bytes };
-      }
-      continue;
-    }
-    if (r[0] > upTo) break;
-    const attributes = r[4];
-    events.push({
-      eventId: r[0],
-      taskId: r[1],
-      eventType: r[2],
-      timestampMs: r[3],
-      attributes: JSON.parse(attributes),
-    } as HistoryEvent);
-    bytes += attributes.length;
-    if (full()) break;
-  }
-  return { events, bytes };
+  const rowsAfter = (after: number) =>
+    sql
+      .exec(
+        "SELECT event_id, task_id, event_type, ts_ms, attributes FROM events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?",
+        runId,
+        after,
+        bounds.maxRows,
+      )
+      .raw<RawEventRow>();
+  return decodePage(rowsAfter, afterId, upTo, bounds, rest);
 }
 
 /** Stored rows as a parsed page, dropping those past `upTo`. */

@@ -4,13 +4,8 @@
  */
 import type { EventAttributes, HistoryEvent, NewEvent } from "../history/events";
 import { batchOf, expandRow, type StoredRow } from "./event-batches";
-import {
-  type EventRow,
-  type PageBounds,
-  type ParsedPage,
-  readEventPage,
-  readParsedPage,
-} from "./history-pages";
+import { type EventRow, type PageBounds, readEventPage, readParsedPage } from "./history-pages";
+import type { BatchRest, DecodedPage } from "./replay-decode";
 import type { RunRow } from "./rows";
 
 /** Numbers `events` after the run's history, all with the run's next task id and `nowMs`. Pure. */
@@ -70,9 +65,15 @@ export class HistoryStore {
     return readEventPage(this.sql, runId, after, bounds);
   }
 
-  /** Replay's page: events after `after` and up to `upTo`, parsed. */
-  replayPage(runId: string, after: number, upTo: number, bounds: PageBounds): ParsedPage {
-    return readParsedPage(this.sql, runId, after, upTo, bounds);
+  /** Replay's page: events after `after` and up to `upTo`, parsed (`rest`: see readParsedPage). */
+  replayPage(
+    runId: string,
+    after: number,
+    upTo: number,
+    bounds: PageBounds,
+    rest?: BatchRest,
+  ): DecodedPage {
+    return readParsedPage(this.sql, runId, after, upTo, bounds, rest);
   }
 
   /** The run's WorkflowExecutionStarted attributes: from `events` if it is among them, else stored. */

@@ -8,6 +8,7 @@ import type { HistoryEvent } from "../history/events";
 import { NonDeterminismError, WorkflowRuntime } from "../replay/runtime";
 import type { ExecCtx } from "./execution-context";
 import { HistoryTaskReader, REPLAY_PAGE_ROWS } from "./history-pages";
+import type { BatchRest } from "./replay-decode";
 import type { RunRow } from "./rows";
 import { timerKey } from "./timer-keys";
 import { armAlarm } from "./timers";
@@ -97,10 +98,13 @@ export async function replay(
 ): Promise<WorkflowRuntime> {
   x.counters.replays += 1;
   const bounds = x.pageBounds(REPLAY_PAGE_ROWS);
-  const reader = new HistoryTaskReader(
-    (after) => x.history.replayPage(run.run_id, after, run.history_length, bounds),
-    run.history_length,
-  );
+  // A page that ended inside a batch row: the next one begins there (replay-decode.ts).
+  let rest: BatchRest | undefined;
+  const reader = new HistoryTaskReader((after) => {
+    const page = x.history.replayPage(run.run_id, after, run.history_length, bounds, rest);
+    rest = page.rest;
+    return page;
+  }, run.history_length);
   let runtime: WorkflowRuntime | undefined;
   for (const task of reader.tasks()) {
     runtime ??= newRuntime(x, run, task);

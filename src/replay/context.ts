@@ -64,6 +64,15 @@ const DEFAULT_START_TO_CLOSE_MS = 10 * 60_000;
 const DEFAULT_LOCAL_START_TO_CLOSE_MS = 30_000;
 /** A local activity's retry policy where its options leave it out. */
 const LOCAL_RETRY_DEFAULTS = Object.freeze({ maximumAttempts: 3, initialInterval: 100 });
+/**
+ * That policy resolved, once: a replay runs one local activity per marker, and resolving it per call
+ * was a measurable share of a cold replay. Frozen, since every command without its own policy
+ * shares it (nothing writes a command's policy).
+ */
+const LOCAL_RETRY_RESOLVED = Object.freeze({
+  ...resolveRetryPolicy(LOCAL_RETRY_DEFAULTS),
+  nonRetryableErrorTypes: Object.freeze([]) as unknown as string[],
+});
 
 /** The `ctx` handed to the workflow function. */
 export function createContext(core: RuntimeCore): WorkflowContext {
@@ -84,10 +93,11 @@ class ContextApi {
    * non-retryable `PayloadTooLarge` where the call was made (deterministic: replay does the same),
    * instead of failing the transaction that would store it.
    */
-  #payload(value: unknown, what: string): string {
+  #payload(value: unknown, what: string, name = ""): string {
     const text = JSON.stringify(value ?? null);
     const max = this.#core.maxPayloadBytes;
-    if (max !== undefined && exceedsBytes(text, max)) throw payloadTooLarge(what, max);
+    // `what` and `name` are joined only for the error (a replay makes one call per marker).
+    if (max !== undefined && exceedsBytes(text, max)) throw payloadTooLarge(what + name, max);
     return text;
   }
 
@@ -223,7 +233,7 @@ class ContextApi {
   ): Promise<O> {
     let payload: string;
     try {
-      payload = this.#payload(input, `input of activity ${activityType}`);
+      payload = this.#payload(input, "input of activity ", activityType);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -270,35 +280,60 @@ class ContextApi {
   ): Promise<O> {
     let payload: string;
     try {
-      payload = this.#payload(input, `input of local activity ${activityType}`);
+      payload = this.#payload(input, "input of local activity ", activityType);
     } catch (err) {
       return Promise.reject(err);
     }
     // No `completions.activity` entry: a local activity's failure is named from its marker.
     const seq = this.#core.nextSeq();
-    return this.#core.issue<O>({
-      type: "RunLocalActivity",
-      seq,
-      activityType,
-      input: payload,
-      startToCloseTimeoutMs:
-        optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS,
-      ...(options.scheduleToCloseTimeout === undefined
-        ? undefined
-        : { scheduleToCloseTimeoutMs: toMs(options.scheduleToCloseTimeout) }),
-      retry: resolveRetryPolicy(
-        options.retry ? { ...LOCAL_RETRY_DEFAULTS, ...options.retry } : LOCAL_RETRY_DEFAULTS,
-      ),
-    });
+    // Evaluated in the order the options always were (which bad option throws first).
+    const startToCloseTimeoutMs =
+      optional(options.startToCloseTimeout) ?? DEFAULT_LOCAL_START_TO_CLOSE_MS;
+    const scheduleToCloseTimeoutMs = optional(options.scheduleToCloseTimeout);
+    const retry = options.retry
+      ? resolveRetryPolicy({ ...LOCAL_RETRY_DEFAULTS, ...options.retry })
+      : LOCAL_RETRY_RESOLVED;
+    // The usual command as a plain literal (a spread in the middle of it costs a copy per call).
+    const cmd: Command =
+      scheduleToCloseTimeoutMs === undefined
+        ? {
+            type: "RunLocalActivity",
+            seq,
+            activityType,
+            input: payload,
+            startToCloseTimeoutMs,
+            retry,
+          }
+        : {
+            type: "RunLocalActivity",
+            seq,
+            activityType,
+            input: payload,
+            startToCloseTimeoutMs,
+            scheduleToCloseTimeoutMs,
+            retry,
+          };
+    return this.#core.issue<O>(cmd);
   }
 
   context(): WorkflowContext {
     const core = this.#core;
-    const stubs = <A>(call: (type: string, input: unknown) => Promise<unknown>) =>
-      new Proxy({} as ActivityStubs<A>, {
-        get: (_target, prop) =>
-          typeof prop === "string" ? (input: unknown) => call(prop, input) : undefined,
+    const stubs = <A>(call: (type: string, input: unknown) => Promise<unknown>) => {
+      // One function per activity name, made on first use (not one per call: a loop of local
+      // activities replays one call per marker).
+      const made = new Map<string, (input: unknown) => Promise<unknown>>();
+      return new Proxy({} as ActivityStubs<A>, {
+        get: (_target, prop) => {
+          if (typeof prop !== "string") return undefined;
+          let fn = made.get(prop);
+          if (!fn) {
+            fn = (input: unknown) => call(prop, input);
+            made.set(prop, fn);
+          }
+          return fn;
+        },
       });
+    };
     return {
       info: this.#core.info,
       activity: (type, input, options) => this.#scheduleActivity(type, input, options),

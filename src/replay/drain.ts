@@ -57,14 +57,17 @@ export class EventLoopTurns {
   /** Turns taken since the last stop: the first is a timeout (a task often drains only once). */
   #taken = 0;
 
+  /** Queues a waiter for the next tick (made once: a replay takes one turn per marker). */
+  readonly #wait = (resolve: () => void): void => {
+    this.#waiters.push(resolve);
+    this.#interval ??= realSetInterval(this.#tick, 0);
+  };
+
   /** Resolves after the next macrotask: every microtask queued before it has run. */
   readonly next = (): Promise<void> => {
     // An interval costs more to set up and clear than one timeout: worth it from the second turn.
     if (!IN_WORKERD || this.#taken++ === 0) return drainMicrotasks();
-    return new Promise((resolve) => {
-      this.#waiters.push(resolve);
-      this.#interval ??= realSetInterval(this.#tick, 0);
-    });
+    return new Promise(this.#wait);
   };
 
   stop(): void {
