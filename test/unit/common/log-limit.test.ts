@@ -24,7 +24,8 @@ describe("LogLimiter", () => {
     const { lines, limiter, advance } = harness();
     const err = new Error("out of memory: SQLITE_NOMEM");
     expect(limiter.log("error", "delivery", "sundial: delivery failed", err)).toBe(true);
-    for (let i = 0; i < 5000; i++) limiter.log("error", "delivery", "sundial: delivery failed", err);
+    for (let i = 0; i < 5000; i++)
+      limiter.log("error", "delivery", "sundial: delivery failed", err);
     expect(lines).toHaveLength(1);
     // The first line carries the error object (its stack).
     expect(lines[0]!.args).toEqual(["sundial: delivery failed", err]);
