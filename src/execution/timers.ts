@@ -6,13 +6,21 @@
 import type { ExecCtx } from "./execution-context";
 import { OUTBOX_INITIAL_BACKOFF_MS } from "./outbox-policy";
 import type { TimerKind, TimerRow } from "./rows";
-import { mustRearm, nextAlarmAt } from "./timer-keys";
+import { mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
 
 export class TimerStore {
+  /**
+   * A run known to have no workflow-task timer row: its delete was committed and no wft timer was
+   * written since. Every wft timer is written through {@link put}, which forgets it; it is set only
+   * after a commit ({@link noTaskTimer}), so a rolled-back delete never counts as one.
+   */
+  #noTaskTimer: string | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
 
   /** Writes (or replaces) the timer under `key`. */
   put(key: string, runId: string, kind: TimerKind, fireAtMs: number, data?: string): void {
+    if (kind === "wft" && this.#noTaskTimer === runId) this.#noTaskTimer = undefined;
     this.sql.exec(
       "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, ?, ?, ?)",
       key,
@@ -25,6 +33,19 @@ export class TimerStore {
 
   delete(key: string): void {
     this.sql.exec("DELETE FROM timers WHERE key = ?", key);
+  }
+
+  /**
+   * Deletes the run's workflow-task timer, unless it is known to have none (a step's transition
+   * clears it every time: after the first, one statement fewer per step).
+   */
+  deleteTaskTimer(runId: string): void {
+    if (this.#noTaskTimer !== runId) this.delete(timerKey.wft(runId));
+  }
+
+  /** Called after a commit that deleted the run's task timer and wrote none. */
+  noTaskTimer(runId: string): void {
+    this.#noTaskTimer = runId;
   }
 
   /** Every timer of a run (it closed: nothing it scheduled may fire). */

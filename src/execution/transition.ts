@@ -131,7 +131,7 @@ export async function transition(
       if (run.wft_attempt > 0) x.runs.taskSucceeded(run.run_id);
       // A run's first task inline in its start has no task timer to clear (only a start delay or a
       // next run recorded in a closing transaction writes one, and both append history first).
-      if (run.history_length > 0) x.timers.delete(timerKey.wft(run.run_id));
+      if (run.history_length > 0) x.timers.deleteTaskTimer(run.run_id);
       if (continueNow) x.timers.put(timerKey.wft(run.run_id), run.run_id, "wft", now);
     }
     if (close) {
@@ -167,6 +167,10 @@ export async function transition(
     return transition(x, run, inputs, writes, { failTask: failure });
   }
   crashPoint(x.state, "afterCommit", events);
+  // Committed: the run has no task timer now, unless this transition wrote one.
+  if (runWorkflow && !options.failTask && !taskFailure && !continueNow && run.history_length > 0) {
+    x.timers.noTaskTimer(run.run_id);
+  }
   if (close) {
     x.cached = undefined;
     x.locals.stopRun(run.run_id);
