@@ -115,6 +115,7 @@ export async function transition(
       `sundial: workflow "${x.identity?.workflowId}" run ${run.run_id} has ${historyLength} events, past the warning threshold of ${warnAt}; it fails at ${x.config.limits.historyMaxEvents}. Use continue-as-new to start a fresh history.`,
     );
   }
+  x.activities.beginTransaction();
   const committed = tryTransaction(x, () => {
     writes.before?.();
     x.history.insert(run.run_id, events);
@@ -166,6 +167,7 @@ export async function transition(
     }
     return transition(x, run, inputs, writes, { failTask: failure });
   }
+  x.activities.committed();
   crashPoint(x.state, "afterCommit", events);
   // Committed: the run has no task timer now, unless this transition wrote one.
   if (runWorkflow && !options.failTask && !taskFailure && !continueNow && run.history_length > 0) {

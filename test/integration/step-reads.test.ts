@@ -1,0 +1,87 @@
+/**
+ * @module What a queue step reads (issue 14, cheaper steps): the report that follows an activity's
+ * scheduling takes its row as the transition committed it (activity/store.ts), not from SQLite, so
+ * an eagerly dispatched step runs 5 statements (the run, its events, the finished row's delete,
+ * the next row's insert, the wake-up time), and the run's task timer is deleted only while it may
+ * exist (timers.ts). A write between the scheduling and the report (a heartbeat) is what the report
+ * then sees.
+ */
+import { describe, expect, it } from "vitest";
+import { decodeToken } from "../../src/execution/addressing";
+import { describeWf, eventually, mode, result, skipTime, start, stub, uniqueId } from "../helpers";
+
+type Counts = { rowsWritten: number; statements: number; writeStatements: number };
+
+async function countsOf(n: number): Promise<Counts> {
+  const workflowId = uniqueId(`reads-${n}`);
+  await start({ workflowType: "steps", workflowId, input: { n, local: false } });
+  expect(await result(workflowId)).toMatchObject({ status: "Completed", result: n });
+  await eventually(async () => {
+    if ((await stub(workflowId).unsafeAlarm()).outbox > 0) throw new Error("outbox not empty");
+  });
+  return stub(workflowId).unsafeStorageCounts();
+}
+
+describe("what a queue step reads", () => {
+  it.skipIf(mode !== "warm")(
+    "an eagerly dispatched step runs 5 statements, 3 of them writing",
+    async () => {
+      const small = await countsOf(2);
+      const large = await countsOf(7);
+      expect((large.writeStatements - small.writeStatements) / 5).toBe(3);
+      // Was 7: the activity row read back, and the task timer's delete that matched nothing. Five,
+      // plus background reads (a delivery pass) now and then.
+      expect((large.statements - small.statements) / 5).toBeLessThan(6);
+    },
+  );
+
+  it("a heartbeat after the eager handout is what the attempt's timeout then sees", async () => {
+    const workflowId = uniqueId("reads-beat");
+    const { runId } = await start({
+      workflowType: "sequence",
+      workflowId,
+      input: {
+        types: ["echo", "echo"],
+        options: {
+          taskQueue: "parked",
+          startToCloseTimeout: "10s",
+          retry: { initialInterval: "1s", maximumAttempts: 2 },
+        },
+      },
+    });
+    const token = (seq: number, attempt = 1) => ({
+      namespace: "default",
+      workflowId,
+      runId,
+      seq,
+      attempt,
+    });
+    await eventually(async () => {
+      if (!(await stub(workflowId).activityStarted(token(1), "delivery-1"))) {
+        throw new Error("activity 1 not scheduled yet");
+      }
+    });
+    const offer = { taskQueue: "parked", activityTypes: ["echo"], deliveryId: "consumer-a" };
+    const eager = await stub(workflowId).activityCompleted(token(1), "0", offer);
+    expect(decodeToken(eager!.token)).toEqual(token(2));
+    expect(await stub(workflowId).activityHeartbeat(token(2), '{"progress":7}')).toEqual({
+      cancelRequested: false,
+    });
+    await skipTime(workflowId, 10_100);
+    const d = await describeWf(workflowId);
+    expect(d.pendingActivities[0]).toMatchObject({
+      activityId: "2",
+      state: "Backoff",
+      lastFailure: { timeoutType: "StartToClose", details: { progress: 7 } },
+    });
+    // Its next attempt (queued) starts with the details and completes.
+    await skipTime(workflowId, 1_000);
+    await eventually(async () => {
+      const started = await stub(workflowId).activityStarted(token(2, 2), "delivery-2");
+      if (!started) throw new Error("attempt 2 not dispatched yet");
+      expect(started.heartbeatDetails).toBe('{"progress":7}');
+    });
+    expect(await stub(workflowId).activityCompleted(token(2, 2), "1")).toBeNull();
+    expect(await result(workflowId)).toMatchObject({ status: "Completed", result: [0, 1] });
+  });
+});
