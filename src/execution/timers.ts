@@ -7,6 +7,11 @@ import type { ExecCtx } from "./execution-context";
 import { OUTBOX_INITIAL_BACKOFF_MS } from "./outbox-policy";
 import type { TimerKind, TimerRow } from "./rows";
 import { mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
+import { reportsWakeTime, type WakeFloor } from "./wake-floor";
+
+const PUT_TIMER = reportsWakeTime(
+  "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, ?, ?, ?)",
+);
 
 export class TimerStore {
   /**
@@ -16,19 +21,17 @@ export class TimerStore {
    */
   #noTaskTimer: string | undefined;
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Told each timer's time (wake-floor.ts); absent, the statement's wrapper is told nothing. */
+    private readonly wake?: WakeFloor,
+  ) {}
 
   /** Writes (or replaces) the timer under `key`. */
   put(key: string, runId: string, kind: TimerKind, fireAtMs: number, data?: string): void {
     if (kind === "wft" && this.#noTaskTimer === runId) this.#noTaskTimer = undefined;
-    this.sql.exec(
-      "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, ?, ?, ?)",
-      key,
-      runId,
-      kind,
-      fireAtMs,
-      data ?? null,
-    );
+    this.wake?.lower(fireAtMs);
+    this.sql.exec(PUT_TIMER, key, runId, kind, fireAtMs, data ?? null);
   }
 
   delete(key: string): void {
@@ -108,8 +111,12 @@ export function wakeTimes(
  * write per step (a queue activity moved it three times). `force` sets it exactly.
  */
 export async function armAlarm(x: ExecCtx, force = false): Promise<void> {
+  // Nothing written since the last read is earlier than the armed alarm: it stays, unread (a step
+  // writes its next activity's deadline, later than the alarm already armed: one read fewer).
+  if (!force && x.wake.armedEarlyEnough(x.armedAtMs, x.clockOffsetMs)) return;
   const { timerAt, retryAt } = wakeTimes(x.sql, x.now());
   const at = nextAlarmAt(timerAt, retryAt, x.clockOffsetMs);
+  x.wake.read(at, x.clockOffsetMs);
   if (x.armedAtMs === undefined) x.armedAtMs = await x.storage.getAlarm();
   if (!mustRearm(at, x.armedAtMs, force)) return;
   x.storageCounts.alarmWrites += 1;

@@ -4,6 +4,7 @@
  */
 import type { ActivityRow, ActivityState, ActivityTimerData, ActivityTimerPurpose } from "../rows";
 import { activityTimerKeys, timerKey } from "../timer-keys";
+import { reportsWakeTime, type WakeFloor } from "../wake-floor";
 import { type ActivityEffect, type ActivityUpdate, timerPurposesOf } from "./state";
 
 type ActivityKey = Pick<ActivityRow, "run_id" | "seq">;
@@ -12,6 +13,14 @@ type ActivityKey = Pick<ActivityRow, "run_id" | "seq">;
 function deadlinePurpose(state: ActivityState): ActivityTimerPurpose {
   return state === "Scheduled" ? "Redispatch" : "StartToClose";
 }
+
+const INSERT_ACTIVITY = reportsWakeTime(
+  `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms, started_ms, started_by, deadline_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+const PUT_ACTIVITY_TIMER = reportsWakeTime(
+  "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, 'activity', ?, ?)",
+);
 
 export class ActivityStore {
   /** The row inserted last, in the transaction under way (see {@link committed}). */
@@ -28,6 +37,8 @@ export class ActivityStore {
     private readonly sql: SqlStorage,
     /** Queues one attempt's task message (an outbox row). */
     private readonly enqueue: (act: ActivityRow) => void,
+    /** Told each deadline and timer written (wake-floor.ts). */
+    private readonly wake?: WakeFloor,
   ) {}
 
   /** A transition's transaction begins: a row inserted by any earlier one is not known committed. */
@@ -147,9 +158,9 @@ export class ActivityStore {
   private insert(row: ActivityRow): void {
     this.#forget();
     this.#inserted = row;
+    this.wake?.lower(row.deadline_ms);
     this.sql.exec(
-      `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms, started_ms, started_by, deadline_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      INSERT_ACTIVITY,
       row.run_id,
       row.seq,
       row.activity_id,
@@ -180,8 +191,9 @@ export class ActivityStore {
 
   putTimer(act: ActivityKey, purpose: ActivityTimerPurpose, attempt: number, at: number): void {
     const data: ActivityTimerData = { seq: act.seq, attempt, type: purpose };
+    this.wake?.lower(at);
     this.sql.exec(
-      "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, 'activity', ?, ?)",
+      PUT_ACTIVITY_TIMER,
       timerKey.activity(act, purpose),
       act.run_id,
       at,
