@@ -103,7 +103,7 @@ export class ExecCtx {
     this.ready = hasSchema(state.storage.sql);
     // Every payload column is encoded on write and decoded on read (src/codec/payload-sql.ts).
     this.sql = executionSql(state.storage.sql, env, config.codecs, this.ready);
-    trackWakeWrites(this.sql, this.wake);
+    trackWakeWrites(this.sql, this.wake, { written: (run) => this.runs.written(run) });
     // Counting costs a wrapper call per statement: test and bench engines only.
     if (this.unsafe) this.settleCounts = countWrites(this.sql, this.storageCounts).settle;
     this.waiters = new Waiters(config.limits.maxWaitersPerObject);

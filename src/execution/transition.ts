@@ -116,6 +116,7 @@ export async function transition(
     );
   }
   x.activities.beginTransaction();
+  x.runs.beginTransaction();
   const committed = tryTransaction(x, () => {
     writes.before?.();
     x.history.insert(run.run_id, events);
@@ -168,6 +169,12 @@ export async function transition(
     return transition(x, run, inputs, writes, { failTask: failure });
   }
   x.activities.committed();
+  // A step's transition appends events and leaves the run row as it was (the counters derive from
+  // the events): the next report takes it from here. A first task, a failed or retried task, a
+  // close, anything that wrote the row: read again.
+  if (!close && !taskFailure && run.wft_attempt === 0 && run.history_length > 0 && !writes.before) {
+    x.runs.remember(run, events.length);
+  }
   crashPoint(x.state, "afterCommit", events);
   // Committed: the run has no task timer now, unless this transition wrote one.
   if (runWorkflow && !options.failTask && !taskFailure && !continueNow && run.history_length > 0) {

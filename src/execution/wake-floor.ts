@@ -76,11 +76,38 @@ export class WakeFloor {
   }
 }
 
-/** Wraps `sql.exec` in place: a statement that may write an unreported wake time clears `floor`. */
-export function trackWakeWrites(sql: SqlStorage, floor: WakeFloor): void {
+const WRITES_RUNS = /\b(?:INSERT|UPDATE|REPLACE|DELETE)\b[\s\S]*?\bruns\b/i;
+const WRITES_EVENTS = /\b(?:INSERT|UPDATE|REPLACE|DELETE)\b[\s\S]*?\bevents\b/i;
+/** Per statement text: 0 none, 1 events, 2 runs (or both). */
+const rowWrites = new Map<string, 0 | 1 | 2>();
+
+/** Whether `query` writes the `runs` table (2), `events` only (1) or neither (0); cached. */
+export function runRowWrites(query: string): 0 | 1 | 2 {
+  let w = rowWrites.get(query);
+  if (w === undefined) {
+    w = WRITES_RUNS.test(query) ? 2 : WRITES_EVENTS.test(query) ? 1 : 0;
+    if (rowWrites.size >= 1000) rowWrites.clear();
+    rowWrites.set(query, w);
+  }
+  return w;
+}
+
+/**
+ * Wraps `sql.exec` in place: a statement that may write an unreported wake time clears `floor`;
+ * one that writes `runs` or `events` tells `runRow` (RunStore's known row, runs-store.ts).
+ */
+export function trackWakeWrites(
+  sql: SqlStorage,
+  floor: WakeFloor,
+  runRow?: { written(run: boolean): void },
+): void {
   const inner = sql.exec.bind(sql);
   const exec = (query: string, ...bindings: unknown[]) => {
     if (mayWriteWakeTime(query)) floor.unknown();
+    if (runRow) {
+      const w = runRowWrites(query);
+      if (w !== 0) runRow.written(w === 2);
+    }
     return inner(query, ...bindings);
   };
   (sql as { exec: unknown }).exec = exec;
