@@ -29,7 +29,8 @@ const STARTS = Number(process.env.BENCH_PROFILE_STARTS ?? 300);
 const WORKFLOWS = Number(process.env.BENCH_PROFILE_WORKFLOWS ?? 30);
 const log = (...a) => console.error("[profile]", ...a);
 
-const CODEC = "codec wrapper (payload-sql)";
+/** The statement wrappers around SqlStorage: their native calls count for their callers. */
+const CODEC = "SQL wrappers (payload-sql, wake-floor)";
 /** First match wins: a module path (as esbuild writes it) to its phase. */
 const PHASES = [
   [/src\/auth\/|src\/namespaces\//, "auth middleware"],
@@ -37,7 +38,7 @@ const PHASES = [
     /src\/api\/|node_modules\/hono|node_modules\/zod|src\/engine\.ts|src\/index\.ts/,
     "routing/validation/response",
   ],
-  [/src\/codec\//, CODEC],
+  [/src\/codec\/|src\/execution\/wake-floor\.ts/, CODEC],
   [
     /src\/execution\/(schema|execution-context|runtime-cache)\.ts|workflow-execution\.ts/,
     "object creation/schema",

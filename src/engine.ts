@@ -16,9 +16,10 @@ import { createApp } from "./api/app";
 import { limitedLog } from "./common/log-limit";
 import { type EngineEnv, resolveConfig, type SundialConfig } from "./config";
 import { mockableActivities } from "./execution/activity/test-mocks";
-import { executionStub } from "./execution/addressing";
+import { executionStub, type TaskToken } from "./execution/addressing";
 import { WorkflowExecutionBase } from "./execution/workflow-execution";
 import { ScheduleObjectBase } from "./schedule/schedule-object";
+import { IssuedTokens } from "./security/issued-tokens";
 import { signTaskToken, verifyTaskToken } from "./security/task-token-mac";
 
 export type { CodecChain, PayloadCodec } from "./codec/codec";
@@ -54,15 +55,38 @@ async function signed(env: EngineEnv, task: EagerTask | null): Promise<EagerTask
   return task ? { ...task, token: await signTaskToken(env, task.token) } : null;
 }
 
+export interface ReporterOptions {
+  /**
+   * The reporter of the engine's own queue consumer, whose eager tasks run in this Worker: their
+   * tokens go out unsigned and come back checked against the ones it issued (issued-tokens.ts).
+   */
+  inProcess?: boolean;
+}
+
 /**
  * Reports activity outcomes straight to the execution objects (used in-process and by
  * SundialService). A malformed, forged or altered token or a bad delivery id changes nothing and answers as for a task
  * that does not exist: no task, `cancelRequested` with the reason for a heartbeat.
  */
-export function createReporter(env: EngineEnv): ActivityReporter {
+export function createReporter(env: EngineEnv, options: ReporterOptions = {}): ActivityReporter {
+  const issued = options.inProcess ? new IssuedTokens() : undefined;
+  const stubFor = (t: TaskToken) => executionStub(env, t.namespace, t.workflowId);
+  const target = async (token: string) =>
+    issued?.lookup(token, stubFor) ?? (await stubForToken(env, token));
+  /** Calls the object; a stub that threw is not reused (it may be broken). */
+  const call = async <T>(token: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      issued?.dropStub(token);
+      throw err;
+    }
+  };
+  const handOut = (task: EagerTask | null): Promise<EagerTask | null> | EagerTask | null =>
+    task && issued?.issue(task.token) ? task : signed(env, task);
   return {
     async activityStarted(token, deliveryId): Promise<StartedTask | null> {
-      const s = await stubForToken(env, token);
+      const s = await target(token);
       if ("refused" in s) return null;
       // Stored with the attempt (started_by): a queue message id, never long.
       if (deliveryId !== undefined && (typeof deliveryId !== "string" || deliveryId.length > 512)) {
@@ -73,22 +97,22 @@ export function createReporter(env: EngineEnv): ActivityReporter {
         );
         return null;
       }
-      return s.stub.activityStarted(s.token, deliveryId);
+      return call(token, () => s.stub.activityStarted(s.token, deliveryId));
     },
     async activityHeartbeat(token, details): Promise<HeartbeatResponse> {
-      const s = await stubForToken(env, token);
+      const s = await target(token);
       if ("refused" in s) return { cancelRequested: true, reason: s.refused };
-      return s.stub.activityHeartbeat(s.token, details);
+      return call(token, () => s.stub.activityHeartbeat(s.token, details));
     },
     async activityCompleted(token, result, offer): Promise<EagerTask | null> {
-      const s = await stubForToken(env, token);
+      const s = await target(token);
       if ("refused" in s) return null;
-      return signed(env, await s.stub.activityCompleted(s.token, result, offer));
+      return handOut(await call(token, () => s.stub.activityCompleted(s.token, result, offer)));
     },
     async activityFailed(token, failure, offer): Promise<EagerTask | null> {
-      const s = await stubForToken(env, token);
+      const s = await target(token);
       if ("refused" in s) return null;
-      return signed(env, await s.stub.activityFailed(s.token, failure, offer));
+      return handOut(await call(token, () => s.stub.activityFailed(s.token, failure, offer)));
     },
   };
 }
@@ -171,7 +195,8 @@ export function createSundial(userConfig: SundialConfig): Sundial {
       env: EngineEnv,
       ctx: ExecutionContext,
     ): Promise<void> {
-      await runActivityBatch(batch, configFor(env).activities, createReporter(env), {
+      const reporter = createReporter(env, { inProcess: true });
+      await runActivityBatch(batch, configFor(env).activities, reporter, {
         waitUntil: (p) => ctx.waitUntil(p),
       });
     },

@@ -26,6 +26,7 @@ import { countWrites, newStorageCounts, type StorageCounts } from "./sql-counter
 import { TimerStore } from "./timers";
 import { UpdateStore } from "./update-store";
 import { Waiters } from "./waiters";
+import { trackWakeWrites, WakeFloor } from "./wake-floor";
 
 /** Work of one transition that is not an event: rows to write in the same transaction. */
 export interface Writes {
@@ -60,6 +61,8 @@ export class ExecCtx {
   identity: Identity | undefined;
   /** Whether this object's tables exist (false until its first start). */
   ready: boolean;
+  /** What was written since the alarm's wake-up times were last read (see wake-floor.ts). */
+  readonly wake = new WakeFloor();
   /** The alarm this instance armed (null: none; undefined: not known, read it first). */
   armedAtMs: number | null | undefined;
   /** How far the engine clock runs ahead of real time (test hook `unsafeAdvanceClock`). */
@@ -100,19 +103,24 @@ export class ExecCtx {
     this.ready = hasSchema(state.storage.sql);
     // Every payload column is encoded on write and decoded on read (src/codec/payload-sql.ts).
     this.sql = executionSql(state.storage.sql, env, config.codecs, this.ready);
+    trackWakeWrites(this.sql, this.wake, { written: (run) => this.runs.written(run) });
     // Counting costs a wrapper call per statement: test and bench engines only.
     if (this.unsafe) this.settleCounts = countWrites(this.sql, this.storageCounts).settle;
     this.waiters = new Waiters(config.limits.maxWaitersPerObject);
     this.runs = new RunStore(this.sql, () => this.ready);
     this.history = new HistoryStore(this.sql, () => this.waiters.notify("history"));
     this.requests = new RequestStore(this.sql);
-    this.timers = new TimerStore(this.sql);
-    this.activities = new ActivityStore(this.sql, (act) => {
-      const options = parseOptions(act);
-      const message: ActivityTaskMessage = taskMessage(this.identity!, act, options);
-      enqueue(this.sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
-      this.delivery.tasksWritten = true;
-    });
+    this.timers = new TimerStore(this.sql, this.wake);
+    this.activities = new ActivityStore(
+      this.sql,
+      (act) => {
+        const options = parseOptions(act);
+        const message: ActivityTaskMessage = taskMessage(this.identity!, act, options);
+        enqueue(this.sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
+        this.delivery.tasksWritten = true;
+      },
+      this.wake,
+    );
     this.children = new ChildStore(this.sql);
     this.updates = new UpdateStore(this.sql);
     this.queryRuntimes = new BoundedLru({

@@ -18,6 +18,15 @@ const SELECT_RUN = `SELECT run_id, run_no, workflow_type, task_queue, status, st
   FROM runs`;
 
 export class RunStore {
+  /**
+   * The newest run's row as a transition committed it (see {@link remember}), so the report that
+   * follows need not read it back: one statement fewer per step. Forgotten on any write to `runs`
+   * or `events` (wake-floor.ts's statement wrapper tells {@link written}); used once.
+   */
+  #known: RunRow | undefined;
+  /** A write to `runs` since {@link beginTransaction}: what the transition knows of the row is partial. */
+  #runsWritten = false;
+
   constructor(
     private readonly sql: SqlStorage,
     /** Whether the tables exist (an object never started has none). */
@@ -28,6 +37,43 @@ export class RunStore {
   current(): RunRow | undefined {
     if (!this.ready()) return undefined;
     return this.sql.exec<RunRow>(`${SELECT_RUN} ORDER BY run_no DESC LIMIT 1`).toArray()[0];
+  }
+
+  /** The newest run, as {@link current}; the row a transition just committed when it is known. */
+  latest(): RunRow | undefined {
+    if (!this.ready()) return undefined;
+    const known = this.#known;
+    this.#known = undefined;
+    return known ?? this.current();
+  }
+
+  /** A statement wrote to `runs` (`run` true) or `events`: the known row may be stale. */
+  written(run: boolean): void {
+    this.#known = undefined;
+    if (run) this.#runsWritten = true;
+  }
+
+  /** A transition's transaction begins. */
+  beginTransaction(): void {
+    this.#known = undefined;
+    this.#runsWritten = false;
+  }
+
+  /**
+   * After the commit of a transition that only appended `events` (same task) to the newest run:
+   * its row is `run` with the history counters moved on. Not when the transaction wrote the
+   * `runs` row itself (a task failure, a close, search attributes...): that row is read again.
+   */
+  remember(run: RunRow, appended: number): void {
+    if (this.#runsWritten) return;
+    this.#known =
+      appended === 0
+        ? run
+        : {
+            ...run,
+            history_length: run.history_length + appended,
+            next_task_id: run.next_task_id + 1,
+          };
   }
 
   /** The named run, or the newest without `runId`. */

@@ -6,25 +6,49 @@
 import type { ExecCtx } from "./execution-context";
 import { OUTBOX_INITIAL_BACKOFF_MS } from "./outbox-policy";
 import type { TimerKind, TimerRow } from "./rows";
-import { mustRearm, nextAlarmAt } from "./timer-keys";
+import { mustRearm, nextAlarmAt, timerKey } from "./timer-keys";
+import { reportsWakeTime, type WakeFloor } from "./wake-floor";
+
+const PUT_TIMER = reportsWakeTime(
+  "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, ?, ?, ?)",
+);
 
 export class TimerStore {
-  constructor(private readonly sql: SqlStorage) {}
+  /**
+   * A run known to have no workflow-task timer row: its delete was committed and no wft timer was
+   * written since. Every wft timer is written through {@link put}, which forgets it; it is set only
+   * after a commit ({@link noTaskTimer}), so a rolled-back delete never counts as one.
+   */
+  #noTaskTimer: string | undefined;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Told each timer's time (wake-floor.ts); absent, the statement's wrapper is told nothing. */
+    private readonly wake?: WakeFloor,
+  ) {}
 
   /** Writes (or replaces) the timer under `key`. */
   put(key: string, runId: string, kind: TimerKind, fireAtMs: number, data?: string): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, ?, ?, ?)",
-      key,
-      runId,
-      kind,
-      fireAtMs,
-      data ?? null,
-    );
+    if (kind === "wft" && this.#noTaskTimer === runId) this.#noTaskTimer = undefined;
+    this.wake?.lower(fireAtMs);
+    this.sql.exec(PUT_TIMER, key, runId, kind, fireAtMs, data ?? null);
   }
 
   delete(key: string): void {
     this.sql.exec("DELETE FROM timers WHERE key = ?", key);
+  }
+
+  /**
+   * Deletes the run's workflow-task timer, unless it is known to have none (a step's transition
+   * clears it every time: after the first, one statement fewer per step).
+   */
+  deleteTaskTimer(runId: string): void {
+    if (this.#noTaskTimer !== runId) this.delete(timerKey.wft(runId));
+  }
+
+  /** Called after a commit that deleted the run's task timer and wrote none. */
+  noTaskTimer(runId: string): void {
+    this.#noTaskTimer = runId;
   }
 
   /** Every timer of a run (it closed: nothing it scheduled may fire). */
@@ -87,8 +111,12 @@ export function wakeTimes(
  * write per step (a queue activity moved it three times). `force` sets it exactly.
  */
 export async function armAlarm(x: ExecCtx, force = false): Promise<void> {
+  // Nothing written since the last read is earlier than the armed alarm: it stays, unread (a step
+  // writes its next activity's deadline, later than the alarm already armed: one read fewer).
+  if (!force && x.wake.armedEarlyEnough(x.armedAtMs, x.clockOffsetMs)) return;
   const { timerAt, retryAt } = wakeTimes(x.sql, x.now());
   const at = nextAlarmAt(timerAt, retryAt, x.clockOffsetMs);
+  x.wake.read(at, x.clockOffsetMs);
   if (x.armedAtMs === undefined) x.armedAtMs = await x.storage.getAlarm();
   if (!mustRearm(at, x.armedAtMs, force)) return;
   x.storageCounts.alarmWrites += 1;

@@ -115,6 +115,8 @@ export async function transition(
       `sundial: workflow "${x.identity?.workflowId}" run ${run.run_id} has ${historyLength} events, past the warning threshold of ${warnAt}; it fails at ${x.config.limits.historyMaxEvents}. Use continue-as-new to start a fresh history.`,
     );
   }
+  x.activities.beginTransaction();
+  x.runs.beginTransaction();
   const committed = tryTransaction(x, () => {
     writes.before?.();
     x.history.insert(run.run_id, events);
@@ -131,7 +133,7 @@ export async function transition(
       if (run.wft_attempt > 0) x.runs.taskSucceeded(run.run_id);
       // A run's first task inline in its start has no task timer to clear (only a start delay or a
       // next run recorded in a closing transaction writes one, and both append history first).
-      if (run.history_length > 0) x.timers.delete(timerKey.wft(run.run_id));
+      if (run.history_length > 0) x.timers.deleteTaskTimer(run.run_id);
       if (continueNow) x.timers.put(timerKey.wft(run.run_id), run.run_id, "wft", now);
     }
     if (close) {
@@ -166,7 +168,18 @@ export async function transition(
     }
     return transition(x, run, inputs, writes, { failTask: failure });
   }
+  x.activities.committed();
+  // A step's transition appends events and leaves the run row as it was (the counters derive from
+  // the events): the next report takes it from here. A first task, a failed or retried task, a
+  // close, anything that wrote the row: read again.
+  if (!close && !taskFailure && run.wft_attempt === 0 && run.history_length > 0 && !writes.before) {
+    x.runs.remember(run, events.length);
+  }
   crashPoint(x.state, "afterCommit", events);
+  // Committed: the run has no task timer now, unless this transition wrote one.
+  if (runWorkflow && !options.failTask && !taskFailure && !continueNow && run.history_length > 0) {
+    x.timers.noTaskTimer(run.run_id);
+  }
   if (close) {
     x.cached = undefined;
     x.locals.stopRun(run.run_id);

@@ -133,7 +133,7 @@ function liveActivity(x: ExecCtx, token: TaskToken): { act: ActivityRow; run: Ru
   if (!x.ready) return undefined;
   const act = x.activities.get(token.runId, token.seq);
   if (!act || act.attempt !== token.attempt) return undefined;
-  const run = x.runs.current();
+  const run = x.runs.latest();
   if (!run || run.run_id !== token.runId || run.status !== "Running") return undefined;
   return { act, run };
 }

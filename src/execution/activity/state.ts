@@ -224,28 +224,34 @@ export function schedule(
   return { to: "Started", events: [], effects, row: stored };
 }
 
-/** Scheduled → Started, by the consumer that got the task (`startedBy`: its queue message id). */
+/**
+ * Scheduled → Started, by the consumer that got the task (`startedBy`: its queue message id). Only
+ * the timer rows the attempt can have are deleted (a statement each): schedule-to-start when it
+ * has one, and the lease only on a row written before schema 6 (`deadline_ms` null), which kept it
+ * as a timer row; a newer row's lease is its `deadline_ms`, replaced by the update.
+ */
 export function start(act: ActivityRow, now: number, startedBy: string | null): Transition {
   const options = parseOptions(act);
-  return {
-    to: "Started",
-    events: [],
-    effects: [
-      {
-        op: "update",
-        set: {
-          state: "Started",
-          started_ms: now,
-          last_heartbeat_ms: null,
-          started_by: startedBy,
-          deadline_ms: startToCloseAt(options, now),
-        },
+  const effects: ActivityEffect[] = [
+    {
+      op: "update",
+      set: {
+        state: "Started",
+        started_ms: now,
+        last_heartbeat_ms: null,
+        started_by: startedBy,
+        deadline_ms: startToCloseAt(options, now),
       },
-      { op: "deleteTimer", purpose: "ScheduleToStart" },
-      { op: "deleteTimer", purpose: "Redispatch" },
-      ...startedTimers(act.attempt, options, now),
-    ],
-  };
+    },
+  ];
+  if (options.scheduleToStartTimeoutMs) {
+    effects.push({ op: "deleteTimer", purpose: "ScheduleToStart" });
+  }
+  if (act.deadline_ms === null || act.deadline_ms === undefined) {
+    effects.push({ op: "deleteTimer", purpose: "Redispatch" });
+  }
+  effects.push(...startedTimers(act.attempt, options, now));
+  return { to: "Started", events: [], effects };
 }
 
 /** Started → Closed with its result. */

@@ -4,6 +4,7 @@
  */
 import type { ActivityRow, ActivityState, ActivityTimerData, ActivityTimerPurpose } from "../rows";
 import { activityTimerKeys, timerKey } from "../timer-keys";
+import { reportsWakeTime, type WakeFloor } from "../wake-floor";
 import { type ActivityEffect, type ActivityUpdate, timerPurposesOf } from "./state";
 
 type ActivityKey = Pick<ActivityRow, "run_id" | "seq">;
@@ -13,14 +14,50 @@ function deadlinePurpose(state: ActivityState): ActivityTimerPurpose {
   return state === "Scheduled" ? "Redispatch" : "StartToClose";
 }
 
+const INSERT_ACTIVITY = reportsWakeTime(
+  `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms, started_ms, started_by, deadline_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+const PUT_ACTIVITY_TIMER = reportsWakeTime(
+  "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, 'activity', ?, ?)",
+);
+
 export class ActivityStore {
+  /** The row inserted last, in the transaction under way (see {@link committed}). */
+  #inserted: ActivityRow | undefined;
+  /**
+   * A row exactly as committed, so that the report which follows its scheduling (the next step's
+   * start or completion) need not read it back: one statement fewer per step. Only a transition's
+   * commit sets it ({@link committed}); every write to the table through this store forgets it, and
+   * every write to the table goes through this store. Used once.
+   */
+  #known: ActivityRow | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
     /** Queues one attempt's task message (an outbox row). */
     private readonly enqueue: (act: ActivityRow) => void,
+    /** Told each deadline and timer written (wake-floor.ts). */
+    private readonly wake?: WakeFloor,
   ) {}
 
+  /** A transition's transaction begins: a row inserted by any earlier one is not known committed. */
+  beginTransaction(): void {
+    this.#inserted = undefined;
+  }
+
+  /** That transaction committed: the row it inserted last is what storage holds, until a write. */
+  committed(): void {
+    this.#known = this.#inserted;
+    this.#inserted = undefined;
+  }
+
   get(runId: string, seq: number): ActivityRow | undefined {
+    const known = this.#known;
+    if (known !== undefined && known.run_id === runId && known.seq === seq) {
+      this.#known = undefined;
+      return known;
+    }
     return this.sql
       .exec<ActivityRow>("SELECT * FROM activities WHERE run_id = ? AND seq = ?", runId, seq)
       .toArray()[0];
@@ -28,6 +65,7 @@ export class ActivityStore {
 
   /** Applies a transition's effects to `act`, in order. */
   apply(act: ActivityRow, effects: readonly ActivityEffect[]): void {
+    this.#forget();
     for (const e of effects) {
       switch (e.op) {
         case "insert":
@@ -83,11 +121,13 @@ export class ActivityStore {
 
   /** Every activity row of a closed run (its timers go with the run's). */
   deleteRun(runId: string): void {
+    this.#forget();
     this.sql.exec("DELETE FROM activities WHERE run_id = ?", runId);
   }
 
   /** A heartbeat: its details (when sent) and time. */
   heartbeat(act: ActivityKey, details: string | undefined, now: number): void {
+    this.#forget();
     this.sql.exec(
       "UPDATE activities SET heartbeat_details = coalesce(?, heartbeat_details), last_heartbeat_ms = ? WHERE run_id = ? AND seq = ?",
       details ?? null,
@@ -102,16 +142,25 @@ export class ActivityStore {
    * (state.ts's `timerPurposesOf`; none is one statement fewer per step), else every one it can have.
    */
   delete(act: ActivityKey, purposes?: readonly ActivityTimerPurpose[]): void {
+    this.#forget();
     this.sql.exec("DELETE FROM activities WHERE run_id = ? AND seq = ?", act.run_id, act.seq);
     const keys = purposes ? purposes.map((p) => timerKey.activity(act, p)) : activityTimerKeys(act);
     if (keys.length === 0) return;
     this.sql.exec(`DELETE FROM timers WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys);
   }
 
+  /** Any write to the table: no row is known as committed any more. */
+  #forget(): void {
+    this.#known = undefined;
+    this.#inserted = undefined;
+  }
+
   private insert(row: ActivityRow): void {
+    this.#forget();
+    this.#inserted = row;
+    this.wake?.lower(row.deadline_ms);
     this.sql.exec(
-      `INSERT INTO activities (run_id, seq, activity_id, activity_type, input, options, attempt, state, first_scheduled_ms, scheduled_ms, started_ms, started_by, deadline_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      INSERT_ACTIVITY,
       row.run_id,
       row.seq,
       row.activity_id,
@@ -142,8 +191,9 @@ export class ActivityStore {
 
   putTimer(act: ActivityKey, purpose: ActivityTimerPurpose, attempt: number, at: number): void {
     const data: ActivityTimerData = { seq: act.seq, attempt, type: purpose };
+    this.wake?.lower(at);
     this.sql.exec(
-      "INSERT OR REPLACE INTO timers (key, run_id, kind, fire_at_ms, data) VALUES (?, ?, 'activity', ?, ?)",
+      PUT_ACTIVITY_TIMER,
       timerKey.activity(act, purpose),
       act.run_id,
       at,

@@ -106,7 +106,7 @@ describe("activity transitions", () => {
     ).toBe(true);
   });
 
-  it("starts: drops the lease and schedule-to-start, sets the start-to-close deadline, arms heartbeat", () => {
+  it("starts: replaces the lease with the start-to-close deadline, arms heartbeat (no timer row to delete)", () => {
     const t = start(
       row("Scheduled", {}, { startToCloseTimeoutMs: 30_000, heartbeatTimeoutMs: 5000 }),
       T0 + 10,
@@ -123,8 +123,6 @@ describe("activity transitions", () => {
           deadline_ms: T0 + 30_010,
         },
       },
-      { op: "deleteTimer", purpose: "ScheduleToStart" },
-      { op: "deleteTimer", purpose: "Redispatch" },
       { op: "putTimer", purpose: "Heartbeat", attempt: 1, at: T0 + 5010 },
     ]);
   });

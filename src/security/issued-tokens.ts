@@ -1,0 +1,83 @@
+/**
+ * @module The tokens of eager tasks that an in-process reporter (the engine's own queue consumer)
+ * handed to the activity code running next to it. Such a token never leaves the engine's Worker: it
+ * goes from the execution object's answer, through the reporter, to `runTask` and back to the same
+ * reporter, and activity functions never see it (their context carries no token). Signing it and
+ * checking the signature on its report (an HMAC each way, task-token-mac.ts) would protect nothing,
+ * so it is handed out unsigned, and a report is accepted unsigned only when it names a token this
+ * very reporter issued: the exact string, looked up here. Every other token (queued messages, tokens
+ * handed to activity Workers through SundialService) is signed and verified as before.
+ */
+import type { ExecutionStub, TaskToken } from "../execution/addressing";
+import { parseTaskToken } from "../execution/report-validation";
+
+/**
+ * A reporter's own eager tokens; a reporter lives for one queue batch, whose eager chains are
+ * capped (sdk/activity/batch.ts: 100 tasks per message), so this stays small; bounded anyway.
+ */
+export class IssuedTokens {
+  readonly #tokens = new Map<string, { token: TaskToken; stub: ExecutionStub | undefined }>();
+  /** The stub of the last execution reached: an eager chain reports to one object, in a row. */
+  #last: { workflow: string; stub: ExecutionStub } | undefined;
+
+  constructor(private readonly maxEntries = 2_000) {}
+
+  /** Records a token handed out unsigned; false when it is not one (then it must be signed). */
+  issue(body: string): boolean {
+    const token = parseIssued(body);
+    if (!token) return false;
+    if (this.#tokens.size >= this.maxEntries) this.#tokens.clear();
+    this.#tokens.set(body, { token, stub: undefined });
+    return true;
+  }
+
+  /**
+   * The issued token, with the stub to report it through (`stubFor` makes one, reused across the
+   * tokens of one execution); undefined when this reporter did not issue `token`.
+   */
+  lookup(
+    token: string,
+    stubFor: (t: TaskToken) => ExecutionStub,
+  ): { token: TaskToken; stub: ExecutionStub } | undefined {
+    const entry = this.#tokens.get(token);
+    if (!entry) return undefined;
+    if (!entry.stub) {
+      const workflow = `${entry.token.namespace}/${entry.token.workflowId}`;
+      if (this.#last?.workflow !== workflow) this.#last = { workflow, stub: stubFor(entry.token) };
+      entry.stub = this.#last.stub;
+    }
+    return { token: entry.token, stub: entry.stub };
+  }
+
+  /** A call through the token's stub threw: a stub may be broken after an error, make a new one. */
+  dropStub(token: string): void {
+    const entry = this.#tokens.get(token);
+    if (entry) entry.stub = undefined;
+    this.#last = undefined;
+  }
+}
+
+/**
+ * The fields of a body the engine encoded (addressing.ts's encodeToken). Without a `%`, no part was
+ * escaped: split it (one per step; the full check decodes and matches each part). Otherwise, and for
+ * anything not in the engine's shape, the full parse decides.
+ */
+function parseIssued(body: string): TaskToken | undefined {
+  const parts = body.split("~");
+  if (parts.length === 5 && !body.includes("%")) {
+    const [namespace, workflowId, runId, seq, attempt] = parts as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const n = Number(seq);
+    const a = Number(attempt);
+    if (namespace && workflowId && runId && Number.isSafeInteger(n) && Number.isSafeInteger(a)) {
+      return { namespace, workflowId, runId, seq: n, attempt: a };
+    }
+  }
+  const parsed = parseTaskToken(body);
+  return parsed.ok ? parsed.token : undefined;
+}
