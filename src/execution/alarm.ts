@@ -28,6 +28,7 @@ export async function alarm(x: ExecCtx): Promise<void> {
     x.cached = undefined;
     x.armedAtMs = null;
     x.clockOffsetMs = 0;
+    x.delivery.noMessages = true; // the storage is gone, its outbox with it
     return true;
   });
   if (wiped) return;
@@ -122,8 +123,10 @@ async function fireDueTimers(x: ExecCtx): Promise<void> {
   if (run && run.status === "Running" && (inputs.length > 0 || runWorkflowTask)) {
     await transition(x, run, inputs, writes);
   } else {
-    x.commitWrites(writes);
-    await sendActivityTasks(x);
+    // An alarm that finds nothing due (it fires early by design: see armAlarm) writes nothing:
+    // no empty transaction, and no second read of the outbox unless these writes added a task.
+    if (writes.sql.length > 0) x.commitWrites(writes);
+    if (x.delivery.tasksWritten) await sendActivityTasks(x);
   }
 }
 

@@ -34,6 +34,7 @@ export function sendMessage(x: ExecCtx, message: OutboxMessage): void {
   const target = executionName(message.namespace, message.workflowId);
   enqueue(x.sql, "rpc", target, message.fromRunId, JSON.stringify(message));
   x.delivery.messagesWritten = true;
+  x.delivery.noMessages = false;
 }
 
 /** Queues the run's visibility row (D1), versioned by history length so late writes lose. */
@@ -44,6 +45,7 @@ export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void
   const row = visibilityRow(identity, run, appended);
   enqueue(x.sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
   x.delivery.messagesWritten = true;
+  x.delivery.noMessages = false;
 }
 
 /**
@@ -92,7 +94,12 @@ export function deliverInBackground(x: ExecCtx, all = false): void {
     x.delivery.again = true;
     return;
   }
-  if (all ? countRows(x.sql, "messages") === 0 : !x.delivery.messagesWritten) return;
+  // The alarm's pass (`all`) counts the rows unless none are known to exist (an alarm that finds
+  // nothing due, the common case, would otherwise pay a count on every wake).
+  const none = all
+    ? x.delivery.noMessages || countRows(x.sql, "messages") === 0
+    : !x.delivery.messagesWritten;
+  if (none) return;
   x.delivery.running = true;
   const loop = async () => {
     try {
@@ -140,6 +147,9 @@ export async function deliverMessages(x: ExecCtx, force = false): Promise<void> 
       );
     }
   }
+  // Every row delivered and none written meanwhile: the alarm need not count them next time.
+  // (A rollback after a write only leaves this false: it is never true with a row left.)
+  if (failedTargets.size === 0 && !x.delivery.messagesWritten) x.delivery.noMessages = true;
   // Re-arm exactly: to the next timer once the outbox is empty, or for a retry of what failed.
   await armAlarm(x, true);
 }

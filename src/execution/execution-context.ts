@@ -85,6 +85,11 @@ export class ExecCtx {
     tasksWritten: false,
     /** Message rows (rpc, visibility) were written since the last delivery began. */
     messagesWritten: false,
+    /**
+     * Known: the outbox holds no message row (a new object; or the last delivery pass sent every
+     * row and nothing was written since). False means unknown: the alarm counts them.
+     */
+    noMessages: false,
   };
   /** Serializes every state change: workflow code runs asynchronously between read and commit. */
   #lock: Promise<unknown> = Promise.resolve();
@@ -124,6 +129,7 @@ export class ExecCtx {
       // alarm either; knowing it spares the first start a storage read (an alarm there anyway
       // would only be overwritten, or fire early, which is harmless: see armAlarm).
       this.armedAtMs = null;
+      this.delivery.noMessages = true;
       return;
     }
     migrate(this.sql, true);
