@@ -29,6 +29,7 @@ export async function alarm(x: ExecCtx): Promise<void> {
     x.armedAtMs = null;
     x.clockOffsetMs = 0;
     x.delivery.noMessages = true; // the storage is gone, its outbox with it
+    x.delivery.written = [];
     return true;
   });
   if (wiped) return;

@@ -23,6 +23,7 @@ import {
   outboxRows,
   recordFailure,
   sendActivityTasks as sendActivityRows,
+  sendTaskRows,
 } from "./outbox";
 import type { RunRow } from "./rows";
 import type { Ack, OutboxMessage, StartReply } from "./rpc";
@@ -55,7 +56,25 @@ export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void
  */
 export async function sendActivityTasks(x: ExecCtx): Promise<void> {
   x.delivery.tasksWritten = false;
+  x.delivery.written = []; // read back below with every other due row
   const { failed } = await sendActivityRows(x.sql, x.env, x.now(), () =>
+    crashPoint(x.state, "afterDelivery", "activitySchedule"),
+  );
+  if (failed) await armAlarm(x);
+}
+
+/**
+ * Sends the task rows this object wrote since the last send, from memory (see
+ * `ExecCtx.delivery.written`): no read of the outbox, no parse of the bodies. Rows written
+ * before (a failed send's backoff, a crash's leftovers) are the alarm's, as they were.
+ */
+async function sendWrittenTasks(x: ExecCtx): Promise<void> {
+  const rows = x.delivery.written;
+  // Written but forgotten (a rollback, a close in between): whatever is due, from storage.
+  if (rows.length === 0) return sendActivityTasks(x);
+  x.delivery.tasksWritten = false;
+  x.delivery.written = [];
+  const { failed } = await sendTaskRows(x.sql, x.env, x.now(), rows, () =>
     crashPoint(x.state, "afterDelivery", "activitySchedule"),
   );
   if (failed) await armAlarm(x);
@@ -74,7 +93,7 @@ export function sendTasksAfterAnswer(x: ExecCtx): void {
   const send = async () => {
     x.delivery.tasksQueued = false;
     try {
-      await sendActivityTasks(x);
+      await sendWrittenTasks(x);
     } catch (err) {
       // A crash point (tests), or the alarm write failing: the alarm, or the next activation, retries.
       console.error("sundial: sending activity tasks failed; the alarm retries", err);
