@@ -66,6 +66,9 @@ async function fireDueTimers(x: ExecCtx): Promise<void> {
   await sendActivityTasks(x);
   const now = x.now();
   const due = x.timers.due(now);
+  // An early wake (the alarm stays at an outbox row's retry time after the row went out: see
+  // armAlarm) finds no timer and no activity deadline due: nothing to read the run for.
+  if (due.length === 0 && !x.activities.anyDeadlineDue(now)) return;
   const run = x.runs.current();
   const inputs: NewEvent[] = [];
   const writes: Writes = { sql: [] };
