@@ -70,6 +70,8 @@ export async function sendActivityTasks(x: ExecCtx): Promise<void> {
  */
 async function sendWrittenTasks(x: ExecCtx): Promise<void> {
   const rows = x.delivery.written;
+  const started = x.delivery.startSent;
+  x.delivery.startSent = false;
   // Written but forgotten (a rollback, a close in between): whatever is due, from storage.
   if (rows.length === 0) return sendActivityTasks(x);
   x.delivery.tasksWritten = false;
@@ -78,6 +80,11 @@ async function sendWrittenTasks(x: ExecCtx): Promise<void> {
     crashPoint(x.state, "afterDelivery", "activitySchedule"),
   );
   if (failed) await armAlarm(x);
+  // A start's first tasks went out: the alarm its commit armed for their retry (now + 1 s) would
+  // only wake the object for nothing, a second after every start whose activity runs longer.
+  // Set it to the next real time (the tasks' dispatch lease, a timer) once the outbox is empty; a
+  // step's send does not (it would cost an alarm write per step; the alarm stays early instead).
+  else if (started) await armAlarm(x, true, { onlyIfOutboxEmpty: true });
 }
 
 /**

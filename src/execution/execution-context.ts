@@ -89,6 +89,8 @@ export class ExecCtx {
      * empties it, so the after-answer send never sends a row twice or a row that is gone.
      */
     written: [] as WrittenTask[],
+    /** The tasks written are a start's first: their send re-arms the alarm exactly (delivery.ts). */
+    startSent: false,
     /** Message rows (rpc, visibility) were written since the last delivery began. */
     messagesWritten: false,
     /**

@@ -86,8 +86,14 @@ export function wakeTimes(
  * fires nothing and re-arms exactly), and moving the alarm later on every change costs an alarm
  * write per step (a queue activity moved it three times). `force` sets it exactly.
  */
-export async function armAlarm(x: ExecCtx, force = false): Promise<void> {
+export async function armAlarm(
+  x: ExecCtx,
+  force = false,
+  /** Write nothing while the outbox holds a row (whose delivery re-arms when it is done). */
+  options: { onlyIfOutboxEmpty?: boolean } = {},
+): Promise<void> {
   const { timerAt, retryAt } = wakeTimes(x.sql, x.now());
+  if (options.onlyIfOutboxEmpty && retryAt !== null) return;
   const at = nextAlarmAt(timerAt, retryAt, x.clockOffsetMs);
   if (x.armedAtMs === undefined) x.armedAtMs = await x.storage.getAlarm();
   if (!mustRearm(at, x.armedAtMs, force)) return;
