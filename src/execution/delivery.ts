@@ -25,6 +25,7 @@ import {
   sendActivityTasks as sendActivityRows,
   sendTaskRows,
 } from "./outbox";
+import { OUTBOX_INITIAL_BACKOFF_MS } from "./outbox-policy";
 import type { RunRow } from "./rows";
 import type { Ack, OutboxMessage, StartReply } from "./rpc";
 import { armAlarm } from "./timers";
@@ -80,11 +81,29 @@ async function sendWrittenTasks(x: ExecCtx): Promise<void> {
     crashPoint(x.state, "afterDelivery", "activitySchedule"),
   );
   if (failed) await armAlarm(x);
-  // A start's first tasks went out: the alarm its commit armed for their retry (now + 1 s) would
-  // only wake the object for nothing, a second after every start whose activity runs longer.
-  // Set it to the next real time (the tasks' dispatch lease, a timer) once the outbox is empty; a
-  // step's send does not (it would cost an alarm write per step; the alarm stays early instead).
-  else if (started) await armAlarm(x, true, { onlyIfOutboxEmpty: true });
+  else if (started) rearmIfStillEarly(x);
+}
+
+/** Half the first retry's wait: see {@link rearmIfStillEarly}. */
+export const START_REARM_DELAY_MS = OUTBOX_INITIAL_BACKOFF_MS / 2;
+
+/**
+ * A start's first tasks went out: the alarm its commit armed for their retry (now + 1 s) would
+ * wake the object for nothing a second after every start whose run is still going then (its first
+ * activity takes longer, or it waits). Half-way there, if nothing re-armed it meanwhile (a close
+ * sets it exactly, a delivery of D1 rows too), set it to the next real time (the dispatch lease,
+ * a timer) while the outbox is empty: one alarm write instead of a wake, and none for a run that
+ * closes sooner. A step's send does not (an alarm write per step; the alarm stays early instead).
+ */
+function rearmIfStillEarly(x: ExecCtx): void {
+  const early = x.armedAtMs;
+  if (early === null || early === undefined) return;
+  setTimeout(() => {
+    if (x.armedAtMs !== early) return;
+    x.queue(async () => {
+      if (x.armedAtMs === early) await armAlarm(x, true, { onlyIfOutboxEmpty: true });
+    });
+  }, START_REARM_DELAY_MS);
 }
 
 /**
