@@ -4,6 +4,8 @@
  * `batch` starts (order flipped each round), each on a new workflow id and a task queue with no
  * consumer. Per build: the client-side start p50 and workerd's CPU per start (from /proc, per
  * batch: only one build runs at a time). CPU moves less than wall time with the machine's load.
+ * BENCH_AB_SETTLE_MS (e.g. 1500): a pause after each batch, inside its CPU window, so that the
+ * alarms its starts leave (a second later) count for it, not for whichever batch runs then.
  */
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -43,6 +45,7 @@ function workerdCpuMs() {
 const [aJs, bJs] = [process.argv[2], process.argv[3]];
 const rounds = Number(process.argv[4] ?? 10);
 const batch = Number(process.argv[5] ?? 50);
+const settleMs = Number(process.env.BENCH_AB_SETTLE_MS ?? 0);
 const worker = (name, scriptPath) => ({
   name,
   modules: true,
@@ -88,6 +91,7 @@ for (let r = 0; r < rounds; r++) {
     const c0 = workerdCpuMs();
     const ms = [];
     for (let i = 0; i < batch; i++) ms.push(await start(k));
+    if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
     const cpu = workerdCpuMs() - c0;
     res[k].cpu += cpu;
     res[k].n += batch;

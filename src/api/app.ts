@@ -195,9 +195,10 @@ function workflowRoutes(config: ResolvedConfig): Hono<AppEnv> {
     };
     const result = await stubFor(c.env, namespace, workflowId).start(req);
     if (!result.ok) throw new ApiError(result.error.code, result.error.message);
-    return c.json(
-      { workflowId, runId: result.runId, started: result.started },
-      result.started ? 201 : 200,
+    // As `c.json` answers, without its header merging (no headers were set on the context).
+    return new Response(
+      JSON.stringify({ workflowId, runId: result.runId, started: result.started }),
+      { status: result.started ? 201 : 200, headers: JSON_HEADERS },
     );
   });
 

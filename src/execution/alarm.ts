@@ -29,6 +29,8 @@ export async function alarm(x: ExecCtx): Promise<void> {
     x.cached = undefined;
     x.armedAtMs = null;
     x.clockOffsetMs = 0;
+    x.delivery.noMessages = true; // the storage is gone, its outbox with it
+    x.delivery.written = [];
     return true;
   });
   if (wiped) return;
@@ -65,6 +67,9 @@ async function fireDueTimers(x: ExecCtx): Promise<void> {
   await sendActivityTasks(x);
   const now = x.now();
   const due = x.timers.due(now);
+  // An early wake (the alarm stays at an outbox row's retry time after the row went out: see
+  // armAlarm) finds no timer and no activity deadline due: nothing to read the run for.
+  if (due.length === 0 && !x.activities.anyDeadlineDue(now)) return;
   const run = x.runs.current();
   const inputs: NewEvent[] = [];
   const writes: Writes = { sql: [] };
@@ -123,8 +128,10 @@ async function fireDueTimers(x: ExecCtx): Promise<void> {
   if (run && run.status === "Running" && (inputs.length > 0 || runWorkflowTask)) {
     await transition(x, run, inputs, writes);
   } else {
-    x.commitWrites(writes);
-    await sendActivityTasks(x);
+    // An alarm that finds nothing due (it fires early by design: see armAlarm) writes nothing:
+    // no empty transaction, and no second read of the outbox unless these writes added a task.
+    if (writes.sql.length > 0) x.commitWrites(writes);
+    if (x.delivery.tasksWritten) await sendActivityTasks(x);
   }
 }
 

@@ -24,7 +24,9 @@ import {
   outboxRows,
   recordFailure,
   sendActivityTasks as sendActivityRows,
+  sendTaskRows,
 } from "./outbox";
+import { OUTBOX_INITIAL_BACKOFF_MS } from "./outbox-policy";
 import type { RunRow } from "./rows";
 import type { Ack, OutboxMessage, StartReply } from "./rpc";
 import { armAlarm } from "./timers";
@@ -35,6 +37,7 @@ export function sendMessage(x: ExecCtx, message: OutboxMessage): void {
   const target = executionName(message.namespace, message.workflowId);
   enqueue(x.sql, "rpc", target, message.fromRunId, JSON.stringify(message));
   x.delivery.messagesWritten = true;
+  x.delivery.noMessages = false;
 }
 
 /** Queues the run's visibility row (D1), versioned by history length so late writes lose. */
@@ -45,6 +48,7 @@ export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void
   const row = visibilityRow(identity, run, appended);
   enqueue(x.sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
   x.delivery.messagesWritten = true;
+  x.delivery.noMessages = false;
 }
 
 /**
@@ -54,10 +58,53 @@ export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void
  */
 export async function sendActivityTasks(x: ExecCtx): Promise<void> {
   x.delivery.tasksWritten = false;
+  x.delivery.written = []; // read back below with every other due row
   const { failed } = await sendActivityRows(x.sql, x.env, x.now(), () =>
     crashPoint(x.state, "afterDelivery", "activitySchedule"),
   );
   if (failed) await armAlarm(x);
+}
+
+/**
+ * Sends the task rows this object wrote since the last send, from memory (see
+ * `ExecCtx.delivery.written`): no read of the outbox, no parse of the bodies. Rows written
+ * before (a failed send's backoff, a crash's leftovers) are the alarm's, as they were.
+ */
+async function sendWrittenTasks(x: ExecCtx): Promise<void> {
+  const rows = x.delivery.written;
+  const started = x.delivery.startSent;
+  x.delivery.startSent = false;
+  // Written but forgotten (a rollback, a close in between): whatever is due, from storage.
+  if (rows.length === 0) return sendActivityTasks(x);
+  x.delivery.tasksWritten = false;
+  x.delivery.written = [];
+  const { failed } = await sendTaskRows(x.sql, x.env, x.now(), rows, () =>
+    crashPoint(x.state, "afterDelivery", "activitySchedule"),
+  );
+  if (failed) await armAlarm(x);
+  else if (started) rearmIfStillEarly(x);
+}
+
+/** Half the first retry's wait: see {@link rearmIfStillEarly}. */
+export const START_REARM_DELAY_MS = OUTBOX_INITIAL_BACKOFF_MS / 2;
+
+/**
+ * A start's first tasks went out: the alarm its commit armed for their retry (now + 1 s) would
+ * wake the object for nothing a second after every start whose run is still going then (its first
+ * activity takes longer, or it waits). Half-way there, if nothing re-armed it meanwhile (a close
+ * sets it exactly, a delivery of D1 rows too), set it to the next real time (the dispatch lease,
+ * a timer) while the outbox is empty: one alarm write instead of a wake, and none for a run that
+ * closes sooner. A step's send does not (an alarm write per step; the alarm stays early instead).
+ */
+function rearmIfStillEarly(x: ExecCtx): void {
+  const early = x.armedAtMs;
+  if (early === null || early === undefined) return;
+  setTimeout(() => {
+    if (x.armedAtMs !== early) return;
+    x.queue(async () => {
+      if (x.armedAtMs === early) await armAlarm(x, true, { onlyIfOutboxEmpty: true });
+    });
+  }, START_REARM_DELAY_MS);
 }
 
 /**
@@ -73,7 +120,7 @@ export function sendTasksAfterAnswer(x: ExecCtx): void {
   const send = async () => {
     x.delivery.tasksQueued = false;
     try {
-      await sendActivityTasks(x);
+      await sendWrittenTasks(x);
     } catch (err) {
       // A crash point (tests), or the alarm write failing: the alarm, or the next activation, retries.
       limitedLog(
@@ -98,7 +145,12 @@ export function deliverInBackground(x: ExecCtx, all = false): void {
     x.delivery.again = true;
     return;
   }
-  if (all ? countRows(x.sql, "messages") === 0 : !x.delivery.messagesWritten) return;
+  // The alarm's pass (`all`) counts the rows unless none are known to exist (an alarm that finds
+  // nothing due, the common case, would otherwise pay a count on every wake).
+  const none = all
+    ? x.delivery.noMessages || countRows(x.sql, "messages") === 0
+    : !x.delivery.messagesWritten;
+  if (none) return;
   x.delivery.running = true;
   const loop = async () => {
     try {
@@ -150,6 +202,9 @@ export async function deliverMessages(x: ExecCtx, force = false): Promise<void> 
       );
     }
   }
+  // Every row delivered and none written meanwhile: the alarm need not count them next time.
+  // (A rollback after a write only leaves this false: it is never true with a row left.)
+  if (failedTargets.size === 0 && !x.delivery.messagesWritten) x.delivery.noMessages = true;
   // Re-arm exactly: to the next timer once the outbox is empty, or for a retry of what failed.
   await armAlarm(x, true);
 }

@@ -16,7 +16,7 @@ import { ChildStore } from "./children-store";
 import type { PageBounds } from "./history-pages";
 import { HistoryStore } from "./history-store";
 import { LocalActivityRuns } from "./local-activity-runs";
-import { enqueue } from "./outbox";
+import { enqueueTask, type WrittenTask } from "./outbox";
 import { notFoundReply } from "./replies";
 import type { Reply } from "./rpc";
 import { RequestStore, RunStore } from "./runs-store";
@@ -86,8 +86,21 @@ export class ExecCtx {
     tasksQueued: false,
     /** Activity task rows were written since the last send. */
     tasksWritten: false,
+    /**
+     * The activity rows written since the last send, as written (committed, or in the open
+     * transaction: a rollback truncates them). Anything that sends or drops rows from storage
+     * empties it, so the after-answer send never sends a row twice or a row that is gone.
+     */
+    written: [] as WrittenTask[],
+    /** The tasks written are a start's first: their send re-arms the alarm exactly (delivery.ts). */
+    startSent: false,
     /** Message rows (rpc, visibility) were written since the last delivery began. */
     messagesWritten: false,
+    /**
+     * Known: the outbox holds no message row (a new object; or the last delivery pass sent every
+     * row and nothing was written since). False means unknown: the alarm counts them.
+     */
+    noMessages: false,
   };
   /** Serializes every state change: workflow code runs asynchronously between read and commit. */
   #lock: Promise<unknown> = Promise.resolve();
@@ -116,7 +129,7 @@ export class ExecCtx {
       (act) => {
         const options = parseOptions(act);
         const message: ActivityTaskMessage = taskMessage(this.identity!, act, options);
-        enqueue(this.sql, "activity", options.taskQueue, act.run_id, JSON.stringify(message));
+        this.delivery.written.push(enqueueTask(this.sql, options.taskQueue, act.run_id, message));
         this.delivery.tasksWritten = true;
       },
       this.wake,
@@ -132,6 +145,7 @@ export class ExecCtx {
       // alarm either; knowing it spares the first start a storage read (an alarm there anyway
       // would only be overwritten, or fire early, which is harmless: see armAlarm).
       this.armedAtMs = null;
+      this.delivery.noMessages = true;
       return;
     }
     migrate(this.sql, true);
@@ -199,8 +213,19 @@ export class ExecCtx {
 
   /** Commits writes that append no event (retry scheduling, timer cleanup) in one transaction. */
   commitWrites(writes: Writes): void {
-    this.storage.transactionSync(() => {
+    this.transactionSync(() => {
       for (const fn of writes.sql) fn();
     });
+  }
+
+  /** `storage.transactionSync`, forgetting the task rows it wrote when it rolls back. */
+  transactionSync(fn: () => void): void {
+    const written = this.delivery.written.length;
+    try {
+      this.storage.transactionSync(fn);
+    } catch (err) {
+      this.delivery.written.length = Math.min(written, this.delivery.written.length);
+      throw err;
+    }
   }
 }

@@ -30,9 +30,46 @@ export type OutboxRow = {
 /** What signing adds to a task message's token: `~` and a 43-character MAC. */
 const SIGNATURE_BYTES = 44;
 
-async function signedTask(env: EngineEnv, body: string): Promise<unknown> {
-  const message = JSON.parse(body) as { token: string };
+async function signedTask(env: EngineEnv, body: string | TaskBody): Promise<unknown> {
+  const message = typeof body === "string" ? (JSON.parse(body) as TaskBody) : body;
   return { ...message, token: await signTaskToken(env, message.token) };
+}
+
+/** An activity task's message, its token not yet signed. */
+export type TaskBody = { readonly token: string };
+
+/**
+ * An activity row as the transaction that wrote it knows it: the after-answer send takes these
+ * from memory (no read of the outbox, no parse of a body it just serialised). `attempts` is 0.
+ */
+export interface WrittenTask {
+  readonly id: number;
+  readonly target: string;
+  readonly runId: string;
+  readonly message: TaskBody;
+  /** UTF-8 length of the stored body (the Queue's batch limits count it). */
+  readonly bytes: number;
+  readonly attempts: 0;
+}
+
+/** Writes an activity task's row (inside the caller's transaction) and returns it as written. */
+export function enqueueTask(
+  sql: SqlStorage,
+  target: string,
+  runId: string,
+  message: TaskBody,
+): WrittenTask {
+  const body = JSON.stringify(message);
+  const { id } = sql
+    .exec<{ id: number }>(
+      "INSERT INTO outbox (kind, target, body, run_id) VALUES (?, ?, ?, ?) RETURNING id",
+      "activity",
+      target,
+      body,
+      runId,
+    )
+    .one();
+  return { id, target, runId, message, bytes: utf8Bytes(body), attempts: 0 };
 }
 
 /** Durable Object SQLite binds at most 100 parameters per statement. */
@@ -174,9 +211,34 @@ export async function sendActivityTasks(
   afterSend?: () => void,
 ): Promise<{ failed: boolean }> {
   const rows = outboxRows(sql, "activity").filter((r) => isDue(r, now));
+  return sendTaskRows(
+    sql,
+    env,
+    now,
+    rows.map((r) => ({ ...r, message: r.body, bytes: utf8Bytes(r.body) })),
+    afterSend,
+  );
+}
+
+type SendableRow = Pick<OutboxRow, "id" | "target" | "attempts"> & {
+  message: string | TaskBody;
+  bytes: number;
+};
+
+/**
+ * Sends `rows` (due activity rows: read back, or {@link WrittenTask}s from memory) as
+ * {@link sendActivityTasks} does.
+ */
+export async function sendTaskRows(
+  sql: SqlStorage,
+  env: EngineEnv,
+  now: number,
+  rows: readonly SendableRow[],
+  afterSend?: () => void,
+): Promise<{ failed: boolean }> {
   let failed = false;
   if (rows.length === 0) return { failed };
-  const byTarget = new Map<string, OutboxRow[]>();
+  const byTarget = new Map<string, SendableRow[]>();
   for (const row of rows) {
     const list = byTarget.get(row.target) ?? [];
     list.push(row);
@@ -198,12 +260,12 @@ export async function sendActivityTasks(
       failed = true;
       continue;
     }
-    for (const [from, to] of chunkBatches(list.map((r) => utf8Bytes(r.body) + SIGNATURE_BYTES))) {
+    for (const [from, to] of chunkBatches(list.map((r) => r.bytes + SIGNATURE_BYTES))) {
       const batch = list.slice(from, to);
       try {
         // Tokens are stored unsigned (minted inside a synchronous transaction) and signed as they
         // leave: a deployed engine without SUNDIAL_TOKEN_SECRET sends nothing and says why.
-        const bodies = await Promise.all(batch.map((r) => signedTask(env, r.body)));
+        const bodies = await Promise.all(batch.map((r) => signedTask(env, r.message)));
         await queue.sendBatch(bodies.map((body) => ({ body })));
       } catch (err) {
         if (err instanceof TokenSecretMissingError) {

@@ -77,6 +77,7 @@ export function onClose(
 /** A closed run's pending work: its undelivered tasks and signals, timers and activities. */
 export function abandonPending(x: ExecCtx, runId: string): void {
   dropRunDeliveries(x.sql, runId);
+  x.delivery.written = x.delivery.written.filter((t) => t.runId !== runId);
   x.timers.deleteRun(runId);
   x.activities.deleteRun(runId);
 }

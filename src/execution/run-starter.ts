@@ -115,6 +115,8 @@ export async function startWorkflow(
     if (newIdentity && !(x.ready && x.runs.readMeta().has("namespace"))) x.identity = undefined;
     throw err;
   }
+  // Its first tasks leave after the answer (queued behind this operation): see delivery.ts.
+  if (x.delivery.written.length > 0) x.delivery.startSent = true;
   return { ok: true, runId, started: true };
 }
 

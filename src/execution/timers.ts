@@ -110,13 +110,19 @@ export function wakeTimes(
  * fires nothing and re-arms exactly), and moving the alarm later on every change costs an alarm
  * write per step (a queue activity moved it three times). `force` sets it exactly.
  */
-export async function armAlarm(x: ExecCtx, force = false): Promise<void> {
+export async function armAlarm(
+  x: ExecCtx,
+  force = false,
+  /** Write nothing while the outbox holds a row (whose delivery re-arms when it is done). */
+  options: { onlyIfOutboxEmpty?: boolean } = {},
+): Promise<void> {
   // Nothing written since the last read is earlier than the armed alarm: it stays, unread (a step
   // writes its next activity's deadline, later than the alarm already armed: one read fewer).
   if (!force && x.wake.armedEarlyEnough(x.armedAtMs, x.clockOffsetMs)) return;
   const { timerAt, retryAt } = wakeTimes(x.sql, x.now());
   const at = nextAlarmAt(timerAt, retryAt, x.clockOffsetMs);
   x.wake.read(at, x.clockOffsetMs);
+  if (options.onlyIfOutboxEmpty && retryAt !== null) return;
   if (x.armedAtMs === undefined) x.armedAtMs = await x.storage.getAlarm();
   if (!mustRearm(at, x.armedAtMs, force)) return;
   x.storageCounts.alarmWrites += 1;

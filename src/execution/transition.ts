@@ -223,7 +223,7 @@ function tryTransaction(x: ExecCtx, fn: () => void): { ok: true } | { ok: false;
     return { ok: false, error: new Error("string or blob too big: SQLITE_TOOBIG (injected)") };
   }
   try {
-    x.storage.transactionSync(fn);
+    x.transactionSync(fn);
     return { ok: true };
   } catch (error) {
     // A crash (injected by the crash-point tests) is not a refused commit: it propagates.

@@ -91,6 +91,14 @@ export class ActivityStore {
   }
 
   /** The run's row deadlines (see ActivityRow.deadline_ms) due at `now`, as the timers they stand for. */
+  /** Whether any activity's deadline is due (an alarm that finds none reads no run). */
+  anyDeadlineDue(now: number): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM activities WHERE deadline_ms <= ? LIMIT 1", now).toArray()
+        .length > 0
+    );
+  }
+
   dueDeadlines(runId: string, now: number): ActivityTimerData[] {
     return this.sql
       .exec<{ seq: number; attempt: number; state: ActivityState }>(
