@@ -107,12 +107,16 @@ export function createReporter(env: EngineEnv, options: ReporterOptions = {}): A
     async activityCompleted(token, result, offer): Promise<EagerTask | null> {
       const s = await target(token);
       if ("refused" in s) return null;
-      return handOut(await call(token, () => s.stub.activityCompleted(s.token, result, offer)));
+      const next = await call(token, () => s.stub.activityCompleted(s.token, result, offer));
+      issued?.settle(token);
+      return handOut(next);
     },
     async activityFailed(token, failure, offer): Promise<EagerTask | null> {
       const s = await target(token);
       if ("refused" in s) return null;
-      return handOut(await call(token, () => s.stub.activityFailed(s.token, failure, offer)));
+      const next = await call(token, () => s.stub.activityFailed(s.token, failure, offer));
+      issued?.settle(token);
+      return handOut(next);
     },
   };
 }

@@ -12,23 +12,40 @@ import type { ExecutionStub, TaskToken } from "../execution/addressing";
 import { parseTaskToken } from "../execution/report-validation";
 
 /**
- * A reporter's own eager tokens; a reporter lives for one queue batch, whose eager chains are
- * capped (sdk/activity/batch.ts: 100 tasks per message), so this stays small; bounded anyway.
+ * A reporter's own eager tokens, from hand-out until their final report (completed or failed) went
+ * through: one per eager chain running, so at most the batch's size. Bounded anyway: past
+ * `maxEntries` the oldest is forgotten (its report then fails the signature check and the attempt
+ * runs again after its timeout, as a lost report would). Never cleared in bulk: a chain whose next
+ * task is still running must find its token.
  */
 export class IssuedTokens {
   readonly #tokens = new Map<string, { token: TaskToken; stub: ExecutionStub | undefined }>();
   /** The stub of the last execution reached: an eager chain reports to one object, in a row. */
   #last: { workflow: string; stub: ExecutionStub } | undefined;
 
-  constructor(private readonly maxEntries = 2_000) {}
+  constructor(private readonly maxEntries = 10_000) {}
 
   /** Records a token handed out unsigned; false when it is not one (then it must be signed). */
   issue(body: string): boolean {
     const token = parseIssued(body);
     if (!token) return false;
-    if (this.#tokens.size >= this.maxEntries) this.#tokens.clear();
+    this.#tokens.delete(body);
     this.#tokens.set(body, { token, stub: undefined });
+    if (this.#tokens.size > this.maxEntries) {
+      const oldest = this.#tokens.keys().next().value;
+      if (oldest !== undefined) this.#tokens.delete(oldest);
+    }
     return true;
+  }
+
+  /** The token's final report (completed or failed) was answered: it is done. */
+  settle(token: string): void {
+    this.#tokens.delete(token);
+  }
+
+  /** Tokens handed out and not yet settled. */
+  get size(): number {
+    return this.#tokens.size;
   }
 
   /**
