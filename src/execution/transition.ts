@@ -164,6 +164,9 @@ export async function transition(
     const failure = commitFailure(committed.error, x.config.limits.maxPayloadBytes);
     if (options.failTask || options.runWorkflow === false) {
       recordCommitFailure(x, run, failure, now);
+      // The retry timer just written must wake the run (a request's path re-arms nothing else); a
+      // failure to arm must not hide the commit's error.
+      await armAlarm(x).catch(() => undefined);
       throw committed.error;
     }
     return transition(x, run, inputs, writes, { failTask: failure });
