@@ -28,6 +28,8 @@ const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 8871);
 const STARTS = Number(process.env.BENCH_PROFILE_STARTS ?? 300);
 const WORKFLOWS = Number(process.env.BENCH_PROFILE_WORKFLOWS ?? 30);
 const log = (...a) => console.error("[profile]", ...a);
+/** The sampling interval is 100 µs; a sample counts for at most 4 of them (see attribution). */
+const MAX_SAMPLE_MS = 0.4;
 
 /** The statement wrappers around SqlStorage: their native calls count for their callers. */
 const CODEC = "SQL wrappers (payload-sql, wake-floor)";
@@ -129,7 +131,9 @@ function breakdown(profile, moduleAt, bundleName) {
   const fnMs = new Map();
   const dt = profile.timeDeltas;
   for (let i = 0; i < profile.samples.length; i++) {
-    const ms = (dt[i + 1] ?? 0) / 1000;
+    // A sample's time is the gap to the next one; when the isolate went idle in between, that gap
+    // is idle time charged to the last frame (one sample in a JSON frame carried 67 ms): clamp it.
+    const ms = Math.min((dt[i + 1] ?? 0) / 1000, MAX_SAMPLE_MS);
     const id = profile.samples[i];
     const p = phaseOfNode(id);
     selfMs.set(p, (selfMs.get(p) ?? 0) + ms);
