@@ -27,7 +27,8 @@ export class IssuedTokens {
 
   /** Records a token handed out unsigned; false when it is not one (then it must be signed). */
   issue(body: string): boolean {
-    const token = parseIssued(body);
+    const parsed = parseTaskToken(body);
+    const token = parsed.ok ? parsed.token : undefined;
     if (!token) return false;
     this.#tokens.delete(body);
     this.#tokens.set(body, { token, stub: undefined });
@@ -72,29 +73,4 @@ export class IssuedTokens {
     if (entry) entry.stub = undefined;
     this.#last = undefined;
   }
-}
-
-/**
- * The fields of a body the engine encoded (addressing.ts's encodeToken). Without a `%`, no part was
- * escaped: split it (one per step; the full check decodes and matches each part). Otherwise, and for
- * anything not in the engine's shape, the full parse decides.
- */
-function parseIssued(body: string): TaskToken | undefined {
-  const parts = body.split("~");
-  if (parts.length === 5 && !body.includes("%")) {
-    const [namespace, workflowId, runId, seq, attempt] = parts as [
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-    const n = Number(seq);
-    const a = Number(attempt);
-    if (namespace && workflowId && runId && Number.isSafeInteger(n) && Number.isSafeInteger(a)) {
-      return { namespace, workflowId, runId, seq: n, attempt: a };
-    }
-  }
-  const parsed = parseTaskToken(body);
-  return parsed.ok ? parsed.token : undefined;
 }
