@@ -9,8 +9,13 @@ import { dispatch } from "./dispatch.mjs";
 const ENGINE = "http://localhost";
 const WORKFLOW_TIMEOUT_MS = 60_000;
 
-export async function engineJson(mf, method, path, body) {
-  const res = await dispatch(mf, `${ENGINE}${path}`, {
+export function engineJson(mf, method, path, body) {
+  return jsonCall((url, init) => dispatch(mf, url, init), `${ENGINE}${path}`, method, body);
+}
+
+/** One JSON request through `send(url, init)` (Miniflare's dispatch, or `fetch`): status and body. */
+export async function jsonCall(send, url, method, body) {
+  const res = await send(url, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -18,7 +18,7 @@ import {
   reportCf,
 } from "./cf.mjs";
 import { workerdCpuMs } from "./cpu.mjs";
-import { engineJson, runSteps } from "./engine-client.mjs";
+import { engineJson, jsonCall, runSteps } from "./engine-client.mjs";
 import { measureSchedules } from "./schedules.mjs";
 import {
   benchWorker,
@@ -325,21 +325,7 @@ function ratios() {
  */
 async function schedulesAgainstUrl(base) {
   const t0 = performance.now();
-  const call = async (method, path, body) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = { raw: text.slice(0, 300) };
-    }
-    return { status: res.status, json };
-  };
+  const call = (method, path, body) => jsonCall(fetch, `${base}${path}`, method, body);
   const schedules = Number(process.env.BENCH_SCHEDULES ?? 1000);
   const minutes = Number(process.env.BENCH_SCHEDULE_MINUTES ?? 5);
   await phase(`schedules on ${base}: ${schedules} every minute`, () =>
