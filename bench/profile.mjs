@@ -246,7 +246,9 @@ async function main() {
       return { status: res.status, json: text ? JSON.parse(text) : null };
     };
     let seq = 0;
-    const start = async (taskQueue) => {
+    // BENCH_PROFILE_LOCAL=1: (b) runs local activities (its starts stay queue activities).
+    const LOCAL = process.env.BENCH_PROFILE_LOCAL === "1";
+    const start = async (taskQueue, local = false) => {
       // BENCH_PROFILE_SAME_ID=1 (diagnostics): every start names one running workflow (no new object).
       const same = process.env.BENCH_PROFILE_SAME_ID === "1" && taskQueue === "sink";
       const workflowId = same ? "profile-same" : `profile-${process.pid}-${++seq}`;
@@ -254,7 +256,7 @@ async function main() {
         workflowType: "steps",
         workflowId,
         taskQueue,
-        input: { n: 10, local: false },
+        input: { n: 10, local },
         ...(same ? { idConflictPolicy: "UseExisting" } : {}),
       });
       if (r.status !== (same && seq++ > 0 ? 200 : 201))
@@ -262,7 +264,7 @@ async function main() {
       return workflowId;
     };
     const runOne = async () => {
-      const id = await start("default");
+      const id = await start("default", LOCAL);
       for (;;) {
         const r = await call("GET", `/api/v1/workflows/${id}/result?wait=30s`);
         if (r.status === 200) return;
@@ -300,7 +302,7 @@ async function main() {
     const wall1 = performance.now() - t1;
     const b = (await cdp.send("Profiler.stop")).profile;
     results.push(
-      `${print("(b) 10 queue steps per workflow (start to result)", breakdown(b, moduleAt, bundleName), WORKFLOWS * 10, "step")}\n` +
+      `${print(`(b) 10 ${LOCAL ? "local" : "queue"} steps per workflow (start to result)`, breakdown(b, moduleAt, bundleName), WORKFLOWS * 10, "step")}\n` +
         `  client-side: ${(wall1 / WORKFLOWS).toFixed(2)} ms per workflow`,
     );
     cdp.ws.close();
