@@ -61,7 +61,9 @@ describe("what a queue step reads", () => {
         options: {
           taskQueue: "parked",
           startToCloseTimeout: "10s",
-          retry: { initialInterval: "1s", maximumAttempts: 2 },
+          // A minute: the backoff runs out in real time too, and the Backoff state must still be
+          // there when describe reads it, however slow the machine.
+          retry: { initialInterval: "1m", maximumAttempts: 2 },
         },
       },
     });
@@ -91,7 +93,7 @@ describe("what a queue step reads", () => {
       lastFailure: { timeoutType: "StartToClose", details: { progress: 7 } },
     });
     // Its next attempt (queued) starts with the details and completes.
-    await skipTime(workflowId, 1_000);
+    await skipTime(workflowId, 60_000);
     await eventually(async () => {
       const started = await stub(workflowId).activityStarted(token(2, 2), "delivery-2");
       if (!started) throw new Error("attempt 2 not dispatched yet");
