@@ -55,7 +55,9 @@ describe("durable sleep", () => {
 
   it("multiplexes many timers over the one alarm, earliest first", async () => {
     const workflowId = uniqueId("timers");
-    const sleeps = ["5s", "1s", "3s", "2s", "4s", "1d"];
+    // Minutes apart: each timer is due in real time too (the test clock only skips ahead), and none
+    // may fire on its own before the skips below, however slow the machine.
+    const sleeps = ["5m", "1m", "3m", "2m", "4m", "1d"];
     await start({ workflowType: "sleeper", workflowId, input: { sleeps } });
     await eventually(async () => {
       const rows = (await timers(workflowId)).filter((t) => t.kind === "timer");
@@ -71,18 +73,18 @@ describe("durable sleep", () => {
     });
 
     // Each alarm fires what is due and re-arms the alarm for the next timer.
-    await skipTime(workflowId, 1000);
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
+    await skipTime(workflowId, 60_000);
     let fired = (await eventTypes(workflowId)).filter((t) => t === "TimerFired");
     expect(fired).toHaveLength(2);
     const nextTimer = Math.min(...(await timers(workflowId)).map((t) => t.fireAtMs));
-    expect(nextTimer).toBe(earliest + 2000);
-    // The alarm is in real time; the test has moved the execution's clock 2 s ahead of it.
+    expect(nextTimer).toBe(earliest + 120_000);
+    // The alarm is in real time; the test has moved the execution's clock 2 min ahead of it.
     await eventually(async () => {
       const next = await runInDurableObject(stub(workflowId), (_obj, state) =>
         state.storage.getAlarm(),
       );
-      expect(next).toBe(nextTimer - 2000);
+      expect(next).toBe(nextTimer - 120_000);
     });
 
     await skipTime(workflowId, 86_400_000);
