@@ -23,6 +23,7 @@ import {
   stub,
   uniqueId,
 } from "../helpers";
+import { outboxDrained } from "./outbox-drained";
 
 const parked = { taskQueue: "parked", startToCloseTimeout: "1m", retry: { maximumAttempts: 1 } };
 
@@ -32,9 +33,7 @@ async function countsOf(n: number): Promise<Counts> {
   const workflowId = uniqueId(`reads-${n}`);
   await start({ workflowType: "steps", workflowId, input: { n, local: false } });
   expect(await result(workflowId)).toMatchObject({ status: "Completed", result: n });
-  await eventually(async () => {
-    if ((await stub(workflowId).unsafeAlarm()).outbox > 0) throw new Error("outbox not empty");
-  });
+  await outboxDrained(workflowId);
   return stub(workflowId).unsafeStorageCounts();
 }
 
