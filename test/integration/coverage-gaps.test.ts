@@ -250,7 +250,7 @@ describe("continue-as-new keeps the parent", () => {
       // Every run of the chain names the same parent.
       expect(d.parent).toEqual({ workflowId, runId: parentRunId });
       runIds.push(d.runId);
-      await skipTime(kid, 1000);
+      await skipTime(kid, 60_000);
       if (i < 2) {
         await eventually(async () => {
           if ((await describeWf(kid)).runId === d.runId) throw new Error("not continued yet");
