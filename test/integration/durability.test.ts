@@ -97,14 +97,15 @@ describe("durable sleep", () => {
 
   it("replays now(), random() and uuid() to the same values", async () => {
     const workflowId = uniqueId("determinism");
-    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1s"] } });
+    // A minute: the test waits for the timer, which runs out in real time too.
+    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1m"] } });
     await waitForTimer(workflowId, "timer");
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     const first = (await result(workflowId)) as { status: string; result: Record<string, unknown> };
     expect(first.status).toBe("Completed");
     const events = await history(workflowId);
     expect(first.result.startedMs).toBe(Date.parse(events[0]?.timestamp ?? ""));
-    expect(first.result.elapsedMs).toBeGreaterThanOrEqual(1000);
+    expect(first.result.elapsedMs).toBeGreaterThanOrEqual(60_000);
     await abortAllDurableObjects();
     const replayed = await stub(workflowId).unsafeReplay();
     expect(replayed.historyLength).toBe(events.length);
@@ -155,8 +156,10 @@ describe("workflow-task failures", () => {
     expect((await describeWf(workflowId)).status).toBe("Running");
 
     codeVersion.value = 1;
-    await waitForTimer(workflowId, "wft");
-    await skipTime(workflowId, 2000);
+    // The task's retry is due 2 s later, in real time too: it may have run (and completed the run)
+    // before the test looks for its timer. Move the clock past it instead; the alarm, armed now,
+    // runs it if it has not run yet.
+    await stub(workflowId).unsafeAdvanceClock(2000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "done" });
     const after = await history(workflowId);
     assertIncreasingIds(after);
@@ -170,7 +173,7 @@ describe("workflow-task failures", () => {
     codeVersion.value = 2;
     await start({ workflowType: "buggy", workflowId });
     await waitForTimer(workflowId, "timer");
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     const desc = await eventually(async () => {
       const d = await describeWf(workflowId);
       if (!d.workflowTaskFailure) throw new Error("no task failure yet");
@@ -181,8 +184,8 @@ describe("workflow-task failures", () => {
       workflowTaskFailure: { type: "TypeError", message: "bug in workflow code" },
     });
     codeVersion.value = 1;
-    await waitForTimer(workflowId, "wft");
-    await skipTime(workflowId, 1000);
+    // As above: the retry (1 s, or 2 s after a second failure) may run before the test looks.
+    await stub(workflowId).unsafeAdvanceClock(2000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "fixed" });
     expect((await eventTypes(workflowId)).filter((t) => t === "WorkflowTaskFailed")).toHaveLength(
       1,
@@ -197,8 +200,8 @@ describe("deterministic platform globals in workflow code", () => {
     const timer = await waitForTimer(workflowId);
     const [started] = await history(workflowId);
     const sleptMs = timer.fireAtMs - Date.parse(started?.timestamp ?? "");
-    expect(sleptMs).toBeGreaterThanOrEqual(1000);
-    expect(sleptMs).toBeLessThan(2000);
+    expect(sleptMs).toBeGreaterThanOrEqual(60_000);
+    expect(sleptMs).toBeLessThan(61_000);
     // A day of skipped time: workflow time runs a day ahead of the platform's from here on.
     await skipTime(workflowId, 86_400_000);
     const body = await result(workflowId);
