@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { releaseHung } from "../fixtures/workflows";
 import {
   describeWf,
@@ -16,12 +16,15 @@ import {
 async function pendingActivity(
   workflowId: string,
   match: (a: Awaited<ReturnType<typeof describeWf>>["pendingActivities"][number]) => boolean,
+  options: { evict?: boolean } = {},
 ) {
-  return eventually(async () => {
+  const check = async () => {
     const act = (await describeWf(workflowId)).pendingActivities[0];
     if (!act || !match(act)) throw new Error(`activity not there yet: ${JSON.stringify(act)}`);
     return act;
-  });
+  };
+  if (options.evict === false) return vi.waitFor(check, { timeout: 20_000, interval: 20 });
+  return eventually(check);
 }
 
 describe("activity retries", () => {
@@ -34,20 +37,20 @@ describe("activity retries", () => {
       (a) => a.state === "Backoff" && a.attempt === 1,
     );
     expect(first.lastFailure).toMatchObject({ message: "flaky failure on attempt 1" });
-    // initialInterval 1s, backoffCoefficient 3: the second retry waits 3s.
+    // initialInterval 1m, backoffCoefficient 3: the second retry waits 3m.
     expect(Date.parse(first.nextAttemptTime!) - Date.parse(first.lastAttemptCompleteTime!)).toBe(
-      1000,
+      60_000,
     );
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
 
     const second = await pendingActivity(
       workflowId,
       (a) => a.state === "Backoff" && a.attempt === 2,
     );
     expect(Date.parse(second.nextAttemptTime!) - Date.parse(second.lastAttemptCompleteTime!)).toBe(
-      3000,
+      180_000,
     );
-    await skipTime(workflowId, 3000);
+    await skipTime(workflowId, 180_000);
 
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: { attempt: 3 } });
     const events = await history(workflowId);
@@ -104,20 +107,20 @@ describe("activity timeouts", () => {
     const workflowId = uniqueId("s2c");
     await start({ workflowType: "timeouts", workflowId, input: { kind: "startToClose" } });
     await pendingActivity(workflowId, (a) => a.state === "Started" && a.attempt === 1);
-    // Just under the 5 s start-to-close nothing happens; past it, attempt 1 times out.
-    await skipTime(workflowId, 3500);
+    // Just under the 5 min start-to-close nothing happens; past it, attempt 1 times out.
+    await skipTime(workflowId, 210_000);
     expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
       state: "Started",
       attempt: 1,
     });
-    await skipTime(workflowId, 2000);
+    await skipTime(workflowId, 120_000);
     releaseHung(); // the consumer's own copy of attempt 1 gives up; its late report is ignored
     const backoff = await pendingActivity(workflowId, (a) => a.state === "Backoff");
     expect(backoff.lastFailure).toMatchObject({
       type: "TimeoutFailure",
       timeoutType: "StartToClose",
     });
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: { attempt: 2 } });
   });
 
@@ -125,19 +128,19 @@ describe("activity timeouts", () => {
     const workflowId = uniqueId("sched2close");
     await start({ workflowType: "timeouts", workflowId, input: { kind: "scheduleToClose" } });
     await pendingActivity(workflowId, (a) => a.state === "Started" && a.attempt === 1);
-    await skipTime(workflowId, 5000); // attempt 1 times out (start-to-close), retry in 1s
+    await skipTime(workflowId, 300_000); // attempt 1 times out (start-to-close), retry in 1 min
     releaseHung();
     await pendingActivity(workflowId, (a) => a.state === "Backoff");
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     await pendingActivity(workflowId, (a) => a.state === "Started" && a.attempt === 2);
-    // ~7 s since scheduling: under both the 8 s schedule-to-close and attempt 2's start-to-close.
-    await skipTime(workflowId, 1000);
+    // ~7 min since scheduling: under both the 8 min schedule-to-close and attempt 2's start-to-close.
+    await skipTime(workflowId, 60_000);
     expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
       state: "Started",
       attempt: 2,
     });
-    // ~8.5 s: past schedule-to-close, still ~2.5 s before attempt 2's start-to-close (due at ~11 s).
-    await skipTime(workflowId, 1500);
+    // ~8.5 min: past schedule-to-close, still ~2.5 min before attempt 2's start-to-close (due at ~11 min).
+    await skipTime(workflowId, 90_000);
     releaseHung();
     expect(await result(workflowId)).toMatchObject({
       status: "Completed",
@@ -157,22 +160,26 @@ describe("activity timeouts", () => {
   it("retries an activity that stops heartbeating, and the retry sees its last details", async () => {
     const workflowId = uniqueId("heartbeat");
     await start({ workflowType: "timeouts", workflowId, input: { kind: "heartbeat" } });
-    const beating = await pendingActivity(workflowId, (a) => a.lastHeartbeat !== null);
+    // Polled without the cold project's evictions: the activity heartbeats once, and an eviction
+    // while that heartbeat is in flight loses it (the worker logs it and never sends it again).
+    const beating = await pendingActivity(workflowId, (a) => a.lastHeartbeat !== null, {
+      evict: false,
+    });
     expect(beating.lastHeartbeat?.details).toEqual({ progress: 42 });
-    // Under the 3 s heartbeat timeout nothing happens (its 1 h start-to-close is far away).
-    await skipTime(workflowId, 1500);
+    // Under the 3 min heartbeat timeout nothing happens (its 1 h start-to-close is far away).
+    await skipTime(workflowId, 90_000);
     expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
       state: "Started",
       attempt: 1,
     });
-    await skipTime(workflowId, 2000);
+    await skipTime(workflowId, 120_000);
     releaseHung();
     const backoff = await pendingActivity(workflowId, (a) => a.state === "Backoff");
     expect(backoff.lastFailure).toMatchObject({
       timeoutType: "Heartbeat",
       details: { progress: 42 },
     });
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     expect(await result(workflowId)).toMatchObject({
       status: "Completed",
       result: { attempt: 2, resumedFrom: { progress: 42 } },
@@ -183,12 +190,12 @@ describe("activity timeouts", () => {
     const workflowId = uniqueId("s2s");
     await start({ workflowType: "timeouts", workflowId, input: { kind: "scheduleToStart" } });
     await pendingActivity(workflowId, (a) => a.state === "Scheduled");
-    await skipTime(workflowId, 28_000);
+    await skipTime(workflowId, 28 * 60_000);
     expect((await describeWf(workflowId)).status).toBe("Running");
     expect((await describeWf(workflowId)).pendingActivities[0]).toMatchObject({
       state: "Scheduled",
     });
-    await skipTime(workflowId, 3000);
+    await skipTime(workflowId, 3 * 60_000);
     expect(await result(workflowId)).toMatchObject({
       status: "Completed",
       result: { failed: true, timeoutType: "ScheduleToStart" },
@@ -215,7 +222,7 @@ describe("idempotent activity reports", () => {
     });
     expect(await stub(workflowId).activityStarted(attempt1)).toBeNull();
 
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: { attempt: 2 } });
     const before = await eventTypes(workflowId);
 

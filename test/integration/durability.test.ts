@@ -55,7 +55,9 @@ describe("durable sleep", () => {
 
   it("multiplexes many timers over the one alarm, earliest first", async () => {
     const workflowId = uniqueId("timers");
-    const sleeps = ["5s", "1s", "3s", "2s", "4s", "1d"];
+    // Minutes apart: each timer is due in real time too (the test clock only skips ahead), and none
+    // may fire on its own before the skips below, however slow the machine.
+    const sleeps = ["5m", "1m", "3m", "2m", "4m", "1d"];
     await start({ workflowType: "sleeper", workflowId, input: { sleeps } });
     await eventually(async () => {
       const rows = (await timers(workflowId)).filter((t) => t.kind === "timer");
@@ -71,18 +73,18 @@ describe("durable sleep", () => {
     });
 
     // Each alarm fires what is due and re-arms the alarm for the next timer.
-    await skipTime(workflowId, 1000);
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
+    await skipTime(workflowId, 60_000);
     let fired = (await eventTypes(workflowId)).filter((t) => t === "TimerFired");
     expect(fired).toHaveLength(2);
     const nextTimer = Math.min(...(await timers(workflowId)).map((t) => t.fireAtMs));
-    expect(nextTimer).toBe(earliest + 2000);
-    // The alarm is in real time; the test has moved the execution's clock 2 s ahead of it.
+    expect(nextTimer).toBe(earliest + 120_000);
+    // The alarm is in real time; the test has moved the execution's clock 2 min ahead of it.
     await eventually(async () => {
       const next = await runInDurableObject(stub(workflowId), (_obj, state) =>
         state.storage.getAlarm(),
       );
-      expect(next).toBe(nextTimer - 2000);
+      expect(next).toBe(nextTimer - 120_000);
     });
 
     await skipTime(workflowId, 86_400_000);
@@ -95,14 +97,15 @@ describe("durable sleep", () => {
 
   it("replays now(), random() and uuid() to the same values", async () => {
     const workflowId = uniqueId("determinism");
-    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1s"] } });
+    // A minute: the test waits for the timer, which runs out in real time too.
+    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1m"] } });
     await waitForTimer(workflowId, "timer");
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     const first = (await result(workflowId)) as { status: string; result: Record<string, unknown> };
     expect(first.status).toBe("Completed");
     const events = await history(workflowId);
     expect(first.result.startedMs).toBe(Date.parse(events[0]?.timestamp ?? ""));
-    expect(first.result.elapsedMs).toBeGreaterThanOrEqual(1000);
+    expect(first.result.elapsedMs).toBeGreaterThanOrEqual(60_000);
     await abortAllDurableObjects();
     const replayed = await stub(workflowId).unsafeReplay();
     expect(replayed.historyLength).toBe(events.length);
@@ -153,8 +156,10 @@ describe("workflow-task failures", () => {
     expect((await describeWf(workflowId)).status).toBe("Running");
 
     codeVersion.value = 1;
-    await waitForTimer(workflowId, "wft");
-    await skipTime(workflowId, 2000);
+    // The task's retry is due 2 s later, in real time too: it may have run (and completed the run)
+    // before the test looks for its timer. Move the clock past it instead; the alarm, armed now,
+    // runs it if it has not run yet.
+    await stub(workflowId).unsafeAdvanceClock(2000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "done" });
     const after = await history(workflowId);
     assertIncreasingIds(after);
@@ -168,7 +173,7 @@ describe("workflow-task failures", () => {
     codeVersion.value = 2;
     await start({ workflowType: "buggy", workflowId });
     await waitForTimer(workflowId, "timer");
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     const desc = await eventually(async () => {
       const d = await describeWf(workflowId);
       if (!d.workflowTaskFailure) throw new Error("no task failure yet");
@@ -179,8 +184,8 @@ describe("workflow-task failures", () => {
       workflowTaskFailure: { type: "TypeError", message: "bug in workflow code" },
     });
     codeVersion.value = 1;
-    await waitForTimer(workflowId, "wft");
-    await skipTime(workflowId, 1000);
+    // As above: the retry (1 s, or 2 s after a second failure) may run before the test looks.
+    await stub(workflowId).unsafeAdvanceClock(2000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "fixed" });
     expect((await eventTypes(workflowId)).filter((t) => t === "WorkflowTaskFailed")).toHaveLength(
       1,
@@ -195,8 +200,8 @@ describe("deterministic platform globals in workflow code", () => {
     const timer = await waitForTimer(workflowId);
     const [started] = await history(workflowId);
     const sleptMs = timer.fireAtMs - Date.parse(started?.timestamp ?? "");
-    expect(sleptMs).toBeGreaterThanOrEqual(1000);
-    expect(sleptMs).toBeLessThan(2000);
+    expect(sleptMs).toBeGreaterThanOrEqual(60_000);
+    expect(sleptMs).toBeLessThan(61_000);
     // A day of skipped time: workflow time runs a day ahead of the platform's from here on.
     await skipTime(workflowId, 86_400_000);
     const body = await result(workflowId);

@@ -28,8 +28,10 @@ describe("eager dispatch when the consumer dies", () => {
         types: ["echo", "echo"],
         options: {
           taskQueue: "parked",
-          startToCloseTimeout: "10s",
-          retry: { initialInterval: "1s", maximumAttempts: 3 },
+          // Minutes: the deadline and the backoff run out in real time too (the test clock only
+          // skips ahead), so each read below has a minute of real time before the next one is due.
+          startToCloseTimeout: "10m",
+          retry: { initialInterval: "1m", maximumAttempts: 3 },
         },
       },
     });
@@ -51,12 +53,12 @@ describe("eager dispatch when the consumer dies", () => {
     expect(decodeToken(eager!.token)).toEqual(token(2));
     // The consumer that took it dies here: no report ever comes for attempt 1.
 
-    await skipTime(workflowId, 9_900);
+    await skipTime(workflowId, 9 * 60_000);
     let d = await describeWf(workflowId);
     expect(d.pendingActivities).toHaveLength(1);
     expect(d.pendingActivities[0]).toMatchObject({ activityId: "2", attempt: 1, state: "Started" });
 
-    await skipTime(workflowId, 200);
+    await skipTime(workflowId, 2 * 60_000);
     d = await describeWf(workflowId);
     expect(d.pendingActivities).toHaveLength(1);
     const timedOut = d.pendingActivities[0]!;
@@ -68,14 +70,14 @@ describe("eager dispatch when the consumer dies", () => {
     });
     expect(
       Date.parse(timedOut.nextAttemptTime!) - Date.parse(timedOut.lastAttemptCompleteTime!),
-    ).toBe(1000);
+    ).toBe(60_000);
     // The dead attempt's late report is stale: ignored, nothing recorded.
     const before = await history(workflowId);
     expect(await stub(workflowId).activityCompleted(token(2, 1), '"late"')).toBeNull();
     expect(await history(workflowId)).toEqual(before);
 
-    // Attempt 2 goes out after its 1 s backoff (through the queue, not eagerly) and completes.
-    await skipTime(workflowId, 1_000);
+    // Attempt 2 goes out after its 1 min backoff (through the queue, not eagerly) and completes.
+    await skipTime(workflowId, 60_000);
     await eventually(async () => {
       if (!(await stub(workflowId).activityStarted(token(2, 2), "delivery-2"))) {
         throw new Error("attempt 2 not dispatched yet");

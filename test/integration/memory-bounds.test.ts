@@ -9,6 +9,12 @@ import type { HistoryResponse, ResultResponse, WireEvent } from "../../sdk/commo
 import { DEFAULT_LIMITS } from "../../src/config";
 import { api, assertIncreasingIds, mode, post, result, start, stub, uniqueId } from "../helpers";
 
+/**
+ * Polls without evicting (an eviction drops the waiters and the warm runtime these tests count),
+ * as long as `eventually` waits: vi.waitFor's own default (1 s) is too short on a loaded machine.
+ */
+const WAIT = { timeout: 20_000, interval: 20 };
+
 const wf = (workflowId: string) => `/api/v1/workflows/${encodeURIComponent(workflowId)}`;
 
 async function counters(workflowId: string) {
@@ -120,8 +126,9 @@ describe("the runtime rebuilt for a query is cached", () => {
   it("keeps the runtime a query rebuilt for the running run as its warm runtime (cold: no warm cache)", async () => {
     const workflowId = uniqueId("mem-query-running");
     await approval(workflowId, false);
-    await vi.waitFor(async () =>
-      expect(await query(workflowId)).toMatchObject({ status: "waiting" }),
+    await vi.waitFor(
+      async () => expect(await query(workflowId)).toMatchObject({ status: "waiting" }),
+      WAIT,
     );
     await abortAllDurableObjects();
     const before = (await counters(workflowId)).replays;
@@ -171,11 +178,9 @@ describe("requests waiting in one execution are bounded", () => {
     expect(sse.status).toBe(200);
     const reader = sse.body!.getReader();
     await reader.read();
-    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(1));
+    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(1), WAIT);
     const polls = Array.from({ length: limit - 1 }, () => api(`${wf(workflowId)}/result?wait=60s`));
-    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(limit), {
-      timeout: 20_000,
-    });
+    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(limit), WAIT);
 
     await expectRefused(await api(`${wf(workflowId)}/result?wait=60s`));
     const length = (await allPages(workflowId)).events.length;
@@ -206,7 +211,7 @@ describe("requests waiting in one execution are bounded", () => {
     // Released: a new waiter (on a new run of the same id, the same object) is taken again.
     await approval(workflowId, false);
     const poll = api(`${wf(workflowId)}/result?wait=60s`);
-    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(1));
+    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(1), WAIT);
     await approve(workflowId);
     const res = await poll;
     expect(res.status).toBe(200);

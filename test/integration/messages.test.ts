@@ -62,12 +62,14 @@ async function untilEvent(workflowId: string, type: string, runId?: string) {
 describe("signals", () => {
   it("buffers signals sent before the handler exists and delivers all in order", async () => {
     const workflowId = uniqueId("collect");
-    await start({ workflowType: "collector", workflowId, input: { n: 3 } });
+    // A minute's sleep: the timer must still be there when the test sees it (it runs out in real
+    // time too), and the two signals must come before it fires.
+    await start({ workflowType: "collector", workflowId, input: { n: 3, wait: "1m" } });
     await waitForTimer(workflowId);
-    // No handler yet (it is set after a 1s sleep): these two are buffered.
+    // No handler yet (it is set after the sleep): these two are buffered.
     expect((await signal(workflowId, "item", { input: "a" })).status).toBe(202);
     expect((await signal(workflowId, "item", { input: "b" })).status).toBe(202);
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     await untilEvent(workflowId, "TimerFired");
     expect((await describeWf(workflowId)).status).toBe("Running");
     // The handler exists now.
@@ -86,13 +88,13 @@ describe("signals", () => {
 
   it("delivers a signal retried with the same requestId once", async () => {
     const workflowId = uniqueId("dedupe");
-    await start({ workflowType: "collector", workflowId, input: { n: 2 } });
+    await start({ workflowType: "collector", workflowId, input: { n: 2, wait: "1m" } });
     await waitForTimer(workflowId);
     for (let i = 0; i < 3; i++) {
       expect((await signal(workflowId, "item", { input: "x", requestId: "r-1" })).status).toBe(202);
     }
     expect((await signal(workflowId, "item", { input: "y", requestId: "r-2" })).status).toBe(202);
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: ["x", "y"] });
     expect(count(await eventTypes(workflowId), "WorkflowExecutionSignaled")).toBe(2);
   });
@@ -102,20 +104,24 @@ describe("signals", () => {
     const res = await post("/api/v1/workflows", {
       workflowType: "collector",
       workflowId,
-      input: { n: 1 },
+      input: { n: 1, wait: "1m" },
       signal: { name: "item", input: "first" },
     });
     expect(res.status).toBe(201);
     const types = await eventTypes(workflowId);
     expect(types.slice(0, 2)).toEqual(["WorkflowExecutionStarted", "WorkflowExecutionSignaled"]);
     await waitForTimer(workflowId);
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: ["first"] });
   });
 
   it("signal-with-start on a running id signals that run and starts nothing", async () => {
     const workflowId = uniqueId("sws-running");
-    const first = await start({ workflowType: "collector", workflowId, input: { n: 2 } });
+    const first = await start({
+      workflowType: "collector",
+      workflowId,
+      input: { n: 2, wait: "1m" },
+    });
     await signal(workflowId, "item", { input: "one" });
     const res = await post("/api/v1/workflows", {
       workflowType: "collector",
@@ -126,7 +132,7 @@ describe("signals", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ runId: first.runId, started: false });
     await waitForTimer(workflowId);
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     expect(await result(workflowId)).toMatchObject({
       status: "Completed",
       result: ["one", "two"],
@@ -407,7 +413,12 @@ describe("child workflows", () => {
 describe("continue-as-new", () => {
   it("continues three times: four runs, and result follows the chain to the last", async () => {
     const workflowId = uniqueId("loop");
-    const first = await start({ workflowType: "looper", workflowId, input: { i: 0, until: 3 } });
+    // Each run sleeps a minute: its timer must still be there when the test sees it.
+    const first = await start({
+      workflowType: "looper",
+      workflowId,
+      input: { i: 0, until: 3, sleep: "1m" },
+    });
     const runIds = [first.runId];
     for (let run = 0; run < 4; run++) {
       await eventually(async () => {
@@ -417,7 +428,7 @@ describe("continue-as-new", () => {
           throw new Error(`run ${run} not waiting yet`);
         }
       });
-      await skipTime(workflowId, 1000);
+      await skipTime(workflowId, 60_000);
       if (run < 3) {
         await eventually(async () => {
           const desc = await describeWf(workflowId);
@@ -499,8 +510,10 @@ describe("versioning with patches", () => {
     expect((await history(workflowId)).slice(0, recorded.length)).toEqual(recorded);
 
     codeVersion.value = 2;
-    await waitForTimer(workflowId, "wft");
-    await skipTime(workflowId, 2000);
+    // The task's retry is due a second or two later, in real time too: it may have run (and
+    // completed the run) before the test looks for it. Move the clock past it instead of waiting
+    // for its timer; the alarm, armed now, runs it if it has not run yet.
+    await stub(workflowId).unsafeAdvanceClock(2000);
     expect(await result(workflowId)).toMatchObject({ status: "Completed", result: "v2" });
   });
 });
@@ -517,9 +530,11 @@ describe("workflow timeouts", () => {
         [field]: "1m",
       });
       await waitForTimer(workflowId);
-      await skipTime(workflowId, 58_000);
+      // Half-way, not just under it: the deadline runs out in real time too (the test clock only
+      // skips ahead), and the read must come before it does, however slow the machine.
+      await skipTime(workflowId, 30_000);
       expect((await describeWf(workflowId)).status).toBe("Running");
-      await skipTime(workflowId, 3_000);
+      await skipTime(workflowId, 31_000);
       const body = await result(workflowId);
       expect(body.status).toBe("TimedOut");
       expect((await history(workflowId)).at(-1)).toMatchObject({

@@ -55,7 +55,7 @@ describe("failures are stored bounded, never refused", () => {
     const workflowId = uniqueId("sink-fail");
     await start({ workflowType: "sinkThrow", workflowId, input: { mode: "fail", size: 3 * MB } });
     await waitForTimer(workflowId);
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     const outcome = await result(workflowId);
     expect(outcome.status).toBe("Failed");
     const failure = (outcome as { failure: FailureInfo }).failure;
@@ -69,7 +69,7 @@ describe("failures are stored bounded, never refused", () => {
     const workflowId = uniqueId("sink-task");
     await start({ workflowType: "sinkThrow", workflowId, input: { mode: "task", size: 3 * MB } });
     await waitForTimer(workflowId);
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     const failure = await eventually(async () =>
       failureOf(await history(workflowId), "WorkflowTaskFailed"),
     );
@@ -329,11 +329,12 @@ describe("a transition that cannot commit", () => {
 
   it("fails its workflow task visibly (CommitFailed), keeping its inputs; the run goes on", async () => {
     const workflowId = uniqueId("sink-commit");
-    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1s"] } });
+    // A minute: the timer must not fire in real time before the fault is armed.
+    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1m"] } });
     await waitForTimer(workflowId);
     await stub(workflowId).unsafeFailCommits(1);
     // The armed fault lives in the object's memory: keep the object (no cold-mode eviction).
-    await skipTime(workflowId, 1000, { evict: false });
+    await skipTime(workflowId, 60_000, { evict: false });
     const events = await history(workflowId);
     expect(failureOf(events, "WorkflowTaskFailed")).toMatchObject({
       type: "CommitFailed",
@@ -347,11 +348,11 @@ describe("a transition that cannot commit", () => {
 
   it("when even the failed task cannot commit, records the failure alone and keeps the alarm armed", async () => {
     const workflowId = uniqueId("sink-commit2");
-    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1s"] } });
+    await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1m"] } });
     await waitForTimer(workflowId);
     await stub(workflowId).unsafeFailCommits(2);
     // The armed fault lives in the object's memory: keep the object (no cold-mode eviction).
-    await skipTime(workflowId, 1000, { evict: false });
+    await skipTime(workflowId, 60_000, { evict: false });
     // The retry is due 1 s after the failure, in real time too: on a slow machine it may already
     // have run by the time these reads happen. So read the alarm first, then the history: an alarm
     // gone while the retry has not run yet is the bug; the failed task's own commit is told by the

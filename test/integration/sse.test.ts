@@ -78,13 +78,17 @@ function signal(workflowId: string, input: string, namespace?: string): Promise<
 describe("live history (SSE)", () => {
   it("streams every event as it is appended and ends at the run's close", async ({ expect }) => {
     const workflowId = uniqueId("sse-collector");
-    await start({ workflowType: "collector", workflowId, input: { n: 2 } });
+    // A minute's sleep: a 1 s one could fire in real time before the skip, which then found no
+    // alarm to run (the run only waits for signals after it).
+    await start({ workflowType: "collector", workflowId, input: { n: 2, wait: "1m" } });
 
     const stream = await openStream(workflowId);
     expect(stream.response.headers.get("content-type")).toMatch(/^text\/event-stream/);
     // Each step below waits for the events of the previous one while the run is still open.
     const seen = await stream.until(is("TimerStarted"));
-    await skipTime(workflowId, 1000);
+    // The stream stays open: keep the object (in cold mode an eviction here left the stream's
+    // watch waiting out its 25 s, 5 s short of the test's timeout).
+    await skipTime(workflowId, 60_000, { evict: false });
     seen.push(...(await stream.until(is("TimerFired"))));
     expect((await signal(workflowId, "a")).status).toBe(202);
     seen.push(...(await stream.until(is("WorkflowExecutionSignaled"))));
@@ -103,14 +107,14 @@ describe("live history (SSE)", () => {
 
   it("resumes after Last-Event-ID without gaps or repeats", async ({ expect }) => {
     const workflowId = uniqueId("sse-resume");
-    await start({ workflowType: "collector", workflowId, input: { n: 1 } });
+    await start({ workflowType: "collector", workflowId, input: { n: 1, wait: "1m" } });
 
     const first = await openStream(workflowId);
     const before = await first.until(is("TimerStarted"));
     await first.close();
     await evictIfCold(); // cold: the resumed stream reads what a fresh object replays from SQLite
 
-    await skipTime(workflowId, 1000);
+    await skipTime(workflowId, 60_000);
     expect((await signal(workflowId, "only")).status).toBe(202);
     await result(workflowId);
 

@@ -5,7 +5,8 @@
  * Warm only: the counters belong to one object instance, and the cold project evicts objects.
  */
 import { describe, expect, it } from "vitest";
-import { eventually, mode, result, start, stub, uniqueId } from "../helpers";
+import { mode, result, start, stub, uniqueId } from "../helpers";
+import { outboxDrained } from "./outbox-drained";
 
 type Counts = { rowsWritten: number; statements: number; writeStatements: number };
 
@@ -15,9 +16,7 @@ async function countsOf(n: number, local: boolean): Promise<Counts> {
   await start({ workflowType: "steps", workflowId, input: { n, local } });
   expect(await result(workflowId)).toMatchObject({ status: "Completed", result: n });
   // Delivery after the close (visibility) writes too: wait until nothing is left to send.
-  await eventually(async () => {
-    if ((await stub(workflowId).unsafeAlarm()).outbox > 0) throw new Error("outbox not empty");
-  });
+  await outboxDrained(workflowId);
   return stub(workflowId).unsafeStorageCounts();
 }
 
