@@ -46,21 +46,41 @@ const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 /** Client-side request counts per variant (one plain HTTP client for both engines). */
 const requests = new Map();
-let retries = 0;
+/** Requests resent: 503s of the `wrangler dev` proxy, and requests it held past their timeout. */
+const resent = { status503: 0, stalled: 0 };
+const STALL_MS = num("BENCH_DEV_STALL_MS", 10_000);
+const STALL_GET_MS = num("BENCH_DEV_STALL_GET_MS", 2000); // a status poll answers in ms
 
-/** One JSON request; resends a 503 of the `wrangler dev` proxy ("restarted mid-request"). */
-async function call(tag, port, method, path, body) {
+/**
+ * One JSON request. Resends what the `wrangler dev` 4.86 proxy drops under bursts
+ * (../shared/TOOLCHAIN.md): a 503 "restarted mid-request", or no answer within `STALL_MS` (plus
+ * the long-poll's own wait; `STALL_GET_MS` for a status poll); a resent start is safe (Sundial answers 409 for a running id; a
+ * Cloudflare instance may be made twice). Both are counted and printed.
+ */
+async function call(tag, port, method, path, body, waitMs = 0) {
+  const limit = method === "GET" && waitMs === 0 ? STALL_GET_MS : waitMs + STALL_MS;
   for (let attempt = 1; ; attempt++) {
     requests.set(tag, (requests.get(tag) ?? 0) + 1);
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
+    let res;
+    let text;
+    try {
+      res = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(limit),
+      });
+      text = await res.text();
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      resent.stalled++;
+      const why = err.name === "TimeoutError" ? `no answer in ${limit} ms` : err.message;
+      log(`  ${method} ${path}: ${why}, resent`);
+      continue;
+    }
     if (res.status === 503 && attempt < 5) {
-      retries++;
-      log(`  ${method} ${path}: 503 from the proxy (${text.slice(0, 80)}), resent`);
+      resent.status503++;
+      log(`  ${method} ${path}: 503 from the proxy (${text.slice(0, 40)}…), resent`);
       continue;
     }
     let json;
@@ -96,6 +116,8 @@ async function sundialRun(local, tag) {
       SUNDIAL_PORT,
       "GET",
       `/api/v1/workflows/${workflowId}/result?wait=30s`,
+      undefined,
+      30_000,
     );
     if (r.status === 200 && r.json.status === "Completed" && r.json.result === STEPS) {
       return { startMs, ms: performance.now() - t0 };
@@ -115,7 +137,14 @@ async function cfCreate(tag) {
 
 /** One GET /status; true once complete (throws on an error or a failed instance). */
 async function cfDone(tag, id, query = "") {
-  const s = await call(tag, CF_PORT, "GET", `/status?id=${id}${query}`);
+  const s = await call(
+    tag,
+    CF_PORT,
+    "GET",
+    `/status?id=${id}${query}`,
+    undefined,
+    query ? 30_000 : 0,
+  );
   if (s.status !== 200)
     throw new Error(`cf status ${id}: HTTP ${s.status} ${JSON.stringify(s.json)}`);
   if (s.json.status === "complete") {
@@ -325,7 +354,9 @@ async function main() {
   log(
     `load average ${loadavg()
       .map((x) => x.toFixed(2))
-      .join(" ")}; 503s resent: ${retries}`,
+      .join(
+        " ",
+      )}; requests resent: ${resent.status503} after a 503, ${resent.stalled} after no answer`,
   );
 
   const p50 = (xs) => round(median(xs));
@@ -372,6 +403,8 @@ async function main() {
     dev_proxy_cpu_ms_per_request: round(pingS.proxy, 3),
     dev_cf_proxy_cpu_ms_per_request: round(pingC.proxy, 3),
     dev_node_cpu_ms_per_queue_batch: round(batchNode, 3),
+    dev_requests_resent_503: resent.status503,
+    dev_requests_resent_stalled: resent.stalled,
   };
   Object.assign(m, {
     dev_start_vs_cf: ratio(m.dev_start_request_p50_ms, m.dev_cf_start_request_p50_ms),
