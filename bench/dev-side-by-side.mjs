@@ -205,10 +205,17 @@ async function burst(server, name) {
   const mark = server.mark();
   const t0 = performance.now();
   if (name === "cf") {
-    // All created at once; then one poller walks the instances oldest first, each until complete,
+    // All created at once; then two pollers walk the instances oldest first, each until complete,
     // `CF_SWEEP_MS` between polls: ≈ one status request per instance (200 pollers would drown it).
+    // Two, so that an instance whose status() does not answer for seconds (it happens under this
+    // burst; the poll is resent after `STALL_GET_MS`) holds up only one of them.
     const ids = await Promise.all(Array.from({ length: BURST }, () => cfCreate("burst-cf")));
-    for (const id of ids) while (!(await cfDone("burst-cf", id))) await sleep(CF_SWEEP_MS);
+    const poller = async () => {
+      for (let id = ids.shift(); id !== undefined; id = ids.shift()) {
+        while (!(await cfDone("burst-cf", id))) await sleep(CF_SWEEP_MS);
+      }
+    };
+    await Promise.all([poller(), poller()]);
   } else {
     await Promise.all(Array.from({ length: BURST }, () => VARIANTS[name](`burst-${name}`)));
   }
