@@ -344,19 +344,14 @@ async function main() {
   const hwm = [sundial.hwmKb(), cf.hwmKb()];
 
   // wrangler's Node CPU by difference: the request lines are paid at the no-op requests' rate;
-  // what is left of the local burst is the inspector messages' (no queue batches there), what is
-  // left of the queue burst after both, the queue batch lines'.
+  // what is left of the local burst is the inspector messages' (no queue batches there). A queue
+  // batch line takes a request line's path (a POST to Node, the logger); with ≈ 20 of them per
+  // burst, a difference would be noise, so none is printed.
   const inspectorNode =
     (bl.during.cpu.node - pingS.node * bl.after.lines.http) / Math.max(1, bl.after.lines.inspector);
-  const batchNode =
-    (bq.during.cpu.node -
-      pingS.node * bq.after.lines.http -
-      inspectorNode * bq.after.lines.inspector) /
-    Math.max(1, bq.after.lines.queue);
   log(
     `wrangler's Node CPU: ${round(pingS.node, 3)} ms per request line (sundial), ${round(pingC.node, 3)} (cf); ` +
-      `by difference ≈ ${round(inspectorNode, 3)} ms per inspector message (local burst), ` +
-      `≈ ${round(batchNode, 3)} ms per queue batch line (queue burst)`,
+      `by difference ≈ ${round(inspectorNode, 3)} ms per inspector message (local burst)`,
   );
   log(
     `load average ${loadavg()
@@ -409,7 +404,6 @@ async function main() {
     dev_cf_node_cpu_ms_per_request: round(pingC.node, 3),
     dev_proxy_cpu_ms_per_request: round(pingS.proxy, 3),
     dev_cf_proxy_cpu_ms_per_request: round(pingC.proxy, 3),
-    dev_node_cpu_ms_per_queue_batch: round(batchNode, 3),
     dev_requests_resent_503: resent.status503,
     dev_requests_resent_stalled: resent.stalled,
   };
