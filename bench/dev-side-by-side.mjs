@@ -263,10 +263,17 @@ async function pings(server, path) {
 }
 
 const dirs = [];
+let logsDir;
+// Extra `wrangler dev` arguments for both servers (e.g. "--log-level warn"), for experiments.
+const EXTRA = (process.env.BENCH_DEV_WRANGLER_ARGS ?? "").split(" ").filter(Boolean);
 const servers = [];
 async function stopAll() {
   await Promise.all(servers.map((s) => s.stop()));
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) {
+    if (process.env.BENCH_DEV_KEEP_LOGS && dir === logsDir)
+      log(`wrangler debug logs kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
 }
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
@@ -288,6 +295,7 @@ async function main() {
   };
   // Each server's wrangler debug log in a file of its own, to count what it logs per workflow.
   const logs = fresh();
+  logsDir = logs;
   const logOf = (name) => join(logs, `${name}-wrangler.log`);
   const withLog = (e, name) => ({ ...e, WRANGLER_LOG_PATH: logOf(name) });
   const sundial = new DevServer(
@@ -295,7 +303,7 @@ async function main() {
     [
       join(root, "scripts/dev.mjs"),
       ...["--port", String(SUNDIAL_PORT), "--inspector-port", String(SUNDIAL_PORT + 1)],
-      ...["--persist-to", fresh()],
+      ...["--persist-to", fresh(), ...EXTRA],
     ],
     { port: SUNDIAL_PORT, cwd: root, env: withLog(env, "sundial"), debugLog: logOf("sundial") },
   );
@@ -306,7 +314,7 @@ async function main() {
       wrangler,
       ...["dev", "-c", "bench/cf-dev/wrangler.toml", "--ip", "127.0.0.1"],
       ...["--port", String(CF_PORT), "--inspector-port", String(CF_PORT + 1)],
-      ...["--persist-to", fresh()],
+      ...["--persist-to", fresh(), ...EXTRA],
     ],
     { port: CF_PORT, cwd: root, env: withLog(env, "cf"), debugLog: logOf("cf") },
   );
@@ -336,8 +344,16 @@ async function main() {
   const runs = await sequential();
 
   log(`${BURST} at once`);
-  const bq = await burst(sundial, "queue");
-  const bl = await burst(sundial, "local");
+  // BENCH_DEV_LOCAL_FIRST=1: the local burst before the queue burst (to see what the order does).
+  let bq;
+  let bl;
+  if (process.env.BENCH_DEV_LOCAL_FIRST) {
+    bl = await burst(sundial, "local");
+    bq = await burst(sundial, "queue");
+  } else {
+    bq = await burst(sundial, "queue");
+    bl = await burst(sundial, "local");
+  }
   const bc = await burst(cf, "cf");
   clearInterval(sampler);
   for (const s of servers) s.sampleMemory();
