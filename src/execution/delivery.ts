@@ -37,8 +37,19 @@ export function sendMessage(x: ExecCtx, message: OutboxMessage): void {
   const target = executionName(message.namespace, message.workflowId);
   enqueue(x.sql, "rpc", target, message.fromRunId, JSON.stringify(message));
   x.delivery.messagesWritten = true;
+  x.delivery.rpcWritten = true;
   x.delivery.noMessages = false;
 }
+
+/**
+ * How long a new run's visibility row waits before its delivery (in memory only: its outbox row is
+ * due at once, so a crash leaves it to the alarm as any other). A run that closes sooner replaces it
+ * with its closed row: one D1 write instead of two, and one delivery fewer (its commit, its alarm
+ * write). The list shows a started run this much later; Temporal's visibility also lags.
+ */
+export const VISIBILITY_SETTLE_MS = 250;
+
+const DROP_OLDER_VISIBILITY = "DELETE FROM outbox WHERE kind = 'visibility' AND run_id = ?";
 
 /** Queues the run's visibility row (D1), versioned by history length so late writes lose. */
 export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void {
@@ -46,6 +57,9 @@ export function queueVisibility(x: ExecCtx, run: RunRow, appended: number): void
   // No D1 bound: delivery would drop the row unsent, so write none (no insert, delete, or loop).
   if (!identity || !x.env.VISIBILITY) return;
   const row = visibilityRow(identity, run, appended);
+  // The row is the run's whole listing: an older one of the run still undelivered says nothing it
+  // does not (a delivery already under way may still write it; its version loses to this one's).
+  if (!x.delivery.noMessages) x.sql.exec(DROP_OLDER_VISIBILITY, run.run_id);
   enqueue(x.sql, "visibility", run.run_id, run.run_id, JSON.stringify(row));
   x.delivery.messagesWritten = true;
   x.delivery.noMessages = false;
@@ -140,7 +154,20 @@ export function sendTasksAfterAnswer(x: ExecCtx): void {
  * transition (`all` false) only when it wrote messages: older rows wait for their backoff, which
  * the alarm (`all`) honours.
  */
-export function deliverInBackground(x: ExecCtx, all = false): void {
+export function deliverInBackground(x: ExecCtx, all = false, settleMs = 0): void {
+  // A new run's listing only (no message to another execution): let it settle (see
+  // VISIBILITY_SETTLE_MS). Whatever delivers first takes the row with it.
+  // While it settles, later listings of the run (a step's, the close's) replace it and go with it.
+  if (!all && !x.delivery.rpcWritten && x.delivery.messagesWritten) {
+    if (x.delivery.settling !== undefined) return;
+    if (settleMs > 0) {
+      x.delivery.settling = setTimeout(() => {
+        x.delivery.settling = undefined;
+        deliverInBackground(x);
+      }, settleMs);
+      return;
+    }
+  }
   if (x.delivery.running) {
     x.delivery.again = true;
     return;
@@ -170,6 +197,7 @@ export function deliverInBackground(x: ExecCtx, all = false): void {
 /** Delivers the due message rows; `force` (test hook) ignores their backoff. */
 export async function deliverMessages(x: ExecCtx, force = false): Promise<void> {
   x.delivery.messagesWritten = false;
+  x.delivery.rpcWritten = false;
   const rows = outboxRows(x.sql, "messages");
   const failedTargets = new Set<string>();
   for (const row of rows) {
@@ -182,7 +210,10 @@ export async function deliverMessages(x: ExecCtx, force = false): Promise<void> 
     try {
       if (row.kind === "visibility") {
         const db = x.env.VISIBILITY;
-        if (db) await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow, codecOf(x.sql));
+        if (db) {
+          await upsertVisibility(db, JSON.parse(row.body) as VisibilityRow, codecOf(x.sql));
+          x.counters.visibilityWrites += 1;
+        }
         crashPoint(x.state, "afterDelivery", "visibility");
         deleteRows(x.sql, [row.id]);
         continue;

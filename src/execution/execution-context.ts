@@ -73,7 +73,7 @@ export class ExecCtx {
   /** Test-only (unsafeFailCommits): transition commits still to fail. */
   failCommits = 0;
   /** Test-hook counters (`unsafeCounters`, `unsafeAlarmState`). */
-  readonly counters = { replays: 0, maxReplayPageRows: 0, alarmRuns: 0 };
+  readonly counters = { replays: 0, maxReplayPageRows: 0, alarmRuns: 0, visibilityWrites: 0 };
   /** Test-only (`unsafeStorageCounts`): what this instance asked of its storage (sql-counter.ts). */
   readonly storageCounts: StorageCounts = newStorageCounts();
   /** Folds the last statement's rows into {@link storageCounts} (only under SUNDIAL_UNSAFE). */
@@ -96,6 +96,10 @@ export class ExecCtx {
     startSent: false,
     /** Message rows (rpc, visibility) were written since the last delivery began. */
     messagesWritten: false,
+    /** Of them, messages to other executions (never held back to settle). */
+    rpcWritten: false,
+    /** A new run's listing waits to settle before its delivery (delivery.ts). */
+    settling: undefined as ReturnType<typeof setTimeout> | undefined,
     /**
      * Known: the outbox holds no message row (a new object; or the last delivery pass sent every
      * row and nothing was written since). False means unknown: the alarm counts them.

@@ -62,6 +62,8 @@ export function replayNow(x: ExecCtx): Promise<{ replayMs: number; historyLength
 export function counters(x: ExecCtx): {
   replays: number;
   maxReplayPageRows: number;
+  /** Visibility rows written to D1 by this instance. */
+  visibilityWrites: number;
   waiters: number;
   queryCacheEntries: number;
 } {
@@ -69,6 +71,7 @@ export function counters(x: ExecCtx): {
   return {
     replays: x.counters.replays,
     maxReplayPageRows: x.counters.maxReplayPageRows,
+    visibilityWrites: x.counters.visibilityWrites,
     waiters: x.waiters.count,
     queryCacheEntries: x.queryRuntimes.size,
   };

@@ -20,6 +20,7 @@ import {
   queueVisibility,
   sendMessage,
   sendTasksAfterAnswer,
+  VISIBILITY_SETTLE_MS,
 } from "./delivery";
 import type { ExecCtx, Writes } from "./execution-context";
 import { boundFailure } from "./failure-bounds";
@@ -194,7 +195,8 @@ export async function transition(
   sendTasksAfterAnswer(x);
   if (close) x.waiters.notify("close");
   x.waiters.notify("change");
-  deliverInBackground(x);
+  // A new run still going: its listing settles first (a run closing soon writes one row, closed).
+  deliverInBackground(x, false, run.history_length === 0 && !close ? VISIBILITY_SETTLE_MS : 0);
 }
 
 /**
