@@ -58,11 +58,13 @@ async function rowState(workflowId: string): Promise<{ alarm: number | null; att
   });
 }
 
-async function outboxCount(workflowId: string): Promise<number> {
-  return runInDurableObject(
-    stub(workflowId),
-    (_obj, state) =>
-      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n,
+async function outboxCount(workflowId: string, kind?: string): Promise<number> {
+  return runInDurableObject(stub(workflowId), (_obj, state) =>
+    kind === undefined
+      ? state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n
+      : state.storage.sql
+          .exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE kind = ?", kind)
+          .one().n,
   );
 }
 
@@ -148,8 +150,9 @@ describe("unbound task queues", () => {
     expect(d.workflowTaskFailure?.message).toContain('"typo"');
     expect(d.pendingActivities).toEqual([]);
     expect(d.pendingDeliveries).toEqual([]);
-    // The task is retried by its backoff timer, not by an outbox row that can never be sent.
-    expect(await outboxCount(workflowId)).toBe(0);
+    // The task is retried by its backoff timer, not by an outbox row that can never be sent. (The
+    // run's list row may still be waiting to settle: only activity rows count.)
+    expect(await outboxCount(workflowId, "activity")).toBe(0);
     await skipTime(workflowId, 1000);
     // At least 2: the next retry is due 2 s later in real time too, and may come before the read.
     await eventually(async () =>
