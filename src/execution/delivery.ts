@@ -47,7 +47,7 @@ export function sendMessage(x: ExecCtx, message: OutboxMessage): void {
  * with its closed row: one D1 write instead of two, and one delivery fewer (its commit, its alarm
  * write). The list shows a started run this much later; Temporal's visibility also lags.
  */
-export const VISIBILITY_SETTLE_MS = 250;
+export const VISIBILITY_SETTLE_MS = 100;
 
 const DROP_OLDER_VISIBILITY = "DELETE FROM outbox WHERE kind = 'visibility' AND run_id = ?";
 
