@@ -159,9 +159,10 @@ export default defineConfig({
           setupFiles: ["./test/setup/d1-migrations.ts"],
           testTimeout: 30_000,
           // Cold mode evicts with abortAllDurableObjects, which aborts every object of the runtime,
-          // other files' included: with files in parallel, one file's eviction cut another's objects
-          // mid-request, and the project hung (no CPU, no test timeout) in 3 of 4 runs on 2 Dec.
-          // One file at a time (≈ 4 min here), as the evictions assume.
+          // other files' included. With files in parallel the project hung (no CPU, no test
+          // timeout) in 3 of 4 runs on 2 Dec, each file passing alone and all passing one at a
+          // time; cross-file evictions are the likely cause (not proven). One file at a time
+          // (≈ 4 min here), as the evictions assume.
           fileParallelism: false,
         },
       },
