@@ -9,9 +9,9 @@
  */
 
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
+import { sinkEngineWorker } from "./setup.mjs";
 
 /** On-CPU time (ms, ns precision) of every thread of the workerd processes under this one. */
 function workerdCpuMs() {
@@ -46,21 +46,7 @@ const [aJs, bJs] = [process.argv[2], process.argv[3]];
 const rounds = Number(process.argv[4] ?? 10);
 const batch = Number(process.argv[5] ?? 50);
 const settleMs = Number(process.env.BENCH_AB_SETTLE_MS ?? 0);
-const worker = (name, scriptPath) => ({
-  name,
-  modules: true,
-  scriptPath: resolve(scriptPath),
-  modulesRoot: dirname(resolve(scriptPath)),
-  compatibilityDate: "2026-04-20",
-  compatibilityFlags: ["nodejs_compat"],
-  durableObjects: {
-    WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
-    SCHEDULE: { className: "ScheduleObject", useSQLite: true },
-  },
-  queueProducers: { SINK_QUEUE: { queueName: `${name}-sink` } },
-  bindings: { SUNDIAL_TASK_QUEUES: '{"sink":"SINK_QUEUE"}', SUNDIAL_AUTH: "disabled" },
-});
-const mf = new Miniflare({ workers: [worker("a", aJs), worker("b", bJs)] });
+const mf = new Miniflare({ workers: [sinkEngineWorker(aJs, "a"), sinkEngineWorker(bJs, "b")] });
 await mf.ready;
 const w = { a: await mf.getWorker("a"), b: await mf.getWorker("b") };
 let seq = 0;

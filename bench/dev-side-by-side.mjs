@@ -16,6 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { DevServer } from "./dev-procs.mjs";
+import { jsonCall } from "./engine-client.mjs";
 import { log, median, round, stats } from "./util.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -61,16 +62,14 @@ async function call(tag, port, method, path, body, waitMs = 0) {
   const limit = method === "GET" && waitMs === 0 ? STALL_GET_MS : waitMs + STALL_MS;
   for (let attempt = 1; ; attempt++) {
     requests.set(tag, (requests.get(tag) ?? 0) + 1);
-    let res;
-    let text;
+    let reply;
     try {
-      res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      reply = await jsonCall(
+        (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(limit) }),
+        `http://127.0.0.1:${port}${path}`,
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(limit),
-      });
-      text = await res.text();
+        body,
+      );
     } catch (err) {
       if (attempt >= 5) throw err;
       resent.stalled++;
@@ -78,18 +77,14 @@ async function call(tag, port, method, path, body, waitMs = 0) {
       log(`  ${method} ${path}: ${why}, resent`);
       continue;
     }
-    if (res.status === 503 && attempt < 5) {
+    if (reply.status === 503 && attempt < 5) {
       resent.status503++;
-      log(`  ${method} ${path}: 503 from the proxy (${text.slice(0, 40)}…), resent`);
+      log(
+        `  ${method} ${path}: 503 from the proxy (${String(reply.json?.raw).slice(0, 40)}…), resent`,
+      );
       continue;
     }
-    let json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = { raw: text.slice(0, 200) };
-    }
-    return { status: res.status, json };
+    return reply;
   }
 }
 

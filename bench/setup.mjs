@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
@@ -82,6 +82,27 @@ export function engineWorker(scriptPath) {
       SUNDIAL_UNSAFE: "1",
       SUNDIAL_AUTH: "disabled",
     },
+  };
+}
+
+/**
+ * The stand-alone tools' engine: an engine bundle (`wrangler deploy --dry-run --outdir`) alone,
+ * its tasks going to a Queue nobody consumes (task queue "sink"): a start does all it must and
+ * nothing runs after it. `name` names the Worker and its Queue (two builds side by side).
+ */
+export function sinkEngineWorker(scriptPath, name = "engine") {
+  return {
+    name,
+    modules: true,
+    scriptPath: resolve(scriptPath),
+    modulesRoot: dirname(resolve(scriptPath)),
+    ...COMPAT,
+    durableObjects: {
+      WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
+      SCHEDULE: { className: "ScheduleObject", useSQLite: true },
+    },
+    queueProducers: { SINK_QUEUE: { queueName: `${name}-sink` } },
+    bindings: { SUNDIAL_TASK_QUEUES: '{"sink":"SINK_QUEUE"}', SUNDIAL_AUTH: "disabled" },
   };
 }
 

@@ -9,26 +9,14 @@
  * The kinds alternate request by request, so all see the same load; printed are the medians and
  * the median per-round differences.
  */
-import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
+import { sinkEngineWorker } from "./setup.mjs";
 
 const js = process.argv[2];
 const rounds = Number(process.argv[3] ?? 10);
 const perRound = Number(process.argv[4] ?? 30);
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: resolve(js),
-  modulesRoot: dirname(resolve(js)),
-  compatibilityDate: "2026-04-20",
-  compatibilityFlags: ["nodejs_compat"],
-  durableObjects: {
-    WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
-    SCHEDULE: { className: "ScheduleObject", useSQLite: true },
-  },
-  queueProducers: { SINK_QUEUE: { queueName: "sink" } },
-  bindings: { SUNDIAL_TASK_QUEUES: '{"sink":"SINK_QUEUE"}', SUNDIAL_AUTH: "disabled" },
-});
+const mf = new Miniflare({ workers: [sinkEngineWorker(js)] });
 await mf.ready;
 const w = await mf.getWorker();
 let seq = 0;
