@@ -4,7 +4,7 @@
  * index. Every bad input is a 400 naming its field, before any object is touched.
  */
 import type { Context, Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { EngineEnv, ResolvedConfig } from "../config";
 import type { Reply } from "../execution/rpc";
 import { type ScheduleStub, scheduleStub } from "../schedule/addressing";

@@ -1,5 +1,5 @@
 /** @module Request schemas of API.md (zod): the edge validation. Nothing malformed passes to storage. */
-import { z } from "zod";
+import * as z from "zod";
 import { toMs } from "../../sdk/common/duration";
 import { handlerNameProblem, MAX_HANDLER_NAME_LENGTH } from "../../sdk/common/handler-name";
 import { resolveRetryPolicy } from "../../sdk/common/retry-policy";

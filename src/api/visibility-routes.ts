@@ -4,7 +4,7 @@
  * included) addresses its own workflow.
  */
 import type { Context, Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { engineCodec } from "../codec/payload-sql";
 import type { EngineEnv, ResolvedConfig } from "../config";
 import { MAX_QUERY_LENGTH, QueryError } from "../visibility/query";

@@ -1,5 +1,5 @@
 /** @module Request schemas (zod) of the namespace and API-key routes; the OpenAPI document uses them too. */
-import { z } from "zod";
+import * as z from "zod";
 import { toMs } from "../../sdk/common/duration";
 import { namespaceSchema } from "../api/schemas";
 import { MAX_DESCRIPTION_LENGTH, MAX_RETENTION_MS, MIN_RETENTION_MS } from "../namespaces/registry";

@@ -4,7 +4,7 @@
  * the action's start template (the start body's own validation, without workflowId and requestId),
  * policies and state with their defaults. Nothing malformed reaches the object.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { toMs } from "../../sdk/common/duration";
 import { OVERLAP_POLICIES } from "../../sdk/common/schedule";
 import { describeIssue, startBodySchema, workflowIdSchema } from "../api/schemas";

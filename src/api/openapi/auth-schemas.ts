@@ -1,5 +1,5 @@
 /** @module Component schemas of the namespace, API-key and whoami routes (see ./schemas.ts NAMED). */
-import { z } from "zod";
+import * as z from "zod";
 import {
   createApiKeyBodySchema,
   createNamespaceBodySchema,

@@ -1,5 +1,5 @@
 /** @module zod → JSON Schema conversion for the OpenAPI document: components, parameters, `$ref`s. */
-import { z } from "zod";
+import * as z from "zod";
 import { NAMED } from "./schemas";
 
 export type JsonSchema = { [key: string]: unknown };

@@ -3,7 +3,7 @@
  * validate with, the spec described field by field) and responses (checked against the wire types
  * of sdk/common/schedule.ts at compile time).
  */
-import { z } from "zod";
+import * as z from "zod";
 import type {
   ListSchedulesResponse,
   ScheduleDescription,

@@ -4,7 +4,7 @@
  * types (sdk/common/wire.ts) at compile time.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import {
   FAILURE_SOURCES,
   type FailureInfo,
