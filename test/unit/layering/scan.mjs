@@ -62,3 +62,8 @@ export function lineCounts(dir) {
     lines: readFileSync(file, "utf8").split("\n").length - 1,
   }));
 }
+
+/** The text of a file, by its path relative to the repository root. */
+export function sourceText(file) {
+  return readFileSync(join(ROOT, file), "utf8");
+}
