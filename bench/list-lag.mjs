@@ -3,8 +3,8 @@
  * (GET /api/v1/workflows?query=WorkflowId = '…', polled every 10 ms), for sequential runs and for
  * a burst; and the runs' D1-side cost (inspector messages per run). Usage:
  *   BENCH_DEV_PORT=8841 node bench/list-lag.mjs   # ~1 min; port and port + 1 (inspector)
- * LAG_RUNS (20) sequential runs of `sleeper` (stays Running: listed by its first row) and of
- * `steps` local (closes at once: listed closed); LAG_BURST (100) `sleeper` starts at once.
+ * LAG_RUNS (20) sequential runs of `approval` (waits 1 h: listed by its first row) and of
+ * `steps` local (closes at once: listed closed); LAG_BURST (100) `approval` starts at once.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +33,13 @@ async function start(workflowType, workflowId, input) {
     const res = await fetch(`${base}/workflows`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ workflowType, workflowId, input, requestId: workflowId }),
+      body: JSON.stringify({
+        workflowType,
+        workflowId,
+        input,
+        taskQueue: "default",
+        requestId: workflowId,
+      }),
     });
     await res.arrayBuffer();
     if (res.status === 201 || res.status === 200) return;
@@ -76,7 +82,7 @@ try {
   await sleep(2000);
   const tag = Date.now().toString(36);
   for (const [label, type, input, status] of [
-    ["running (sleeper)", "sleeper", { sleeps: ["1h"] }, "Running"],
+    ["running (approval)", "approval", { item: "x", timeout: "1h" }, "Running"],
     ["closed at once (steps local)", "steps", { n: 1, local: true }, "Completed"],
   ]) {
     const lags = [];
@@ -91,7 +97,7 @@ try {
   }
   const t0 = performance.now();
   const ids = Array.from({ length: BURST }, (_, i) => `lag-${tag}-burst-${i}`);
-  await Promise.all(ids.map((id) => start("sleeper", id, { sleeps: ["1h"] })));
+  await Promise.all(ids.map((id) => start("approval", id, { item: "x", timeout: "1h" })));
   const answered = performance.now() - t0;
   const q = encodeURIComponent(`WorkflowId STARTS_WITH 'lag-${tag}-burst-'`);
   for (;;) {

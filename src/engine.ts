@@ -124,8 +124,10 @@ export function createReporter(env: EngineEnv, options: ReporterOptions = {}): A
 
 /** What {@link createSundial} returns: the parts a Worker exports (their names matter to wrangler.toml). */
 export interface Sundial {
-  /** The Worker's default export: `fetch` serves the HTTP API, `queue` runs the default task queue
-   * and writes the visibility queue's rows to D1. */
+  /**
+   * The Worker's default export: `fetch` serves the HTTP API, `queue` runs the default task queue
+   * and writes the visibility queue's rows to D1.
+   */
   handler: {
     fetch(request: Request, env: EngineEnv, ctx: ExecutionContext): Response | Promise<Response>;
     queue(
