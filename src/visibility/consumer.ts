@@ -19,9 +19,18 @@ export const VISIBILITY_QUEUE_NAME = "sundial-visibility";
 /**
  * A message whose run's retention deletes its row this soon (or already did) is dropped: a write
  * landing after the deletion would list a deleted run again. The margin bounds the race between
- * the check here and the write (a D1 call of more than this long could still land after).
+ * the check here and the write, and the clocks' skew (a D1 call of more than this long could still
+ * land after). A retention shorter than twice the margin gets half of it as its margin, so a short
+ * retention's close is still listed.
  */
 export const RETENTION_MARGIN_MS = 60_000;
+
+/** Whether a row closed at `closeMs` and deleted at `deleteAtMs` is too late to write at `now`. */
+export function pastRetention(deleteAtMs: number | null, closeMs: number | null, now: number) {
+  if (deleteAtMs === null) return false;
+  const retention = Math.max(0, deleteAtMs - (closeMs ?? deleteAtMs));
+  return deleteAtMs - Math.min(RETENTION_MARGIN_MS, retention / 2) <= now;
+}
 
 /** First retry of a failed batch waits this long; each further attempt doubles it, up to the cap. */
 export const VISIBILITY_RETRY_FIRST_S = 5;
@@ -75,7 +84,7 @@ export async function consumeVisibilityBatch(
       message.ack();
       continue;
     }
-    if (parsed.deleteAtMs !== null && parsed.deleteAtMs - RETENTION_MARGIN_MS <= now) {
+    if (pastRetention(parsed.deleteAtMs, parsed.tuple[6], now)) {
       visibilityConsumerStats.expired += 1;
       message.ack();
       continue;

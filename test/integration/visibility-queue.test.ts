@@ -248,6 +248,22 @@ describe("visibility rows through the queue", () => {
     }
   });
 
+  it("a Worker consuming the queue without a D1 binding acks (drops) what it gets", async () => {
+    const batch = createMessageBatch(VISIBILITY_QUEUE_NAME, [
+      {
+        id: "x",
+        timestamp: new Date(),
+        attempts: 1,
+        body: message(`visq-nodb-${crypto.randomUUID()}`),
+      },
+    ]);
+    const ctx = createExecutionContext();
+    await consumeVisibilityBatch(batch, undefined);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.ackAll).toBe(true);
+    expect(result.retryMessages).toEqual([]);
+  });
+
   it("an engine without the binding writes its rows to D1 directly", async () => {
     const workflowId = uniqueId("visq-direct");
     const ns = env.LIMITED_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import {
   isVisibilityQueue,
+  pastRetention,
   VISIBILITY_RETRY_MAX_S,
   visibilityRetryDelaySeconds,
 } from "../../../src/visibility/consumer";
@@ -107,6 +108,21 @@ describe("consumer rules", () => {
     ]);
     expect(VISIBILITY_RETRY_MAX_S).toBeLessThanOrEqual(43_200);
     expect(visibilityRetryDelaySeconds(0)).toBe(5);
+  });
+
+  it("drops a row its retention deletes within a minute (half the retention when shorter)", () => {
+    const close = 1_000_000;
+    const day = 86_400_000;
+    expect(pastRetention(null, close, close + 10 * day)).toBe(false);
+    expect(pastRetention(close + day, close, close + day - 60_001)).toBe(false);
+    expect(pastRetention(close + day, close, close + day - 60_000)).toBe(true);
+    expect(pastRetention(close + day, close, close + 2 * day)).toBe(true);
+    // A 10 s retention: 5 s of margin, so its close is listed at once.
+    expect(pastRetention(close + 10_000, close, close + 100)).toBe(false);
+    expect(pastRetention(close + 10_000, close, close + 5_000)).toBe(true);
+    // No close time (never sent so): the deletion time alone.
+    expect(pastRetention(close, null, close - 1)).toBe(false);
+    expect(pastRetention(close, null, close)).toBe(true);
   });
 
   it("routes by the queue's name, SUNDIAL_VISIBILITY_QUEUE overriding the default", () => {
