@@ -74,6 +74,8 @@ function workerd(mode: "warm" | "cold", extraBindings: Record<string, string> = 
           maxRetries: 10,
           retryDelay: 0,
         },
+        // wrangler.toml's visibility consumer, without its 1 s batch wait: rows are listed at once.
+        "sundial-visibility": { maxBatchTimeout: 0, maxBatchSize: 100, maxRetries: 100 },
       },
     },
   });

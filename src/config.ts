@@ -102,6 +102,14 @@ export interface EngineEnv extends AuthEnv {
   SUNDIAL_STICKY?: string;
   /** The visibility index (list / count); optional: without it, listing is unavailable. */
   VISIBILITY?: D1Database;
+  /**
+   * Producer of the visibility queue, consumed by this Worker (wrangler.toml): executions send
+   * their rows there and the consumer writes them to D1 in batches. Optional: without it, each
+   * execution writes its row to D1 itself (one D1 call per status change).
+   */
+  VISIBILITY_QUEUE?: Queue<unknown>;
+  /** The visibility queue's name, when it is not "sundial-visibility" (the consumer's routing). */
+  SUNDIAL_VISIBILITY_QUEUE?: string;
   /** "disabled" (local development) or "required" (the default when absent: a deployed engine). */
   SUNDIAL_AUTH?: string;
   /** Secret: HMAC key of task tokens (src/security/task-token-mac.ts). */

@@ -21,6 +21,7 @@ import { WorkflowExecutionBase } from "./execution/workflow-execution";
 import { ScheduleObjectBase } from "./schedule/schedule-object";
 import { IssuedTokens } from "./security/issued-tokens";
 import { signTaskToken, verifyTaskToken } from "./security/task-token-mac";
+import { consumeVisibilityBatch, isVisibilityQueue } from "./visibility/consumer";
 
 export type { CodecChain, PayloadCodec } from "./codec/codec";
 export type { EngineEnv, Limits, SundialConfig } from "./config";
@@ -123,7 +124,10 @@ export function createReporter(env: EngineEnv, options: ReporterOptions = {}): A
 
 /** What {@link createSundial} returns: the parts a Worker exports (their names matter to wrangler.toml). */
 export interface Sundial {
-  /** The Worker's default export: `fetch` serves the HTTP API, `queue` runs the default task queue. */
+  /**
+   * The Worker's default export: `fetch` serves the HTTP API, `queue` runs the default task queue
+   * and writes the visibility queue's rows to D1.
+   */
   handler: {
     fetch(request: Request, env: EngineEnv, ctx: ExecutionContext): Response | Promise<Response>;
     queue(
@@ -199,6 +203,10 @@ export function createSundial(userConfig: SundialConfig): Sundial {
       env: EngineEnv,
       ctx: ExecutionContext,
     ): Promise<void> {
+      // The visibility queue's batches are list rows for D1 (visibility/consumer.ts).
+      if (isVisibilityQueue(batch.queue, env)) {
+        return consumeVisibilityBatch(batch as MessageBatch<unknown>, env.VISIBILITY);
+      }
       const reporter = createReporter(env, { inProcess: true });
       await runActivityBatch(batch, configFor(env).activities, reporter, {
         waitUntil: (p) => ctx.waitUntil(p),

@@ -5,6 +5,8 @@ declare global {
     interface Env extends EngineEnv {
       ACTIVITY_QUEUE: Queue;
       NOTIFICATIONS_QUEUE: Queue;
+      /** The visibility queue (wrangler.toml), consumed by the engine Worker. */
+      VISIBILITY_QUEUE: Queue;
       SUNDIAL_TEST_MODE: "warm" | "cold";
       /** A rate limit of 5 a minute, for the auth tests (vitest.config.ts). */
       TEST_RATE_LIMIT: RateLimit;

@@ -1,6 +1,7 @@
 /**
  * @module What leaves through the outbox, after the commit that wrote it: activity tasks to their
- * Queues, messages to other executions (RPC), visibility rows to D1; and what a delivered message's
+ * Queues, messages to other executions (RPC), visibility rows to D1 (directly, or through the
+ * visibility queue when one is bound: visibility-send.ts); and what a delivered message's
  * reply means for the sender (routed back into a transition).
  */
 
@@ -31,6 +32,7 @@ import type { RunRow } from "./rows";
 import type { Ack, OutboxMessage, StartReply } from "./rpc";
 import { armAlarm } from "./timers";
 import { transition } from "./transition";
+import { sendVisibilityRows } from "./visibility-send";
 
 /** Queues a message to another execution (inside the caller's transaction). */
 export function sendMessage(x: ExecCtx, message: OutboxMessage): void {
@@ -194,13 +196,27 @@ export function deliverInBackground(x: ExecCtx, all = false, settleMs = 0): void
   );
 }
 
-/** Delivers the due message rows; `force` (test hook) ignores their backoff. */
+/**
+ * Delivers the due message rows; `force` (test hook) ignores their backoff and writes visibility
+ * rows to D1 itself, so they are listed when it returns (not through the visibility queue).
+ */
 export async function deliverMessages(x: ExecCtx, force = false): Promise<void> {
   x.delivery.messagesWritten = false;
   x.delivery.rpcWritten = false;
   const rows = outboxRows(x.sql, "messages");
   const failedTargets = new Set<string>();
+  // With a visibility queue, the due visibility rows go out together, in one send (their targets,
+  // run ids, are never an rpc row's; a row not due, or not sent, keeps the outbox counted).
+  const queue = force ? undefined : x.env.VISIBILITY_QUEUE;
+  let visibilityLeft = false;
+  if (queue) {
+    const due = rows.filter((r) => r.kind === "visibility" && isDue(r, x.now()));
+    const waiting = due.length < rows.filter((r) => r.kind === "visibility").length;
+    const sent = due.length === 0 || (await sendVisibilityRows(x, queue, due));
+    visibilityLeft = waiting || !sent;
+  }
   for (const row of rows) {
+    if (queue && row.kind === "visibility") continue;
     // Keep per-target order: after a failure, later messages to that target wait for the retry.
     if (failedTargets.has(row.target)) continue;
     if (!force && !isDue(row, x.now())) {
@@ -235,7 +251,9 @@ export async function deliverMessages(x: ExecCtx, force = false): Promise<void> 
   }
   // Every row delivered and none written meanwhile: the alarm need not count them next time.
   // (A rollback after a write only leaves this false: it is never true with a row left.)
-  if (failedTargets.size === 0 && !x.delivery.messagesWritten) x.delivery.noMessages = true;
+  if (failedTargets.size === 0 && !visibilityLeft && !x.delivery.messagesWritten) {
+    x.delivery.noMessages = true;
+  }
   // Re-arm exactly: to the next timer once the outbox is empty, or for a retry of what failed.
   await armAlarm(x, true);
 }

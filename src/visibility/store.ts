@@ -5,13 +5,9 @@
  */
 import type { ExecutionStatus, JsonValue } from "../../sdk/common/wire";
 import { type CodecChain, IDENTITY } from "../codec/codec";
-import { parseIsoDatetime, queryToSql } from "./query";
-import {
-  canonicalSearchAttributes,
-  plainSearchAttributes,
-  type SearchAttributes,
-  searchAttributeRows,
-} from "./search-attributes";
+import { queryToSql } from "./query";
+import { plainSearchAttributes, type SearchAttributes } from "./search-attributes";
+import { type EncodedVisibilityRow, visibilityTuple, writeVisibilityTuples } from "./upsert";
 
 export type { SearchAttributes, SearchAttributeValue } from "./search-attributes";
 
@@ -91,63 +87,12 @@ export class PageTokenError extends Error {
   }
 }
 
-const STATUSES = new Set<string>([
-  "Running",
-  "Completed",
-  "Failed",
-  "Canceled",
-  "Terminated",
-  "ContinuedAsNew",
-  "TimedOut",
-]);
-
-function epochMs(field: string, iso: string): number {
-  const ms = parseIsoDatetime(iso);
-  if (ms === null)
-    throw new TypeError(`VisibilityRow.${field} is not an ISO-8601 datetime: ${iso}`);
-  return ms;
-}
-
 function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Upsert
-
-const UPSERT_EXECUTION = `
-INSERT INTO executions (namespace, workflow_id, run_id, workflow_type, status, start_time,
-  close_time, execution_time, task_queue, history_length, parent_workflow_id, parent_run_id,
-  memo, search_attributes, version)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-ON CONFLICT (namespace, workflow_id, run_id) DO UPDATE SET
-  workflow_type = excluded.workflow_type, status = excluded.status,
-  start_time = excluded.start_time, close_time = excluded.close_time,
-  execution_time = excluded.execution_time, task_queue = excluded.task_queue,
-  history_length = excluded.history_length, parent_workflow_id = excluded.parent_workflow_id,
-  parent_run_id = excluded.parent_run_id, memo = excluded.memo,
-  search_attributes = excluded.search_attributes, version = excluded.version
-WHERE excluded.version > executions.version`;
-
-/** Drops index rows of an older version than the run's stored row. */
-const DELETE_STALE_ATTRIBUTES = `
-DELETE FROM search_attributes
-WHERE namespace = ?1 AND workflow_id = ?2 AND run_id = ?3
-  AND version <> (SELECT version FROM executions WHERE namespace = ?1 AND workflow_id = ?2 AND run_id = ?3)`;
-
-/**
- * Writes this version's index rows (one JSON parameter: `[[name, idx, type, text, num], …]`),
- * only when this version is the stored one and its rows are not there yet.
- */
-const INSERT_ATTRIBUTES = `
-INSERT INTO search_attributes (namespace, workflow_id, run_id, name, idx, type, value_text, value_num, version)
-SELECT ?1, ?2, ?3, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
-  json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'), ?4
-FROM json_each(?5) AS j
-WHERE (SELECT version FROM executions WHERE namespace = ?1 AND workflow_id = ?2 AND run_id = ?3) = ?4
-  AND NOT EXISTS (SELECT 1 FROM search_attributes
-    WHERE namespace = ?1 AND workflow_id = ?2 AND run_id = ?3 AND version = ?4)
-ON CONFLICT DO NOTHING`;
 
 /**
  * Inserts or updates a run's row, in one D1 transaction with its search attribute index.
@@ -161,36 +106,15 @@ export async function upsertVisibility(
   /** Encodes the memo (src/codec): a D1 row holds no plaintext memo when keys are configured. */
   codec: CodecChain = IDENTITY,
 ): Promise<{ applied: boolean }> {
-  if (!STATUSES.has(row.status)) throw new TypeError(`VisibilityRow.status: ${row.status}`);
-  if (!Number.isSafeInteger(row.version) || row.version < 0) {
-    throw new TypeError(`VisibilityRow.version must be a non-negative integer: ${row.version}`);
-  }
-  const sa = canonicalSearchAttributes(row.searchAttributes ?? {});
-  const key = [row.namespace, row.workflowId, row.runId] as const;
-  const results = await db.batch([
-    db
-      .prepare(UPSERT_EXECUTION)
-      .bind(
-        ...key,
-        row.workflowType,
-        row.status,
-        epochMs("startTime", row.startTime),
-        row.closeTime ? epochMs("closeTime", row.closeTime) : null,
-        row.executionTime ? epochMs("executionTime", row.executionTime) : null,
-        row.taskQueue,
-        row.historyLength,
-        row.parent?.workflowId ?? null,
-        row.parent?.runId ?? null,
-        row.memo === undefined || row.memo === null ? null : codec.encode(JSON.stringify(row.memo)),
-        Object.keys(sa).length ? JSON.stringify(sa) : null,
-        row.version,
-      ),
-    db.prepare(DELETE_STALE_ATTRIBUTES).bind(...key),
-    db
-      .prepare(INSERT_ATTRIBUTES)
-      .bind(...key, row.version, JSON.stringify(searchAttributeRows(sa))),
-  ]);
-  return { applied: (results[0]?.meta.changes ?? 0) > 0 };
+  const tuple = visibilityTuple(encodeVisibilityRow(row, codec));
+  return { applied: (await writeVisibilityTuples(db, [tuple])) > 0 };
+}
+
+/** The row with its memo as D1 stores it (JSON through the codec chain), or null. */
+export function encodeVisibilityRow(row: VisibilityRow, codec: CodecChain): EncodedVisibilityRow {
+  const memo =
+    row.memo === undefined || row.memo === null ? null : codec.encode(JSON.stringify(row.memo));
+  return { ...row, memo };
 }
 
 // ---------------------------------------------------------------------------------------------
