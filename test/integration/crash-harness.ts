@@ -201,11 +201,19 @@ export async function runScenario(scenario: Scenario, point: CrashPoint | null):
   }
   const runs = await runHistories(id, runId);
   const child = hasChild ? await history(kid) : null;
-  const listed = await api(`/api/v1/workflows?query=${encodeURIComponent(`WorkflowId = '${id}'`)}`);
-  const { executions } = (await listed.json()) as {
-    executions: Array<{ status: string; searchAttributes?: Record<string, unknown> }>;
-  };
-  const latest = executions[0];
+  // Delivered rows reach D1 through the visibility queue's consumer, a moment later: wait for the
+  // run's listing to show its close (a row that never arrives fails here, or in the comparison).
+  type Listed = { status: string; searchAttributes?: Record<string, unknown> };
+  const latest = await vi.waitFor(
+    async () => {
+      const query = encodeURIComponent(`WorkflowId = '${id}'`);
+      const res = await api(`/api/v1/workflows?query=${query}`);
+      const row = ((await res.json()) as { executions: Listed[] }).executions[0];
+      if (row?.status !== closed.status) throw new Error(`${id} listed as ${row?.status}`);
+      return row;
+    },
+    { timeout: 20_000, interval: 20 },
+  );
   for (const events of [...runs, ...(child ? [child] : [])]) assertIncreasingIds(events);
   return {
     status: closed.status,
