@@ -31,6 +31,12 @@ const TEST_ENCRYPTION_KEYS = JSON.stringify({
   keys: { k1: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" },
 });
 
+/**
+ * Setup of every workerd project. vitest-rpc.ts first: its afterAll (a never-answered RPC call to
+ * vitest fails the file instead of hanging it) must run after every other.
+ */
+const workerdSetupFiles = ["./test/setup/vitest-rpc.ts", "./test/setup/d1-migrations.ts"];
+
 /** The engine under test: the real wrangler.toml, with the fixture Worker as main. */
 function workerd(mode: "warm" | "cold", extraBindings: Record<string, string> = {}) {
   return cloudflareTest({
@@ -145,7 +151,7 @@ export default defineConfig({
           name: "warm",
           include: ["test/integration/**/*.test.ts"],
           exclude: ["test/integration/encrypted/**"],
-          setupFiles: ["./test/setup/d1-migrations.ts"],
+          setupFiles: workerdSetupFiles,
           testTimeout: 30_000,
         },
       },
@@ -158,13 +164,13 @@ export default defineConfig({
           // hostile-input probes every route's parsing (no execution state is involved, so cold adds
           // nothing) and is the longest suite (~6 min per project, in two files): warm only keeps CI under 20 min.
           exclude: ["test/integration/encrypted/**", "test/integration/hostile-input-*.test.ts"],
-          setupFiles: ["./test/setup/d1-migrations.ts"],
+          setupFiles: workerdSetupFiles,
           testTimeout: 30_000,
-          // Cold mode evicts with abortAllDurableObjects, which aborts every object of the runtime,
-          // other files' included. With files in parallel the project hung (no CPU, no test
-          // timeout) in 3 of 4 runs on 2 Dec, each file passing alone and all passing one at a
-          // time; cross-file evictions are the likely cause (not proven). One file at a time
-          // (≈ 4 min here), as the evictions assume.
+          // One file at a time (≈ 4–5 min here), as the hang fix was proven. Not needed for the
+          // evictions: each test file runs in its own workerd (the pool starts one per file), so
+          // abortAllDurableObjects reaches only that file's objects. The hangs seen one file at a
+          // time were console lines lost with evicted objects (test/setup/vitest-rpc.ts); those
+          // with files in parallel had the same signature (all tests reported, no CPU).
           fileParallelism: false,
         },
       },
@@ -178,7 +184,7 @@ export default defineConfig({
           include: process.env.SUNDIAL_ENCRYPTED_ALL
             ? ["test/integration/**/*.test.ts"]
             : ["test/integration/encrypted/**/*.test.ts"],
-          setupFiles: ["./test/setup/d1-migrations.ts"],
+          setupFiles: workerdSetupFiles,
           testTimeout: 30_000,
         },
       })),

@@ -96,20 +96,28 @@ let lastEviction = 0;
  * and are retried by the queue, and unsent outbox rows go out from the alarm.
  */
 export async function eventually<T>(check: () => Promise<T>, timeout = 20_000): Promise<T> {
-  return vi.waitFor(
-    async () => {
-      try {
-        return await check();
-      } catch (err) {
-        if (Date.now() - lastEviction > EVICT_EVERY_MS) {
-          lastEviction = Date.now();
-          await evictIfCold();
+  // vi.waitFor gives up at its timeout without waiting for a check still under way: that check's
+  // eviction then aborted the next test's objects mid-request (seen: the test after a timed-out
+  // one failed with a 500, "Application called abortAllDurableObjects()"). None once it is over.
+  let over = false;
+  try {
+    return await vi.waitFor(
+      async () => {
+        try {
+          return await check();
+        } catch (err) {
+          if (!over && Date.now() - lastEviction > EVICT_EVERY_MS) {
+            lastEviction = Date.now();
+            await evictIfCold();
+          }
+          throw err;
         }
-        throw err;
-      }
-    },
-    { timeout, interval: 20 },
-  );
+      },
+      { timeout, interval: 20 },
+    );
+  } finally {
+    over = true;
+  }
 }
 
 /** Waits for the workflow to close and returns the result body. */
