@@ -166,11 +166,11 @@ export default defineConfig({
           exclude: ["test/integration/encrypted/**", "test/integration/hostile-input-*.test.ts"],
           setupFiles: workerdSetupFiles,
           testTimeout: 30_000,
-          // One file at a time (≈ 4–5 min here), as the hang fix was proven. Not needed for the
-          // evictions: each test file runs in its own workerd (the pool starts one per file), so
-          // abortAllDurableObjects reaches only that file's objects. The hangs seen one file at a
-          // time were console lines lost with evicted objects (test/setup/vitest-rpc.ts); those
-          // with files in parallel had the same signature (all tests reported, no CPU).
+          // One file at a time (≈ 4–5 min here), as the hang fix was proven; on 2 cores vitest
+          // runs one anyway (its default is cores − 1 workers). Not needed for the evictions:
+          // each test file runs in its own workerd (the pool starts one per file), so
+          // abortAllDurableObjects reaches only that file's objects. The hangs were console lines
+          // lost with evicted objects (test/setup/vitest-rpc.ts).
           fileParallelism: false,
         },
       },
