@@ -9,14 +9,18 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
-export type ExecutionStatus =
-  | "Running"
-  | "Completed"
-  | "Failed"
-  | "Canceled"
-  | "Terminated"
-  | "ContinuedAsNew"
-  | "TimedOut";
+/** Every status an execution can have (the visibility index's CHECK constraint lists the same). */
+export const EXECUTION_STATUSES = [
+  "Running",
+  "Completed",
+  "Failed",
+  "Canceled",
+  "Terminated",
+  "ContinuedAsNew",
+  "TimedOut",
+] as const;
+
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 export type IdReusePolicy =
   | "AllowDuplicate"

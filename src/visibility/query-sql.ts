@@ -4,7 +4,7 @@
  * Every literal becomes a bound parameter; the only text spliced into the SQL comes from the
  * tables below.
  */
-import type { ExecutionStatus } from "../../sdk/common/wire";
+import { EXECUTION_STATUSES, type ExecutionStatus } from "../../sdk/common/wire";
 import {
   type CompareOp,
   type FieldRef,
@@ -72,16 +72,9 @@ export const BUILTIN_FIELDS: Readonly<Record<string, { column: string; kind: Bui
   HistoryLength: { column: "e.history_length", kind: "int" },
 };
 
-const STATUSES: readonly ExecutionStatus[] = [
-  "Running",
-  "Completed",
-  "Failed",
-  "Canceled",
-  "Terminated",
-  "ContinuedAsNew",
-  "TimedOut",
-];
-const STATUS_BY_LOWER = new Map(STATUSES.map((s) => [s.toLowerCase(), s]));
+const STATUS_BY_LOWER = new Map<string, ExecutionStatus>(
+  EXECUTION_STATUSES.map((s) => [s.toLowerCase(), s]),
+);
 
 /** The search attribute rows of this execution with the given name (`s`), correlated to `e`. */
 const SA_EXISTS =
@@ -143,7 +136,7 @@ class Compiler {
         const status = lit.kind === "string" ? STATUS_BY_LOWER.get(lit.value.toLowerCase()) : null;
         if (!status) {
           throw new QueryError(
-            `unknown ExecutionStatus ${rawOf(lit)} at ${lit.pos} (one of ${STATUSES.join(", ")})`,
+            `unknown ExecutionStatus ${rawOf(lit)} at ${lit.pos} (one of ${EXECUTION_STATUSES.join(", ")})`,
             lit.pos,
             rawOf(lit),
           );

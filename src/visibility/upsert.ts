@@ -8,6 +8,7 @@
  * nothing (neither the run's row nor its search attribute rows), so duplicates and late,
  * out-of-order deliveries (a queue retry, an outbox resend after a crash) never regress a row.
  */
+import { EXECUTION_STATUSES } from "../../sdk/common/wire";
 import { parseIsoDatetime } from "./query";
 import {
   canonicalSearchAttributes,
@@ -17,15 +18,7 @@ import {
 } from "./search-attributes";
 
 /** The statuses the `executions` table accepts (its CHECK constraint). */
-export const VISIBILITY_STATUSES: ReadonlySet<string> = new Set([
-  "Running",
-  "Completed",
-  "Failed",
-  "Canceled",
-  "Terminated",
-  "ContinuedAsNew",
-  "TimedOut",
-]);
+export const VISIBILITY_STATUSES: ReadonlySet<string> = new Set(EXECUTION_STATUSES);
 
 /**
  * One run's row as the statements bind it (validated, memo already encoded):

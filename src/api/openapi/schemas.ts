@@ -22,7 +22,7 @@ import type {
   WireEvent,
   WorkflowDescription,
 } from "../../../sdk/common/wire";
-import { ERROR_CODES } from "../../../sdk/common/wire";
+import { ERROR_CODES, EXECUTION_STATUSES } from "../../../sdk/common/wire";
 import { EVENT_TYPES } from "../../history/events";
 import type { ListResult, WorkflowExecutionInfo } from "../../visibility/store";
 import {
@@ -40,15 +40,7 @@ import { SCHEDULE_NAMED } from "./schedule-schemas";
 
 const anyJson = z.unknown().describe("Any JSON value");
 const isoTime = z.string().describe("ISO-8601 time");
-const executionStatus = z.enum([
-  "Running",
-  "Completed",
-  "Failed",
-  "Canceled",
-  "Terminated",
-  "ContinuedAsNew",
-  "TimedOut",
-]);
+const executionStatus = z.enum(EXECUTION_STATUSES);
 
 const errorSchema = z
   .object({
