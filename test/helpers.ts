@@ -120,6 +120,21 @@ export async function eventually<T>(check: () => Promise<T>, timeout = 20_000): 
   }
 }
 
+/** How long and how often {@link waitInPlace} polls: as long as `eventually` waits. */
+export const IN_PLACE_WAIT = { timeout: 20_000, interval: 20 };
+
+/**
+ * Polls `check` until it passes, WITHOUT the cold project's evictions: for what an eviction would
+ * reset (an instance's counters, a local activity under way, the warm runtime, an object mid-crash).
+ * vi.waitFor's own default (1 s) is too short on a loaded machine.
+ */
+export function waitInPlace<T>(
+  check: () => T | Promise<T>,
+  wait: { timeout?: number; interval?: number } = {},
+): Promise<T> {
+  return vi.waitFor(check, { ...IN_PLACE_WAIT, ...wait });
+}
+
 /** Waits for the workflow to close and returns the result body. */
 export async function result(workflowId: string): Promise<ResultResponse> {
   return eventually(async () => {
@@ -139,15 +154,12 @@ export async function resultNoEviction(
   workflowId: string,
   options: { timeout?: number; interval?: number } = {},
 ): Promise<ResultResponse> {
-  return vi.waitFor(
-    async () => {
-      const res = await api(`/api/v1/workflows/${encodeURIComponent(workflowId)}/result`);
-      const body = (await res.json()) as ResultResponse;
-      if (body.status === "Running") throw new Error(`${workflowId} still running`);
-      return body;
-    },
-    { timeout: options.timeout ?? 20_000, interval: options.interval ?? 20 },
-  );
+  return waitInPlace(async () => {
+    const res = await api(`/api/v1/workflows/${encodeURIComponent(workflowId)}/result`);
+    const body = (await res.json()) as ResultResponse;
+    if (body.status === "Running") throw new Error(`${workflowId} still running`);
+    return body;
+  }, options);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { releaseHung } from "../fixtures/workflows";
 import {
   describeWf,
@@ -11,6 +11,7 @@ import {
   stub,
   timers,
   uniqueId,
+  waitInPlace,
 } from "../helpers";
 
 async function pendingActivity(
@@ -23,7 +24,7 @@ async function pendingActivity(
     if (!act || !match(act)) throw new Error(`activity not there yet: ${JSON.stringify(act)}`);
     return act;
   };
-  if (options.evict === false) return vi.waitFor(check, { timeout: 20_000, interval: 20 });
+  if (options.evict === false) return waitInPlace(check);
   return eventually(check);
 }
 

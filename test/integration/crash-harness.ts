@@ -10,7 +10,7 @@ import { expect, vi } from "vitest";
 import type { ResultResponse, WireEvent } from "../../sdk/common/wire";
 import type { CrashPoint, TransitionKind } from "../../src/execution/crash-points";
 import type { CrashStep } from "../fixtures/crash-workflows";
-import { api, assertIncreasingIds, history, post, stub, uniqueId } from "../helpers";
+import { api, assertIncreasingIds, history, post, stub, uniqueId, waitInPlace } from "../helpers";
 
 /** A client action or a time step, in order, after the start. */
 export type Stage =
@@ -44,14 +44,11 @@ const wf = (id: string) => `/api/v1/workflows/${encodeURIComponent(id)}`;
 
 /** Retries a client call until it answers one of `ok` (a crash answers 500 meanwhile). */
 async function retried(call: () => Promise<Response>, ok: number[]): Promise<Response> {
-  return vi.waitFor(
-    async () => {
-      const res = await call();
-      if (!ok.includes(res.status)) throw new Error(`${res.status} ${await res.text()}`);
-      return res;
-    },
-    { timeout: 20_000, interval: 20 },
-  );
+  return waitInPlace(async () => {
+    const res = await call();
+    if (!ok.includes(res.status)) throw new Error(`${res.status} ${await res.text()}`);
+    return res;
+  });
 }
 
 /** Runs the pending alarm of each object now; a crash in it is what recovery is for. */
@@ -204,16 +201,13 @@ export async function runScenario(scenario: Scenario, point: CrashPoint | null):
   // Delivered rows reach D1 through the visibility queue's consumer, a moment later: wait for the
   // run's listing to show its close (a row that never arrives fails here, or in the comparison).
   type Listed = { status: string; searchAttributes?: Record<string, unknown> };
-  const latest = await vi.waitFor(
-    async () => {
-      const query = encodeURIComponent(`WorkflowId = '${id}'`);
-      const res = await api(`/api/v1/workflows?query=${query}`);
-      const row = ((await res.json()) as { executions: Listed[] }).executions[0];
-      if (row?.status !== closed.status) throw new Error(`${id} listed as ${row?.status}`);
-      return row;
-    },
-    { timeout: 20_000, interval: 20 },
-  );
+  const latest = await waitInPlace(async () => {
+    const query = encodeURIComponent(`WorkflowId = '${id}'`);
+    const res = await api(`/api/v1/workflows?query=${query}`);
+    const row = ((await res.json()) as { executions: Listed[] }).executions[0];
+    if (row?.status !== closed.status) throw new Error(`${id} listed as ${row?.status}`);
+    return row;
+  });
   for (const events of [...runs, ...(child ? [child] : [])]) assertIncreasingIds(events);
   return {
     status: closed.status,

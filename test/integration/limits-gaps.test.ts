@@ -4,10 +4,10 @@
  * Its objects are driven by RPC (the API addresses the main engine), with local activities only.
  */
 import { env } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { HistoryResponse, WireEvent, WorkflowDescription } from "../../sdk/common/wire";
 import type { WorkflowExecutionBase } from "../../src/execution/workflow-execution";
-import { eventually, uniqueId } from "../helpers";
+import { eventually, uniqueId, waitInPlace } from "../helpers";
 
 function limited(workflowId: string): DurableObjectStub<WorkflowExecutionBase> {
   const ns = env.LIMITED_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
@@ -47,14 +47,11 @@ async function closed(workflowId: string): Promise<WorkflowDescription> {
 
 /** Waits without evicting (cold mode too), so the object's alarm counter spans the whole run. */
 async function closedInPlace(workflowId: string): Promise<WorkflowDescription> {
-  return vi.waitFor(
-    async () => {
-      const d = await describeLimited(workflowId);
-      if (d.status === "Running") throw new Error(`${workflowId} still running`);
-      return d;
-    },
-    { timeout: 20_000, interval: 20 },
-  );
+  return waitInPlace(async () => {
+    const d = await describeLimited(workflowId);
+    if (d.status === "Running") throw new Error(`${workflowId} still running`);
+    return d;
+  });
 }
 
 describe("localActivitiesPerTask", () => {

@@ -4,16 +4,20 @@
  * not replay again, and requests waiting in one execution are bounded (past it: 429 + Retry-After).
  */
 import { abortAllDurableObjects } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { HistoryResponse, ResultResponse, WireEvent } from "../../sdk/common/wire";
 import { DEFAULT_LIMITS } from "../../src/config";
-import { api, assertIncreasingIds, mode, post, result, start, stub, uniqueId } from "../helpers";
-
-/**
- * Polls without evicting (an eviction drops the waiters and the warm runtime these tests count),
- * as long as `eventually` waits: vi.waitFor's own default (1 s) is too short on a loaded machine.
- */
-const WAIT = { timeout: 20_000, interval: 20 };
+import {
+  api,
+  assertIncreasingIds,
+  mode,
+  post,
+  result,
+  start,
+  stub,
+  uniqueId,
+  waitInPlace,
+} from "../helpers";
 
 const wf = (workflowId: string) => `/api/v1/workflows/${encodeURIComponent(workflowId)}`;
 
@@ -126,9 +130,8 @@ describe("the runtime rebuilt for a query is cached", () => {
   it("keeps the runtime a query rebuilt for the running run as its warm runtime (cold: no warm cache)", async () => {
     const workflowId = uniqueId("mem-query-running");
     await approval(workflowId, false);
-    await vi.waitFor(
-      async () => expect(await query(workflowId)).toMatchObject({ status: "waiting" }),
-      WAIT,
+    await waitInPlace(async () =>
+      expect(await query(workflowId)).toMatchObject({ status: "waiting" }),
     );
     await abortAllDurableObjects();
     const before = (await counters(workflowId)).replays;
@@ -178,9 +181,9 @@ describe("requests waiting in one execution are bounded", () => {
     expect(sse.status).toBe(200);
     const reader = sse.body!.getReader();
     await reader.read();
-    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(1), WAIT);
+    await waitInPlace(async () => expect((await counters(workflowId)).waiters).toBe(1));
     const polls = Array.from({ length: limit - 1 }, () => api(`${wf(workflowId)}/result?wait=60s`));
-    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(limit), WAIT);
+    await waitInPlace(async () => expect((await counters(workflowId)).waiters).toBe(limit));
 
     await expectRefused(await api(`${wf(workflowId)}/result?wait=60s`));
     const length = (await allPages(workflowId)).events.length;
@@ -211,7 +214,7 @@ describe("requests waiting in one execution are bounded", () => {
     // Released: a new waiter (on a new run of the same id, the same object) is taken again.
     await approval(workflowId, false);
     const poll = api(`${wf(workflowId)}/result?wait=60s`);
-    await vi.waitFor(async () => expect((await counters(workflowId)).waiters).toBe(1), WAIT);
+    await waitInPlace(async () => expect((await counters(workflowId)).waiters).toBe(1));
     await approve(workflowId);
     const res = await poll;
     expect(res.status).toBe(200);

@@ -6,19 +6,15 @@
  * the object's raw SQL, which the counter does not wrap.
  */
 import { runInDurableObject } from "cloudflare:test";
-import { vi } from "vitest";
-import { stub } from "../helpers";
+import { stub, waitInPlace } from "../helpers";
 
 export async function outboxDrained(workflowId: string): Promise<void> {
-  await vi.waitFor(
-    async () => {
-      const left = await runInDurableObject(
-        stub(workflowId),
-        (_obj, state) =>
-          state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n,
-      );
-      if (left > 0) throw new Error(`${workflowId}: ${left} outbox rows not delivered yet`);
-    },
-    { timeout: 20_000, interval: 20 },
-  );
+  await waitInPlace(async () => {
+    const left = await runInDurableObject(
+      stub(workflowId),
+      (_obj, state) =>
+        state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n,
+    );
+    if (left > 0) throw new Error(`${workflowId}: ${left} outbox rows not delivered yet`);
+  });
 }

@@ -3,7 +3,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { vi } from "vitest";
 import type { ScheduleDescription } from "../../sdk/common/schedule";
 import type { ScheduleObjectBase } from "../../src/schedule/schedule-object";
-import { api, eventually, evictIfCold, post } from "../helpers";
+import { api, eventually, evictIfCold, post, waitInPlace } from "../helpers";
 
 export function scheduleStub(scheduleId: string, namespace = "default") {
   const ns = env.SCHEDULE as unknown as DurableObjectNamespace<ScheduleObjectBase>;
@@ -82,7 +82,7 @@ export async function scheduleSettles(
     check(d);
     return d;
   };
-  if (options.evict === false) return vi.waitFor(attempt, { timeout: 20_000, interval: 20 });
+  if (options.evict === false) return waitInPlace(attempt);
   return eventually(attempt);
 }
 

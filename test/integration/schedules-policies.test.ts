@@ -5,8 +5,8 @@
  * actions when the object crashes after its commit or after its delivery.
  */
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
-import { api, describeWf, eventually, post, uniqueId } from "../helpers";
+import { describe, expect, it } from "vitest";
+import { api, describeWf, eventually, post, uniqueId, waitInPlace } from "../helpers";
 import {
   createSchedule,
   describeSchedule,
@@ -250,16 +250,13 @@ describe("exactly once", () => {
     // (polled without evictions), until the alarm retries it a second later. That retry runs in
     // real time: on a slow machine it may go out before this poll sees the row. Either way, one
     // workflow must start: the row's target is read in the same poll that sees it.
-    const failed = await vi.waitFor(
-      async () => {
-        const rows = await scheduleStub(id).unsafeOutbox();
-        if (rows.length === 0) return undefined; // already retried (and, once in a while, redelivered)
-        expect(rows).toEqual([expect.objectContaining({ kind: "start" })]);
-        if (rows[0]!.attempts < 1) throw new Error("not tried yet");
-        return rows[0]!;
-      },
-      { timeout: 20_000, interval: 20 },
-    );
+    const failed = await waitInPlace(async () => {
+      const rows = await scheduleStub(id).unsafeOutbox();
+      if (rows.length === 0) return undefined; // already retried (and, once in a while, redelivered)
+      expect(rows).toEqual([expect.objectContaining({ kind: "start" })]);
+      if (rows[0]!.attempts < 1) throw new Error("not tried yet");
+      return rows[0]!;
+    });
     const wfId =
       failed?.target ??
       (

@@ -4,8 +4,18 @@
  * run still undelivered is dropped when a newer one is queued. A run still going is listed all
  * the same, and a listing whose wait was lost with the object's memory goes out from the alarm.
  */
-import { describe, expect, it, vi } from "vitest";
-import { api, mode, post, skipTime, start, stub, uniqueId, waitForTimer } from "../helpers";
+import { describe, expect, it } from "vitest";
+import {
+  api,
+  mode,
+  post,
+  skipTime,
+  start,
+  stub,
+  uniqueId,
+  waitForTimer,
+  waitInPlace,
+} from "../helpers";
 import { outboxDrained } from "./outbox-drained";
 
 interface ListBody {
@@ -25,11 +35,6 @@ async function visibilityWrites(workflowId: string): Promise<number> {
   return (await stub(workflowId).unsafeCounters()).visibilityWrites;
 }
 
-/** Waits without evicting (the counts are the instance's memory). */
-function waitFor<T>(check: () => Promise<T>): Promise<T> {
-  return vi.waitFor(check, { timeout: 20_000, interval: 20 });
-}
-
 describe.skipIf(mode !== "warm")("a new run's listing settles before it is written", () => {
   it("a run that closes in its first task is written to D1 once, closed", async () => {
     const workflowId = uniqueId("vis-settle-local");
@@ -43,11 +48,11 @@ describe.skipIf(mode !== "warm")("a new run's listing settles before it is writt
   it("a run still going is listed once it settled, and again when it closes", async () => {
     const workflowId = uniqueId("vis-settle-long");
     await start({ workflowType: "sleeper", workflowId, input: { sleeps: ["1h"] } });
-    await waitFor(async () => expect(await listed(workflowId)).toBe("Running"));
+    await waitInPlace(async () => expect(await listed(workflowId)).toBe("Running"));
     expect(await visibilityWrites(workflowId)).toBe(1);
     const path = `/api/v1/workflows/${encodeURIComponent(workflowId)}/terminate`;
     expect((await post(path, {})).status).toBe(200);
-    await waitFor(async () => expect(await listed(workflowId)).toBe("Terminated"));
+    await waitInPlace(async () => expect(await listed(workflowId)).toBe("Terminated"));
     expect(await visibilityWrites(workflowId)).toBe(2);
   });
 });
@@ -59,6 +64,6 @@ describe("a listing whose wait was lost with the object's memory", () => {
     await waitForTimer(workflowId);
     // Evicted (skipTime does in cold mode) before the wait ends: the alarm's pass delivers it.
     await skipTime(workflowId, 1000);
-    await waitFor(async () => expect(await listed(workflowId)).toBe("Running"));
+    await waitInPlace(async () => expect(await listed(workflowId)).toBe("Running"));
   });
 });
