@@ -80,7 +80,7 @@ function workerd(mode: "warm" | "cold", extraBindings: Record<string, string> = 
           maxRetries: 10,
           retryDelay: 0,
         },
-        // wrangler.toml's visibility consumer, without its 1 s batch wait: rows are listed at once.
+        // wrangler.toml's visibility consumer, its batch timeout held at 0 whatever wrangler.toml says.
         "sundial-visibility": { maxBatchTimeout: 0, maxBatchSize: 100, maxRetries: 100 },
       },
     },

@@ -12,7 +12,8 @@ import { codecOf } from "../codec/payload-sql";
 import { limitedLog } from "../common/log-limit";
 import { retentionTimerKey } from "../retention/retention";
 import { VISIBILITY_MESSAGE_VERSION, type VisibilityMessage } from "../visibility/queue-message";
-import { encodeVisibilityRow, upsertVisibility, type VisibilityRow } from "../visibility/store";
+import { encodeVisibilityRow, type VisibilityRow } from "../visibility/store";
+import { visibilityTuple, writeVisibilityTuples } from "../visibility/upsert";
 import { crashPoint } from "./crash-points";
 import type { ExecCtx } from "./execution-context";
 import { deleteRows, errorText, type OutboxRow, recordFailure } from "./outbox";
@@ -76,8 +77,9 @@ export async function sendVisibilityRows(
         outgoing.push({ row, message, bytes });
         continue;
       }
+      // Already encoded above (the memo through the codec chain): written as it is.
       const db = x.env.VISIBILITY;
-      if (db) await upsertVisibility(db, visibility, codec);
+      if (db) await writeVisibilityTuples(db, [visibilityTuple(message.row)]);
       x.counters.visibilityWrites += 1;
       crashPoint(x.state, "afterDelivery", "visibility");
       deleteRows(x.sql, [row.id]);
