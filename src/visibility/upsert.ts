@@ -152,6 +152,8 @@ ON CONFLICT DO NOTHING`;
  */
 export const MAX_CHUNK_BYTES = 1_000_000;
 
+const utf8 = new TextEncoder();
+
 /** Splits tuples into chunks of at most {@link MAX_CHUNK_BYTES} of JSON each (in order). */
 export function chunkTuples(tuples: readonly VisibilityTuple[]): string[] {
   const chunks: string[] = [];
@@ -159,7 +161,7 @@ export function chunkTuples(tuples: readonly VisibilityTuple[]): string[] {
   let bytes = 2;
   for (const t of tuples) {
     const json = JSON.stringify(t);
-    const size = new TextEncoder().encode(json).byteLength + 1;
+    const size = utf8.encode(json).byteLength + 1;
     if (part.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
       chunks.push(`[${part.join(",")}]`);
       part = [];
