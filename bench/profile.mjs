@@ -1,6 +1,6 @@
 /**
  * @module `npm run bench -- --profile` (or `node bench/profile.mjs`; counts in BENCH_PROFILE_STARTS,
- * BENCH_PROFILE_WORKFLOWS): where workerd's
+ * BENCH_PROFILE_WORKFLOWS; BENCH_PROFILE_TOP functions listed, 15): where workerd's
  * CPU goes, by phase, for (a) start requests and (b) queue-activity steps. Builds the engine as
  * `npm run bench` does, runs it in Miniflare with the inspector on, records a V8 CPU profile over the
  * Chrome DevTools Protocol (`Profiler.start`/`stop`) for each workload, and prints self time by phase.
@@ -27,6 +27,7 @@ const OUT = join(BENCH_DIR, ".build", "profile-engine");
 const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 8871);
 const STARTS = Number(process.env.BENCH_PROFILE_STARTS ?? 300);
 const WORKFLOWS = Number(process.env.BENCH_PROFILE_WORKFLOWS ?? 30);
+const TOP = Number(process.env.BENCH_PROFILE_TOP ?? 15);
 const log = (...a) => console.error("[profile]", ...a);
 /** The sampling interval is 100 µs; a sample counts for at most 4 of them (see attribution). */
 const MAX_SAMPLE_MS = 0.4;
@@ -157,7 +158,7 @@ function print(title, { selfMs, fnMs }, per, unit) {
     );
   }
   out.push("  top functions (self):");
-  for (const [f, ms] of [...fnMs].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+  for (const [f, ms] of [...fnMs].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
     if (f.startsWith("(idle)")) continue;
     out.push(`    ${(ms / per).toFixed(3).padStart(8)} ms  ${f}`);
   }
