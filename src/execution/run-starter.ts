@@ -21,6 +21,14 @@ import { hasSchema } from "./schema";
 import { timerKey } from "./timer-keys";
 import { transition } from "./transition";
 
+const TOO_BIG =
+  "the start could not be stored: a value is past SQLite's 2 MB limit (input, memo, search attributes and signal input are stored as JSON text, where each quote or backslash takes two bytes); make them smaller, e.g. pass a reference to R2";
+
+/** SQLite refused a value past its size limit (`SQLITE_TOOBIG`): the same start always would. */
+function isTooBig(err: unknown): boolean {
+  return err instanceof Error && err.message.includes("SQLITE_TOOBIG");
+}
+
 /** A start request (or a child's start, from its parent's outbox). */
 export async function startWorkflow(
   x: ExecCtx,
@@ -113,6 +121,10 @@ export async function startWorkflow(
     // crash after the commit (crash-point tests) everything.
     if (fresh) x.ready = hasSchema(x.storage.sql);
     if (newIdentity && !(x.ready && x.runs.readMeta().has("namespace"))) x.identity = undefined;
+    // The request's limits cannot rule this out (a memo of quotes doubles once escaped in the
+    // event): refused as the too-large request it is, not thrown (a 500 over HTTP, a child's or a
+    // schedule's start retried forever). Rolled back: nothing was stored.
+    if (isTooBig(err)) return { ok: false, error: { code: "PayloadTooLarge", message: TOO_BIG } };
     throw err;
   }
   // Its first tasks leave after the answer (queued behind this operation): see delivery.ts.
