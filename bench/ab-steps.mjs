@@ -5,6 +5,7 @@
  * result (order flipped each round). Per build: the client-side workflow p50 and workerd's CPU per
  * workflow (from /proc schedstat, per batch: only one build runs at a time). With `steps` 0 the
  * same measures a start + result alone, so (CPU at n − CPU at 0) / n is the CPU of one step.
+ * BENCH_AB_LOCAL=1: local activities instead (`input.local`).
  */
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -45,6 +46,7 @@ const [aJs, bJs] = [process.argv[2], process.argv[3]];
 const rounds = Number(process.argv[4] ?? 10);
 const batch = Number(process.argv[5] ?? 10);
 const n = Number(process.argv[6] ?? 10);
+const local = process.env.BENCH_AB_LOCAL === "1";
 const consumer = { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 0 };
 const worker = (name, scriptPath) => ({
   name,
@@ -71,7 +73,7 @@ const run = async (which) => {
   const r = await w[which].fetch("http://localhost/api/v1/workflows", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ workflowType: "steps", workflowId: id, input: { n, local: false } }),
+    body: JSON.stringify({ workflowType: "steps", workflowId: id, input: { n, local } }),
   });
   await r.text();
   if (r.status !== 201) throw new Error(`${which}: start HTTP ${r.status}`);
@@ -106,7 +108,7 @@ await mf.dispose();
 for (const k of ["a", "b"]) {
   const x = res[k];
   console.log(
-    `${k}: ${n}-step workflow p50 ${med(x.ms).toFixed(2)} ms (n=${x.n}), CPU ${(x.cpu / x.n).toFixed(2)} ms/workflow; per-batch p50s ${x.rounds.map((v) => v.toFixed(1)).join(" ")}; CPU ${x.cpus.map((v) => v.toFixed(1)).join(" ")}`,
+    `${k}: ${n}-${local ? "local" : "queue"}-step workflow p50 ${med(x.ms).toFixed(2)} ms (n=${x.n}), CPU ${(x.cpu / x.n).toFixed(2)} ms/workflow; per-batch p50s ${x.rounds.map((v) => v.toFixed(1)).join(" ")}; CPU ${x.cpus.map((v) => v.toFixed(1)).join(" ")}`,
   );
 }
 // Paired by round (a and b ran back to back): the median of b − a is what the load moves least.
