@@ -102,17 +102,7 @@ export async function runTask(
     return null;
   }
   onPhase?.("running");
-  const abort = new AbortController();
-  const timers: ReturnType<typeof setTimeout>[] = [];
-  if (started.startToCloseTimeoutMs) {
-    timers.push(
-      setTimeout(
-        () => abort.abort(new Error("start-to-close timeout")),
-        started.startToCloseTimeoutMs,
-      ),
-    );
-  }
-  const heartbeats = new HeartbeatSender(task.token, reporter, started.heartbeatTimeoutMs, abort);
+  const attempt = new AttemptControl(task.token, reporter, started);
   const ctx: ActivityContext = {
     workflowId: task.workflowId,
     runId: task.runId,
@@ -121,8 +111,10 @@ export async function runTask(
     attempt: started.attempt,
     heartbeatDetails:
       started.heartbeatDetails === undefined ? undefined : JSON.parse(started.heartbeatDetails),
-    signal: abort.signal,
-    heartbeat: (details) => heartbeats.beat(details),
+    get signal() {
+      return attempt.signal;
+    },
+    heartbeat: (details) => attempt.heartbeat(details),
   };
   let outcome: { ok: true; result: string } | { ok: false; failure: string };
   try {
@@ -131,9 +123,9 @@ export async function runTask(
   } catch (err) {
     outcome = { ok: false, failure: JSON.stringify(toFailure(err)) };
   } finally {
-    for (const t of timers) clearTimeout(t);
+    attempt.done();
     onPhase?.("reporting");
-    await heartbeats.close();
+    await attempt.closeHeartbeats();
   }
   // The outcome is the expensive part: retry its report a few times (the engine's object may be
   // restarting) before leaving it to the queue, whose redelivery would run the attempt again.
@@ -162,6 +154,77 @@ async function withRetries<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * An attempt's abort signal and heartbeats, made when the activity first uses them: most activities
+ * read neither, and an AbortController, its start-to-close timer (a timer set and cleared per task)
+ * and a heartbeat sender cost a step's worth of CPU for nothing then. An abort nobody can observe
+ * needs no timer: the signal, once read, is armed for what is left of the start-to-close timeout
+ * (aborted at once when it is already past), so it aborts when it would have.
+ */
+class AttemptControl {
+  #abort: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeats: HeartbeatSender | undefined;
+  #done = false;
+  /** When the start-to-close timeout is up (Date.now() time), if the attempt has one. */
+  readonly #deadlineMs: number | undefined;
+
+  constructor(
+    readonly token: string,
+    readonly reporter: ActivityReporter,
+    readonly started: StartedTask,
+  ) {
+    this.#deadlineMs = started.startToCloseTimeoutMs
+      ? Date.now() + started.startToCloseTimeoutMs
+      : undefined;
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller().signal;
+  }
+
+  /** Aborts the attempt's signal (a cancel or timeout the engine told a heartbeat about). */
+  abort(reason: Error): void {
+    const abort = this.#controller();
+    if (!abort.signal.aborted) abort.abort(reason);
+  }
+
+  heartbeat(details: unknown): void {
+    this.#heartbeats ??= new HeartbeatSender(
+      this.token,
+      this.reporter,
+      this.started.heartbeatTimeoutMs,
+      this,
+    );
+    this.#heartbeats.beat(details);
+  }
+
+  /** The activity function returned or threw: its start-to-close timer, if armed, goes. */
+  done(): void {
+    this.#done = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async closeHeartbeats(): Promise<void> {
+    if (this.#heartbeats) await this.#heartbeats.close();
+  }
+
+  #controller(): AbortController {
+    if (this.#abort) return this.#abort;
+    const abort = new AbortController();
+    this.#abort = abort;
+    const deadline = this.#deadlineMs;
+    if (deadline !== undefined && !this.#done) {
+      const timedOut = () => abort.abort(new Error("start-to-close timeout"));
+      const left = deadline - Date.now();
+      if (left <= 0) timedOut();
+      else this.#timer = setTimeout(timedOut, left);
+    }
+    return abort;
+  }
+}
+
 /** Throttles heartbeats to about half the heartbeat timeout; the first one goes out at once. */
 class HeartbeatSender {
   #lastSentMs = 0;
@@ -174,7 +237,7 @@ class HeartbeatSender {
     readonly token: string,
     readonly reporter: ActivityReporter,
     heartbeatTimeoutMs: number | undefined,
-    readonly abort: AbortController,
+    readonly attempt: AttemptControl,
   ) {
     this.#intervalMs = heartbeatTimeoutMs
       ? Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor(heartbeatTimeoutMs / 2))
@@ -199,8 +262,8 @@ class HeartbeatSender {
     this.#inflight = this.#inflight.then(async () => {
       try {
         const res = await this.reporter.activityHeartbeat(this.token, details);
-        if (res.cancelRequested && !this.abort.signal.aborted) {
-          this.abort.abort(new Error(res.reason ?? "activity cancelled or timed out"));
+        if (res.cancelRequested) {
+          this.attempt.abort(new Error(res.reason ?? "activity cancelled or timed out"));
         }
       } catch (err) {
         console.error("sundial: heartbeat failed", err);

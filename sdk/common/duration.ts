@@ -98,7 +98,7 @@ export function toMs(duration: Duration): number {
     if (!Number.isFinite(duration) || duration < 0) {
       throw new DurationError(`Invalid duration ${duration}: expected a non-negative number of ms`);
     }
-    return capped(Math.round(duration), String(duration));
+    return capped(Math.round(duration), duration);
   }
   if (typeof duration !== "string") {
     throw new DurationError(
@@ -112,11 +112,13 @@ export function toMs(duration: Duration): number {
       `Invalid duration ${shown(duration)}: use a number of ms or a string like "500ms", "30s", "5m", "1h", "2d"`,
     );
   }
-  return capped(Math.round(parsed.value * factor), shown(duration));
+  return capped(Math.round(parsed.value * factor), duration);
 }
 
-function capped(ms: number, shownValue: string): number {
+/** `duration` is shown only in the error: quoting it on every call cost more than the parse. */
+function capped(ms: number, duration: number | string): number {
   if (ms > MAX_DURATION_MS) {
+    const shownValue = typeof duration === "string" ? shown(duration) : String(duration);
     throw new DurationError(`Invalid duration ${shownValue}: the longest duration is 100 years`);
   }
   return ms;

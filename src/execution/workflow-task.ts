@@ -209,7 +209,7 @@ async function recordCommands(
       }
       case "FailWorkflow":
         cmd.failure = boundFailure(cmd.failure, limit);
-        out.push(commandEvent(cmd, now, deps.newRunId()));
+        out.push(commandEvent(cmd, now));
         break;
       case "CompleteUpdate": {
         // Checked before the update's caller or the transaction sees it: an oversized result
@@ -221,7 +221,7 @@ async function recordCommands(
           cmd.failure = toFailure(ApplicationFailure.nonRetryable(problem.message, problem.type));
         }
         if (cmd.failure) cmd.failure = boundFailure(cmd.failure, limit);
-        out.push(commandEvent(cmd, now, deps.newRunId()));
+        out.push(commandEvent(cmd, now));
         break;
       }
       case "UpsertSearchAttributes":
@@ -231,7 +231,7 @@ async function recordCommands(
           cmd.searchAttributes,
           limit,
         );
-        out.push(commandEvent(cmd, now, deps.newRunId()));
+        out.push(commandEvent(cmd, now));
         break;
       case "CompleteWorkflow":
         if (exceedsBytes(cmd.result, limit)) {
@@ -250,8 +250,12 @@ async function recordCommands(
         out.push(commandEvent(cmd, now));
         out.push(newEvent("ActivityTaskCanceled", { seq: cmd.seq }));
         break;
-      default:
+      case "ContinueAsNew":
         out.push(commandEvent(cmd, now, deps.newRunId()));
+        break;
+      default:
+        // Only a continue-as-new names a new run: no random id for every other command.
+        out.push(commandEvent(cmd, now));
     }
   });
   return assignIds(out, run, firstId);
