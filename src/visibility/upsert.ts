@@ -9,6 +9,7 @@
  * out-of-order deliveries (a queue retry, an outbox resend after a crash) never regress a row.
  */
 import { EXECUTION_STATUSES } from "../../sdk/common/wire";
+import { limitedLog } from "../common/log-limit";
 import { parseIsoDatetime } from "./query";
 import {
   canonicalSearchAttributes,
@@ -152,22 +153,69 @@ ON CONFLICT DO NOTHING`;
  */
 export const MAX_CHUNK_BYTES = 1_000_000;
 
+/**
+ * The most one row's JSON may take, alone in its chunk: under D1's 2,000,000-byte limit on a bound
+ * string and on a row. The request limits cannot keep a row under it: a memo is stored as JSON
+ * text, and each quote or backslash in it takes two bytes there and four in the row's JSON (a
+ * 0.6 MB memo of quotes is a 2.4 MB row), and the codec's base64 adds a third.
+ */
+export const MAX_TUPLE_BYTES = 1_900_000;
+
+/** What a row too big for D1 was listed without (see {@link fitTuple}). */
+export type Shrunk = "memo" | "memo and search attributes";
+
 const utf8 = new TextEncoder();
 
-/** Splits tuples into chunks of at most {@link MAX_CHUNK_BYTES} of JSON each (in order). */
-export function chunkTuples(tuples: readonly VisibilityTuple[]): string[] {
+function jsonBytes(t: VisibilityTuple): { json: string; bytes: number } {
+  const json = JSON.stringify(t);
+  return { json, bytes: utf8.encode(json).byteLength };
+}
+
+/**
+ * A row D1 could never store is listed without its memo, and if that is not enough without its
+ * search attributes too (its status, type, times and ids still list and filter it), instead of a
+ * write refused forever: retried from the outbox with no end, and the run never listed. Describe
+ * still shows the whole memo (it reads the execution, not D1).
+ */
+export function fitTuple(t: VisibilityTuple): {
+  json: string;
+  bytes: number;
+  shrunk: Shrunk | null;
+} {
+  const whole = jsonBytes(t);
+  if (whole.bytes <= MAX_TUPLE_BYTES) return { ...whole, shrunk: null };
+  const noMemo: VisibilityTuple = [...t];
+  noMemo[12] = null;
+  const withoutMemo = jsonBytes(noMemo);
+  if (withoutMemo.bytes <= MAX_TUPLE_BYTES) return { ...withoutMemo, shrunk: "memo" };
+  const bare: VisibilityTuple = [...noMemo];
+  bare[13] = null;
+  bare[15] = [];
+  return { ...jsonBytes(bare), shrunk: "memo and search attributes" };
+}
+
+/**
+ * Splits tuples into chunks of at most {@link MAX_CHUNK_BYTES} of JSON each (in order); a row
+ * over that goes alone, and one over {@link MAX_TUPLE_BYTES} shrinks first ({@link fitTuple}).
+ * `onShrunk` hears of each row that did.
+ */
+export function chunkTuples(
+  tuples: readonly VisibilityTuple[],
+  onShrunk?: (t: VisibilityTuple, shrunk: Shrunk) => void,
+): string[] {
   const chunks: string[] = [];
   let part: string[] = [];
   let bytes = 2;
   for (const t of tuples) {
-    const json = JSON.stringify(t);
-    const size = utf8.encode(json).byteLength + 1;
+    const fit = fitTuple(t);
+    if (fit.shrunk) onShrunk?.(t, fit.shrunk);
+    const size = fit.bytes + 1;
     if (part.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
       chunks.push(`[${part.join(",")}]`);
       part = [];
       bytes = 2;
     }
-    part.push(json);
+    part.push(fit.json);
     bytes += size;
   }
   if (part.length > 0) chunks.push(`[${part.join(",")}]`);
@@ -185,7 +233,13 @@ export async function writeVisibilityTuples(
 ): Promise<number> {
   if (tuples.length === 0) return 0;
   const statements: D1PreparedStatement[] = [];
-  for (const chunk of chunkTuples(tuples)) {
+  const listedWithout = (t: VisibilityTuple, shrunk: Shrunk) =>
+    limitedLog(
+      "warn",
+      "visibility row too big",
+      `sundial: the visibility row of run ${t[2]} (workflow "${t[1]}") is too big for D1; it is listed without its ${shrunk} (describe shows them)`,
+    );
+  for (const chunk of chunkTuples(tuples, listedWithout)) {
     statements.push(
       db.prepare(UPSERT_EXECUTIONS).bind(chunk),
       db.prepare(DELETE_STALE_ATTRIBUTES).bind(chunk),
