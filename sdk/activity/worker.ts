@@ -165,7 +165,8 @@ class AttemptControl {
   #abort: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #heartbeats: HeartbeatSender | undefined;
-  #done = false;
+  /** When the activity function returned or threw (Date.now() time), once it has. */
+  #doneAtMs: number | undefined;
   /** When the start-to-close timeout is up (Date.now() time), if the attempt has one. */
   readonly #deadlineMs: number | undefined;
 
@@ -201,7 +202,7 @@ class AttemptControl {
 
   /** The activity function returned or threw: its start-to-close timer, if armed, goes. */
   done(): void {
-    this.#done = true;
+    this.#doneAtMs = Date.now();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -215,11 +216,18 @@ class AttemptControl {
     const abort = new AbortController();
     this.#abort = abort;
     const deadline = this.#deadlineMs;
-    if (deadline !== undefined && !this.#done) {
+    if (deadline !== undefined) {
       const timedOut = () => abort.abort(new Error("start-to-close timeout"));
-      const left = deadline - Date.now();
-      if (left <= 0) timedOut();
-      else this.#timer = setTimeout(timedOut, left);
+      // Read after the function ended: aborted only if the timeout was up while it still ran
+      // (as an armed timer would have left it); nothing is armed any more.
+      const end = this.#doneAtMs;
+      if (end !== undefined) {
+        if (deadline <= end) timedOut();
+      } else {
+        const left = deadline - Date.now();
+        if (left <= 0) timedOut();
+        else this.#timer = setTimeout(timedOut, left);
+      }
     }
     return abort;
   }

@@ -134,4 +134,16 @@ describe("an attempt's abort signal", () => {
     vi.advanceTimersByTime(2_000);
     expect(signal.aborted).toBe(false);
   });
+
+  it("read once the activity returned past its timeout, is aborted, as an armed timer left it", async () => {
+    const h = held();
+    const { done } = await running(h);
+    vi.setSystemTime(Date.now() + 1_500);
+    h.release();
+    await done;
+    const signal = h.ctx()!.signal;
+    expect(signal.aborted).toBe(true);
+    expect(String(signal.reason)).toMatch(/start-to-close timeout/);
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
