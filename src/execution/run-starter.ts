@@ -22,7 +22,14 @@ import { timerKey } from "./timer-keys";
 import { transition } from "./transition";
 
 const TOO_BIG =
-  "the start could not be stored: a value is past SQLite's 2 MB limit (input, memo, search attributes and signal input are stored as JSON text, where each quote or backslash takes two bytes); make them smaller, e.g. pass a reference to R2";
+  "the start could not be stored: a value is past SQLite's 2 MB limit (the input, memo, search attributes or signal input, or what the workflow's first task produced from them, e.g. an activity's input; values are stored as JSON text, where each quote or backslash takes two bytes); make them smaller, e.g. pass a reference to R2";
+
+/**
+ * A start that terminated the running run (TerminateIfRunning) in a transaction of its own before
+ * its new run's failed: the answer says so, since that termination stands.
+ */
+const TERMINATED_BEFORE =
+  "; the run it was to replace had already been terminated (idReusePolicy TerminateIfRunning) and stays terminated";
 
 /** SQLite refused a value past its size limit (`SQLITE_TOOBIG`): the same start always would. */
 function isTooBig(err: unknown): boolean {
@@ -64,7 +71,8 @@ export async function startWorkflow(
     if (!ack.ok) return ack;
     return { ok: true, runId: current.run_id, started: false };
   }
-  if (decision.kind === "start" && decision.terminate && current) {
+  const terminated = decision.kind === "start" && decision.terminate && current !== undefined;
+  if (terminated) {
     await terminateRun(x, current, "Terminated by a start with idReusePolicy TerminateIfRunning");
   }
   // The identity (first start only) and the retention the start carries: one meta write, in the
@@ -123,8 +131,12 @@ export async function startWorkflow(
     if (newIdentity && !(x.ready && x.runs.readMeta().has("namespace"))) x.identity = undefined;
     // The request's limits cannot rule this out (a memo of quotes doubles once escaped in the
     // event): refused as the too-large request it is, not thrown (a 500 over HTTP, a child's or a
-    // schedule's start retried forever). Rolled back: nothing was stored.
-    if (isTooBig(err)) return { ok: false, error: { code: "PayloadTooLarge", message: TOO_BIG } };
+    // schedule's start retried forever). Its transaction rolled back: the new run stored nothing
+    // (a termination before it stands: see TERMINATED_BEFORE).
+    if (isTooBig(err)) {
+      const message = terminated ? TOO_BIG + TERMINATED_BEFORE : TOO_BIG;
+      return { ok: false, error: { code: "PayloadTooLarge", message } };
+    }
     throw err;
   }
   // Its first tasks leave after the answer (queued behind this operation): see delivery.ts.

@@ -69,4 +69,33 @@ describe("a start too big to store", () => {
     expect(reply).toMatchObject({ ok: false, error: { code: "PayloadTooLarge" } });
     expect((await api(`/api/v1/workflows/${workflowId}`)).status).toBe(404);
   });
+
+  it("says so when, with TerminateIfRunning, it had already terminated the running run", async () => {
+    // Known gap: the termination commits in a transaction of its own, before the new run's
+    // fails; the answer must not claim that nothing changed.
+    const workflowId = uniqueId("start-too-big-terminate");
+    const base = {
+      namespace: "default",
+      workflowId,
+      workflowType: "tagger",
+      input: JSON.stringify({ stage: "review", score: 1 }),
+      taskQueue: "default",
+      idConflictPolicy: "Fail",
+    } as const;
+    const first = await stub(workflowId).start({ ...base, idReusePolicy: "AllowDuplicate" });
+    expect(first).toMatchObject({ ok: true, started: true });
+    const reply = await stub(workflowId).start({
+      ...base,
+      idReusePolicy: "TerminateIfRunning",
+      memo: JSON.stringify(QUOTES_MEMO),
+    });
+    expect(reply).toMatchObject({ ok: false, error: { code: "PayloadTooLarge" } });
+    expect(reply.ok ? "" : reply.error.message).toMatch(/already been terminated/);
+    const described = (await (await api(`/api/v1/workflows/${workflowId}`)).json()) as {
+      status: string;
+      runId: string;
+    };
+    expect(described).toMatchObject({ status: "Terminated" });
+    expect(first.ok && described.runId).toBe(first.ok && first.runId);
+  });
 });

@@ -95,7 +95,7 @@ describe("fitTuple", () => {
 });
 
 describe("chunkTuples with a row too big for D1", () => {
-  it("puts the shrunk row alone in its chunk, in order, and says which row shrank", () => {
+  it("keeps every row, in order, around a shrunk one, each chunk under D1's limit, and says which row shrank", () => {
     const small = (id: string) => visibilityTuple({ ...row, workflowId: id, memo: '{"a":1}' });
     const huge = visibilityTuple({ ...row, workflowId: "huge", memo: memoOfQuotes(2_400_000) });
     const heard: Array<[string, string]> = [];
