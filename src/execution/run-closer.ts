@@ -33,18 +33,45 @@ export async function closeRun(
   events: NewEvent[],
   status: ExecutionStatus,
 ): Promise<void> {
+  let closed: ClosedFromOutside | undefined;
+  x.storage.transactionSync(() => {
+    closed = closeRunWrites(x, run, events, status);
+  });
+  await afterCloseCommitted(x, closed!);
+}
+
+/** A close from outside workflow code, written and waiting for its commit's after-steps. */
+export interface ClosedFromOutside {
+  readonly run: RunRow;
+  readonly stored: HistoryEvent[];
+}
+
+/**
+ * Inside a transaction: a close from outside workflow code, its events and what it abandons and
+ * queues. Its own transaction ({@link closeRun}), or a start's that replaces the run
+ * (TerminateIfRunning), so that a start refused later leaves the run as it was.
+ */
+export function closeRunWrites(
+  x: ExecCtx,
+  run: RunRow,
+  events: NewEvent[],
+  status: ExecutionStatus,
+): ClosedFromOutside {
   const now = x.now();
   const stored = assignIds(run, events, now);
-  x.storage.transactionSync(() => {
-    x.history.insert(run.run_id, stored);
-    x.runs.closeFromOutside(run.run_id, status, now);
-    abandonPending(x, run.run_id);
-    onClose(x, run, status, true);
-    crashPoint(x.state, "beforeCommit", stored);
-  });
-  crashPoint(x.state, "afterCommit", stored);
-  x.cached = undefined;
-  x.locals.stopRun(run.run_id);
+  x.history.insert(run.run_id, stored);
+  x.runs.closeFromOutside(run.run_id, status, now);
+  abandonPending(x, run.run_id);
+  onClose(x, run, status, true);
+  crashPoint(x.state, "beforeCommit", stored);
+  return { run, stored };
+}
+
+/** After the commit of {@link closeRunWrites}: the run's memory, its alarm, its waiters, deliveries. */
+export async function afterCloseCommitted(x: ExecCtx, closed: ClosedFromOutside): Promise<void> {
+  crashPoint(x.state, "afterCommit", closed.stored);
+  if (x.cached?.runId === closed.run.run_id) x.cached = undefined;
+  x.locals.stopRun(closed.run.run_id);
   await armAlarm(x, true); // exactly: a closed run must not be woken for what it abandoned
   x.waiters.notify("close");
   deliverInBackground(x);

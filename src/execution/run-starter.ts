@@ -15,7 +15,7 @@ import { unboundTaskQueueMessage } from "./outbox-policy";
 import { requestKey, startRequestKeys } from "./request-keys";
 import type { RunRow } from "./rows";
 import type { ParentRef, StartReply, StartRequest } from "./rpc";
-import { terminateRun } from "./run-closer";
+import { afterCloseCommitted, type ClosedFromOutside, closeRunWrites } from "./run-closer";
 import { type RunStart, startDecision } from "./run-start";
 import { hasSchema } from "./schema";
 import { timerKey } from "./timer-keys";
@@ -24,12 +24,11 @@ import { transition } from "./transition";
 const TOO_BIG =
   "the start could not be stored: a value is past SQLite's 2 MB limit (the input, memo, search attributes or signal input, or what the workflow's first task produced from them, e.g. an activity's input; values are stored as JSON text, where each quote or backslash takes two bytes); make them smaller, e.g. pass a reference to R2";
 
-/**
- * A start that terminated the running run (TerminateIfRunning) in a transaction of its own before
- * its new run's failed: the answer says so, since that termination stands.
- */
-const TERMINATED_BEFORE =
-  "; the run it was to replace had already been terminated (idReusePolicy TerminateIfRunning) and stays terminated";
+/** What a start with idReusePolicy TerminateIfRunning records on the run it replaces. */
+const TERMINATED_EVENT = () =>
+  newEvent("WorkflowExecutionTerminated", {
+    reason: "Terminated by a start with idReusePolicy TerminateIfRunning",
+  });
 
 /** SQLite refused a value past its size limit (`SQLITE_TOOBIG`): the same start always would. */
 function isTooBig(err: unknown): boolean {
@@ -71,10 +70,10 @@ export async function startWorkflow(
     if (!ack.ok) return ack;
     return { ok: true, runId: current.run_id, started: false };
   }
-  const terminated = decision.kind === "start" && decision.terminate && current !== undefined;
-  if (terminated) {
-    await terminateRun(x, current, "Terminated by a start with idReusePolicy TerminateIfRunning");
-  }
+  // TerminateIfRunning: the running run closes in the new run's transaction (one commit), so a
+  // start refused after all (a value too big to store) leaves it running.
+  const replaced = decision.kind === "start" && decision.terminate ? current : undefined;
+  let terminated: ClosedFromOutside | undefined;
   // The identity (first start only) and the retention the start carries: one meta write, in the
   // run's first transaction (after the tables of a new object).
   const meta: Array<readonly [string, string]> = [];
@@ -88,6 +87,7 @@ export async function startWorkflow(
   const before = () => {
     if (fresh) x.ensureSchema();
     x.runs.saveMeta(meta);
+    if (replaced) terminated = closeRunWrites(x, replaced, [TERMINATED_EVENT()], "Terminated");
   };
   const runId = crypto.randomUUID();
   try {
@@ -131,14 +131,12 @@ export async function startWorkflow(
     if (newIdentity && !(x.ready && x.runs.readMeta().has("namespace"))) x.identity = undefined;
     // The request's limits cannot rule this out (a memo of quotes doubles once escaped in the
     // event): refused as the too-large request it is, not thrown (a 500 over HTTP, a child's or a
-    // schedule's start retried forever). Its transaction rolled back: the new run stored nothing
-    // (a termination before it stands: see TERMINATED_BEFORE).
-    if (isTooBig(err)) {
-      const message = terminated ? TOO_BIG + TERMINATED_BEFORE : TOO_BIG;
-      return { ok: false, error: { code: "PayloadTooLarge", message } };
-    }
+    // schedule's start retried forever). Its transaction rolled back: nothing was stored, and a
+    // run it was to replace (TerminateIfRunning) is still running.
+    if (isTooBig(err)) return { ok: false, error: { code: "PayloadTooLarge", message: TOO_BIG } };
     throw err;
   }
+  if (terminated) await afterCloseCommitted(x, terminated);
   // Its first tasks leave after the answer (queued behind this operation): see delivery.ts.
   if (x.delivery.written.length > 0) x.delivery.startSent = true;
   return { ok: true, runId, started: true };
