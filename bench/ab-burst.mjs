@@ -1,39 +1,14 @@
-/**
- * @module `node bench/ab-burst.mjs <engine-a.js> <engine-b.js> [rounds] [burst] [local]`: the
- * 200-at-once phase of two engine builds side by side in one Miniflare (as bench/ab.mjs): per
- * round, one burst of `burst` 10-step workflows on each build (order flipped each round), each
- * started and awaited by its own client. Per build: the median burst's wall time and workerd's
- * CPU per workflow (from /proc; only one build runs at a time). Each burst's window ends
- * BENCH_AB_SETTLE_MS (1500) after its last result, so that what its objects do later (alarms)
- * counts for it. `local` = 1: local activities.
- */
-import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
 import { workerdCpuMs } from "./cpu.mjs";
+import { abEngineWorker } from "./setup.mjs";
 
 const [aJs, bJs] = [process.argv[2], process.argv[3]];
 const rounds = Number(process.argv[4] ?? 6);
 const size = Number(process.argv[5] ?? 200);
 const local = process.argv[6] === "1";
 const settleMs = Number(process.env.BENCH_AB_SETTLE_MS ?? 1500);
-const consumer = { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 0 };
-const worker = (name, scriptPath) => ({
-  name,
-  modules: true,
-  scriptPath: resolve(scriptPath),
-  modulesRoot: dirname(resolve(scriptPath)),
-  compatibilityDate: "2026-04-20",
-  compatibilityFlags: ["nodejs_compat"],
-  durableObjects: {
-    WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
-    SCHEDULE: { className: "ScheduleObject", useSQLite: true },
-  },
-  queueProducers: { ACTIVITY_QUEUE: { queueName: `${name}-acts` } },
-  queueConsumers: { [`${name}-acts`]: consumer },
-  bindings: { SUNDIAL_TASK_QUEUES: '{"default":"ACTIVITY_QUEUE"}', SUNDIAL_AUTH: "disabled" },
-});
-const mf = new Miniflare({ workers: [worker("a", aJs), worker("b", bJs)] });
+const mf = new Miniflare({ workers: [abEngineWorker(aJs, "a"), abEngineWorker(bJs, "b")] });
 await mf.ready;
 const w = { a: await mf.getWorker("a"), b: await mf.getWorker("b") };
 let seq = 0;

@@ -8,39 +8,10 @@
  * alarms its starts leave (a second later) count for it, not for whichever batch runs then.
  */
 
-import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
+import { workerdThreadCpuMs } from "./cpu.mjs";
 import { sinkEngineWorker } from "./setup.mjs";
-
-/** On-CPU time (ms, ns precision) of every thread of the workerd processes under this one. */
-function workerdCpuMs() {
-  let ns = 0;
-  const walk = (pid) => {
-    let children = [];
-    try {
-      children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
-    } catch {
-      return;
-    }
-    for (const child of children.filter(Boolean)) {
-      try {
-        if (readFileSync(`/proc/${child}/comm`, "utf8").includes("workerd")) {
-          for (const tid of readdirSync(`/proc/${child}/task`)) {
-            ns += Number(
-              readFileSync(`/proc/${child}/task/${tid}/schedstat`, "utf8").split(" ")[0],
-            );
-          }
-        }
-      } catch {
-        // gone meanwhile
-      }
-      walk(child);
-    }
-  };
-  walk(process.pid);
-  return ns / 1e6;
-}
 
 const [aJs, bJs] = [process.argv[2], process.argv[3]];
 const rounds = Number(process.argv[4] ?? 10);
@@ -74,11 +45,11 @@ const res = {
 for (let i = 0; i < 30; i++) for (const k of ["a", "b"]) await start(k); // warm-up
 for (let r = 0; r < rounds; r++) {
   for (const k of r % 2 ? ["a", "b"] : ["b", "a"]) {
-    const c0 = workerdCpuMs();
+    const c0 = workerdThreadCpuMs();
     const ms = [];
     for (let i = 0; i < batch; i++) ms.push(await start(k));
     if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
-    const cpu = workerdCpuMs() - c0;
+    const cpu = workerdThreadCpuMs() - c0;
     res[k].cpu += cpu;
     res[k].n += batch;
     res[k].ms.push(...ms);

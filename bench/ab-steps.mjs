@@ -1,69 +1,14 @@
-/**
- * @module `node bench/ab-steps.mjs <engine-a.js> <engine-b.js> [rounds] [batch] [steps]`: queue-activity
- * steps of two engine builds side by side in one Miniflare (as bench/ab.mjs), in alternating
- * batches of `batch` sequential `steps` workflows of `steps` (default 10) queue activities, start to
- * result (order flipped each round). Per build: the client-side workflow p50 and workerd's CPU per
- * workflow (from /proc schedstat, per batch: only one build runs at a time). With `steps` 0 the
- * same measures a start + result alone, so (CPU at n − CPU at 0) / n is the CPU of one step.
- * BENCH_AB_LOCAL=1: local activities instead (`input.local`).
- */
-
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
-
-/** On-CPU time (ms, ns precision) of every thread of the workerd processes under this one. */
-function workerdThreadCpuMs() {
-  let ns = 0;
-  const walk = (pid) => {
-    let children = [];
-    try {
-      children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
-    } catch {
-      return;
-    }
-    for (const child of children.filter(Boolean)) {
-      try {
-        if (readFileSync(`/proc/${child}/comm`, "utf8").includes("workerd")) {
-          for (const tid of readdirSync(`/proc/${child}/task`)) {
-            ns += Number(
-              readFileSync(`/proc/${child}/task/${tid}/schedstat`, "utf8").split(" ")[0],
-            );
-          }
-        }
-      } catch {
-        // gone meanwhile
-      }
-      walk(child);
-    }
-  };
-  walk(process.pid);
-  return ns / 1e6;
-}
+import { workerdThreadCpuMs } from "./cpu.mjs";
+import { abEngineWorker } from "./setup.mjs";
 
 const [aJs, bJs] = [process.argv[2], process.argv[3]];
 const rounds = Number(process.argv[4] ?? 10);
 const batch = Number(process.argv[5] ?? 10);
 const n = Number(process.argv[6] ?? 10);
 const local = process.env.BENCH_AB_LOCAL === "1";
-const consumer = { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 0 };
-const worker = (name, scriptPath) => ({
-  name,
-  modules: true,
-  scriptPath: resolve(scriptPath),
-  modulesRoot: dirname(resolve(scriptPath)),
-  compatibilityDate: "2026-04-20",
-  compatibilityFlags: ["nodejs_compat"],
-  durableObjects: {
-    WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
-    SCHEDULE: { className: "ScheduleObject", useSQLite: true },
-  },
-  queueProducers: { ACTIVITY_QUEUE: { queueName: `${name}-acts` } },
-  queueConsumers: { [`${name}-acts`]: consumer },
-  bindings: { SUNDIAL_TASK_QUEUES: '{"default":"ACTIVITY_QUEUE"}', SUNDIAL_AUTH: "disabled" },
-});
-const mf = new Miniflare({ workers: [worker("a", aJs), worker("b", bJs)] });
+const mf = new Miniflare({ workers: [abEngineWorker(aJs, "a"), abEngineWorker(bJs, "b")] });
 await mf.ready;
 const w = { a: await mf.getWorker("a"), b: await mf.getWorker("b") };
 let seq = 0;

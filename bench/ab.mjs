@@ -7,36 +7,14 @@
  * consumer) and 10-queue-step workflow p50, client-side.
  */
 
-import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
+import { abEngineWorker } from "./setup.mjs";
 
 const [aJs, bJs] = [process.argv[2], process.argv[3]];
 const starts = Number(process.argv[4] ?? 300);
 const wfs = Number(process.argv[5] ?? 30);
-const consumer = { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 0 };
-const worker = (name, scriptPath) => ({
-  name,
-  modules: true,
-  scriptPath: resolve(scriptPath),
-  modulesRoot: dirname(resolve(scriptPath)),
-  compatibilityDate: "2026-04-20",
-  compatibilityFlags: ["nodejs_compat"],
-  durableObjects: {
-    WORKFLOW_EXECUTION: { className: "WorkflowExecution", useSQLite: true },
-    SCHEDULE: { className: "ScheduleObject", useSQLite: true },
-  },
-  queueProducers: {
-    ACTIVITY_QUEUE: { queueName: `${name}-acts` },
-    SINK_QUEUE: { queueName: `${name}-sink` },
-  },
-  queueConsumers: { [`${name}-acts`]: consumer },
-  bindings: {
-    SUNDIAL_TASK_QUEUES: '{"default":"ACTIVITY_QUEUE","sink":"SINK_QUEUE"}',
-    SUNDIAL_AUTH: "disabled",
-  },
-});
-const mf = new Miniflare({ workers: [worker("a", aJs), worker("b", bJs)] });
+const mf = new Miniflare({ workers: [abEngineWorker(aJs, "a"), abEngineWorker(bJs, "b")] });
 await mf.ready;
 const w = { a: await mf.getWorker("a"), b: await mf.getWorker("b") };
 let seq = 0;

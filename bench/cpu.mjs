@@ -1,5 +1,5 @@
 /** @module CPU time of the Miniflare runtime (workerd) under this process, from Linux /proc. */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** CPU time (user + system, ms) of the workerd processes under this one (Miniflare's runtime). */
 export function workerdCpuMs() {
@@ -26,4 +26,33 @@ export function workerdCpuMs() {
   };
   walk(process.pid);
   return total;
+}
+
+/** On-CPU time (ms, ns precision) of every thread of the workerd processes under this one. */
+export function workerdThreadCpuMs() {
+  let ns = 0;
+  const walk = (pid) => {
+    let children = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
+    } catch {
+      return;
+    }
+    for (const child of children.filter(Boolean)) {
+      try {
+        if (readFileSync(`/proc/${child}/comm`, "utf8").includes("workerd")) {
+          for (const tid of readdirSync(`/proc/${child}/task`)) {
+            ns += Number(
+              readFileSync(`/proc/${child}/task/${tid}/schedstat`, "utf8").split(" ")[0],
+            );
+          }
+        }
+      } catch {
+        // gone meanwhile
+      }
+      walk(child);
+    }
+  };
+  walk(process.pid);
+  return ns / 1e6;
 }

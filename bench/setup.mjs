@@ -106,6 +106,23 @@ export function sinkEngineWorker(scriptPath, name = "engine") {
   };
 }
 
+/**
+ * An engine build for the side-by-side tools (ab.mjs, ab-steps.mjs, ab-burst.mjs): its "default"
+ * task queue consumed (batch size 10, no batch wait), and a "sink" queue nobody consumes.
+ */
+export function abEngineWorker(scriptPath, name) {
+  const sink = sinkEngineWorker(scriptPath, name);
+  return {
+    ...sink,
+    queueProducers: { ...sink.queueProducers, ACTIVITY_QUEUE: { queueName: `${name}-acts` } },
+    queueConsumers: { [`${name}-acts`]: QUEUE_CONSUMER },
+    bindings: {
+      SUNDIAL_TASK_QUEUES: '{"default":"ACTIVITY_QUEUE","sink":"SINK_QUEUE"}',
+      SUNDIAL_AUTH: "disabled",
+    },
+  };
+}
+
 export function benchWorker(scriptPath) {
   return {
     name: "bench",
