@@ -131,13 +131,19 @@ describe("workflow list", () => {
     expect(await row(html).locator("img").count()).toBe(0);
     expect(await page.evaluate("window.pwned")).toBeUndefined();
 
-    // Status counts: at least our two running approvals.
+    // Status counts: at least our two running approvals. The counts are their own requests, made
+    // with each refresh of the list: one may have read D1 just before a row the list shows landed,
+    // so wait for a refresh that counts them (the page refreshes itself while it is shown).
     const running = page.getByTestId("count-Running");
     await running.locator(".n").filter({ hasText: /^\d+$/ }).waitFor();
-    expect(Number(await running.getAttribute("data-count"))).toBeGreaterThanOrEqual(2);
-    expect(
-      Number(await page.getByTestId("count-All").getAttribute("data-count")),
-    ).toBeGreaterThanOrEqual(3);
+    const count = async (testId: string) =>
+      Number(await page.getByTestId(testId).getAttribute("data-count"));
+    await expect
+      .poll(() => count("count-Running"), { timeout: LIST_WAIT_MS })
+      .toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => count("count-All"), { timeout: LIST_WAIT_MS })
+      .toBeGreaterThanOrEqual(3);
 
     await page.screenshot({ path: screenshotPath("list.png"), fullPage: true });
   });
