@@ -23,7 +23,12 @@ import type { RunStart } from "./run-start";
 import { armAlarm } from "./timers";
 
 export async function terminateRun(x: ExecCtx, run: RunRow, reason: string): Promise<void> {
-  await closeRun(x, run, [newEvent("WorkflowExecutionTerminated", { reason })], "Terminated");
+  await closeRun(x, run, terminationEvents(reason), "Terminated");
+}
+
+/** What a termination records on the run (by request, or by a start that replaces the run). */
+export function terminationEvents(reason: string): NewEvent[] {
+  return [newEvent("WorkflowExecutionTerminated", { reason })];
 }
 
 /** Closes a run from outside workflow code (timeout, termination): one transaction. */
@@ -33,11 +38,8 @@ export async function closeRun(
   events: NewEvent[],
   status: ExecutionStatus,
 ): Promise<void> {
-  let closed: ClosedFromOutside | undefined;
-  x.storage.transactionSync(() => {
-    closed = closeRunWrites(x, run, events, status);
-  });
-  await afterCloseCommitted(x, closed!);
+  const closed = x.storage.transactionSync(() => closeRunWrites(x, run, events, status));
+  await afterCloseCommitted(x, closed);
 }
 
 /** A close from outside workflow code, written and waiting for its commit's after-steps. */

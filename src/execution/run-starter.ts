@@ -15,7 +15,12 @@ import { unboundTaskQueueMessage } from "./outbox-policy";
 import { requestKey, startRequestKeys } from "./request-keys";
 import type { RunRow } from "./rows";
 import type { ParentRef, StartReply, StartRequest } from "./rpc";
-import { afterCloseCommitted, type ClosedFromOutside, closeRunWrites } from "./run-closer";
+import {
+  afterCloseCommitted,
+  type ClosedFromOutside,
+  closeRunWrites,
+  terminationEvents,
+} from "./run-closer";
 import { type RunStart, startDecision } from "./run-start";
 import { hasSchema } from "./schema";
 import { timerKey } from "./timer-keys";
@@ -23,12 +28,6 @@ import { transition } from "./transition";
 
 const TOO_BIG =
   "the start could not be stored: a value is past SQLite's 2 MB limit (the input, memo, search attributes or signal input, or what the workflow's first task produced from them, e.g. an activity's input; values are stored as JSON text, where each quote or backslash takes two bytes); make them smaller, e.g. pass a reference to R2";
-
-/** What a start with idReusePolicy TerminateIfRunning records on the run it replaces. */
-const TERMINATED_EVENT = () =>
-  newEvent("WorkflowExecutionTerminated", {
-    reason: "Terminated by a start with idReusePolicy TerminateIfRunning",
-  });
 
 /** SQLite refused a value past its size limit (`SQLITE_TOOBIG`): the same start always would. */
 function isTooBig(err: unknown): boolean {
@@ -87,7 +86,9 @@ export async function startWorkflow(
   const before = () => {
     if (fresh) x.ensureSchema();
     x.runs.saveMeta(meta);
-    if (replaced) terminated = closeRunWrites(x, replaced, [TERMINATED_EVENT()], "Terminated");
+    if (!replaced) return;
+    const events = terminationEvents("Terminated by a start with idReusePolicy TerminateIfRunning");
+    terminated = closeRunWrites(x, replaced, events, "Terminated");
   };
   const runId = crypto.randomUUID();
   try {
