@@ -7,6 +7,7 @@ import type {
   WireEvent,
   WorkflowDescription,
 } from "../sdk/common/wire";
+import type { StartRequest } from "../src/execution/rpc";
 import type { WorkflowExecutionBase } from "../src/execution/workflow-execution";
 
 /** "warm" or "cold" (this file runs in both vitest projects; cold also evicts every object between polls). */
@@ -47,6 +48,29 @@ export function stub(
 ): DurableObjectStub<WorkflowExecutionBase> {
   const ns = env.WORKFLOW_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
   return ns.get(ns.idFromName(`${namespace}/${workflowId}`));
+}
+
+/**
+ * A start request as the API sends it over RPC (the `default` namespace and task queue, a new run
+ * allowed after a closed one, refused while one runs), `input` as its JSON text; `over` changes any
+ * field.
+ */
+export function startRequest(
+  workflowId: string,
+  workflowType: string,
+  input: unknown,
+  over: Partial<StartRequest> = {},
+): StartRequest {
+  return {
+    namespace: "default",
+    workflowId,
+    workflowType,
+    input: JSON.stringify(input),
+    taskQueue: "default",
+    idReusePolicy: "AllowDuplicate",
+    idConflictPolicy: "Fail",
+    ...over,
+  };
 }
 
 export async function describeWf(workflowId: string): Promise<WorkflowDescription> {

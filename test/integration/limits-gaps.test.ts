@@ -7,7 +7,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { HistoryResponse, WireEvent, WorkflowDescription } from "../../sdk/common/wire";
 import type { WorkflowExecutionBase } from "../../src/execution/workflow-execution";
-import { eventually, uniqueId, waitInPlace } from "../helpers";
+import { eventually, startRequest, uniqueId, waitInPlace } from "../helpers";
 
 function limited(workflowId: string): DurableObjectStub<WorkflowExecutionBase> {
   const ns = env.LIMITED_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
@@ -15,15 +15,7 @@ function limited(workflowId: string): DurableObjectStub<WorkflowExecutionBase> {
 }
 
 async function startLimited(workflowId: string, workflowType: string, input: unknown) {
-  const reply = await limited(workflowId).start({
-    namespace: "default",
-    workflowId,
-    workflowType,
-    input: JSON.stringify(input),
-    taskQueue: "default",
-    idReusePolicy: "AllowDuplicate",
-    idConflictPolicy: "Fail",
-  });
+  const reply = await limited(workflowId).start(startRequest(workflowId, workflowType, input));
   if (!reply.ok) throw new Error(`start failed: ${JSON.stringify(reply.error)}`);
   return reply.runId;
 }

@@ -14,6 +14,7 @@ import {
   evictIfCold,
   result,
   skipTime,
+  startRequest,
   stub,
   timers,
   uniqueId,
@@ -27,16 +28,9 @@ async function startWithRetention(
   input: unknown,
   retentionMs: number | null = HOUR,
 ): Promise<string> {
-  const reply = await stub(workflowId).start({
-    namespace: "default",
-    workflowId,
-    workflowType,
-    input: JSON.stringify(input),
-    taskQueue: "default",
-    idReusePolicy: "AllowDuplicate",
-    idConflictPolicy: "Fail",
-    ...(retentionMs !== null ? { retentionMs } : {}),
-  });
+  const reply = await stub(workflowId).start(
+    startRequest(workflowId, workflowType, input, retentionMs !== null ? { retentionMs } : {}),
+  );
   if (!reply.ok) throw new Error(reply.error.message);
   return reply.runId;
 }

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import type { EngineEnv } from "../../src/config";
 import { createSundial } from "../../src/engine";
 import { tagger } from "../fixtures/visibility-workflows";
-import { api, stub, uniqueId } from "../helpers";
+import { api, startRequest, stub, uniqueId } from "../helpers";
 
 /** The API with the default limits (the fixture Worker's take 80 KB bodies), same objects. */
 const defaults = createSundial({ workflows: [tagger] });
@@ -28,6 +28,7 @@ async function startWithDefaults(body: Record<string, unknown>): Promise<Respons
 
 /** A memo whose JSON text is about 1.1 MB, 2.2 MB once escaped in the event's attributes. */
 const QUOTES_MEMO = { pad: '"'.repeat(555_000) };
+const TAGGER_INPUT = { stage: "review", score: 1 };
 
 describe("a start too big to store", () => {
   it("is a 413 PayloadTooLarge over HTTP, and the id stays free", async () => {
@@ -56,37 +57,23 @@ describe("a start too big to store", () => {
 
   it("is an error reply over RPC (a child's or a schedule's start), not a rejection", async () => {
     const workflowId = uniqueId("start-too-big-rpc");
-    const reply = await stub(workflowId).start({
-      namespace: "default",
-      workflowId,
-      workflowType: "tagger",
-      input: JSON.stringify({ stage: "review", score: 1 }),
-      taskQueue: "default",
-      idReusePolicy: "AllowDuplicate",
-      idConflictPolicy: "Fail",
-      memo: JSON.stringify(QUOTES_MEMO),
-    });
+    const reply = await stub(workflowId).start(
+      startRequest(workflowId, "tagger", TAGGER_INPUT, { memo: JSON.stringify(QUOTES_MEMO) }),
+    );
     expect(reply).toMatchObject({ ok: false, error: { code: "PayloadTooLarge" } });
     expect((await api(`/api/v1/workflows/${workflowId}`)).status).toBe(404);
   });
 
   it("with TerminateIfRunning, leaves the running run running (one transaction with the new run)", async () => {
     const workflowId = uniqueId("start-too-big-terminate");
-    const base = {
-      namespace: "default",
-      workflowId,
-      workflowType: "tagger",
-      input: JSON.stringify({ stage: "review", score: 1 }),
-      taskQueue: "default",
-      idConflictPolicy: "Fail",
-    } as const;
-    const first = await stub(workflowId).start({ ...base, idReusePolicy: "AllowDuplicate" });
+    const first = await stub(workflowId).start(startRequest(workflowId, "tagger", TAGGER_INPUT));
     expect(first).toMatchObject({ ok: true, started: true });
-    const reply = await stub(workflowId).start({
-      ...base,
-      idReusePolicy: "TerminateIfRunning",
-      memo: JSON.stringify(QUOTES_MEMO),
-    });
+    const reply = await stub(workflowId).start(
+      startRequest(workflowId, "tagger", TAGGER_INPUT, {
+        idReusePolicy: "TerminateIfRunning",
+        memo: JSON.stringify(QUOTES_MEMO),
+      }),
+    );
     expect(reply).toMatchObject({ ok: false, error: { code: "PayloadTooLarge" } });
     const described = (await (await api(`/api/v1/workflows/${workflowId}`)).json()) as {
       status: string;
@@ -94,7 +81,9 @@ describe("a start too big to store", () => {
     };
     expect(described).toMatchObject({ status: "Running", runId: first.ok ? first.runId : "" });
     // And a start that fits replaces it: terminated, the new run current.
-    const second = await stub(workflowId).start({ ...base, idReusePolicy: "TerminateIfRunning" });
+    const second = await stub(workflowId).start(
+      startRequest(workflowId, "tagger", TAGGER_INPUT, { idReusePolicy: "TerminateIfRunning" }),
+    );
     expect(second).toMatchObject({ ok: true, started: true });
     const firstRun = first.ok ? first.runId : "";
     const old = (await (await api(`/api/v1/workflows/${workflowId}?runId=${firstRun}`)).json()) as {

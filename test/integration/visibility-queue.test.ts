@@ -19,7 +19,7 @@ import {
   type VisibilityMessage,
 } from "../../src/visibility/queue-message";
 import worker from "../fixtures/worker";
-import { api, eventually, mode, start, uniqueId } from "../helpers";
+import { api, eventually, mode, start, startRequest, uniqueId } from "../helpers";
 
 const NS = `visq-${mode}-${crypto.randomUUID().slice(0, 8)}`;
 
@@ -268,15 +268,9 @@ describe("visibility rows through the queue", () => {
     const workflowId = uniqueId("visq-direct");
     const ns = env.LIMITED_EXECUTION as unknown as DurableObjectNamespace<WorkflowExecutionBase>;
     const rows = visibilityConsumerStats.rows;
-    const reply = await ns.get(ns.idFromName(`default/${workflowId}`)).start({
-      namespace: "default",
-      workflowId,
-      workflowType: "steps",
-      input: JSON.stringify({ n: 2, local: true }),
-      taskQueue: "default",
-      idReusePolicy: "AllowDuplicate",
-      idConflictPolicy: "Fail",
-    });
+    const reply = await ns
+      .get(ns.idFromName(`default/${workflowId}`))
+      .start(startRequest(workflowId, "steps", { n: 2, local: true }));
     expect(reply.ok).toBe(true);
     await eventually(async () => expect(await listed(workflowId)).toBe("Completed"));
     expect(visibilityConsumerStats.rows).toBe(rows);

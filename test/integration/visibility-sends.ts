@@ -10,7 +10,7 @@ import { afterAll, expect, type MockInstance, vi } from "vitest";
 import type { WorkflowDescription } from "../../sdk/common/wire";
 import { utf8Bytes } from "../../src/execution/outbox-policy";
 import type { VisibilityMessage } from "../../src/visibility/queue-message";
-import { api, describeWf, evictIfCold, post, stub, waitInPlace } from "../helpers";
+import { api, describeWf, evictIfCold, post, startRequest, stub, waitInPlace } from "../helpers";
 
 type QueueSend = (body: unknown, options?: unknown) => Promise<void>;
 type QueueSendBatch = (messages: Iterable<{ body: unknown }>, options?: unknown) => Promise<void>;
@@ -86,16 +86,14 @@ export async function runTagger(workflowId: string, padding: number): Promise<vo
   const memo = memoOf(padding);
   // The start RPC, as the API calls it: the fixture Worker's 80 KB request limit refuses such a
   // memo over HTTP (the default limit, 1 MB + 64 KB, takes it).
-  const reply = await stub(workflowId).start({
-    namespace: "default",
-    workflowId,
-    workflowType: "tagger",
-    input: JSON.stringify({ stage: "review", score: 7 }),
-    taskQueue: "default",
-    idReusePolicy: "AllowDuplicate",
-    idConflictPolicy: "Fail",
-    memo: JSON.stringify(memo),
-  });
+  const reply = await stub(workflowId).start(
+    startRequest(
+      workflowId,
+      "tagger",
+      { stage: "review", score: 7 },
+      { memo: JSON.stringify(memo) },
+    ),
+  );
   expect(reply.ok).toBe(true);
   await waitInPlace(async () => {
     expect(await listed(workflowId)).toMatchObject({
