@@ -10,7 +10,7 @@
 
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
-import { workerdThreadCpuMs } from "./cpu.mjs";
+import { alternatingBatches, median, pairedMedian } from "./ab-batches.mjs";
 import { sinkEngineWorker } from "./setup.mjs";
 
 const [aJs, bJs] = [process.argv[2], process.argv[3]];
@@ -37,35 +37,16 @@ const start = async (which) => {
   if (r.status !== 201) throw new Error(`${which}: HTTP ${r.status}`);
   return performance.now() - t0;
 };
-const med = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-const res = {
-  a: { ms: [], cpu: 0, n: 0, rounds: [], cpus: [] },
-  b: { ms: [], cpu: 0, n: 0, rounds: [], cpus: [] },
-};
-for (let i = 0; i < 30; i++) for (const k of ["a", "b"]) await start(k); // warm-up
-for (let r = 0; r < rounds; r++) {
-  for (const k of r % 2 ? ["a", "b"] : ["b", "a"]) {
-    const c0 = workerdThreadCpuMs();
-    const ms = [];
-    for (let i = 0; i < batch; i++) ms.push(await start(k));
-    if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
-    const cpu = workerdThreadCpuMs() - c0;
-    res[k].cpu += cpu;
-    res[k].n += batch;
-    res[k].ms.push(...ms);
-    res[k].rounds.push(med(ms));
-    res[k].cpus.push(cpu / batch);
-  }
-}
+const res = await alternatingBatches({ rounds, batch, warmups: 30, settleMs, one: start });
 await mf.dispose();
 for (const k of ["a", "b"]) {
   const x = res[k];
   console.log(
-    `${k}: start p50 ${med(x.ms).toFixed(2)} ms (n=${x.n}), CPU ${(x.cpu / x.n).toFixed(2)} ms/start; per-batch p50s ${x.rounds.map((v) => v.toFixed(1)).join(" ")}; CPU ${x.cpus.map((v) => v.toFixed(1)).join(" ")}`,
+    `${k}: start p50 ${median(x.ms).toFixed(2)} ms (n=${x.n}), CPU ${(x.cpu / x.n).toFixed(2)} ms/start; per-batch p50s ${x.rounds.map((v) => v.toFixed(1)).join(" ")}; CPU ${x.cpus.map((v) => v.toFixed(1)).join(" ")}`,
   );
 }
 // Paired by round (a and b ran back to back): the median of b − a is what the load moves least.
-const diff = (key) => med(res.a[key].map((v, i) => res.b[key][i] - v));
+const diff = (key) => pairedMedian(res, key);
 console.log(
   `b − a, median over ${rounds} paired rounds: start p50 ${diff("rounds").toFixed(2)} ms, CPU ${diff("cpus").toFixed(2)} ms/start`,
 );

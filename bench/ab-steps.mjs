@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { Miniflare } from "miniflare";
-import { workerdThreadCpuMs } from "./cpu.mjs";
+import { alternatingBatches, median, pairedMedian } from "./ab-batches.mjs";
 import { abEngineWorker } from "./setup.mjs";
 
 const [aJs, bJs] = [process.argv[2], process.argv[3]];
@@ -30,34 +30,16 @@ const run = async (which) => {
   }
   return performance.now() - t0;
 };
-const med = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-const res = {
-  a: { ms: [], cpu: 0, n: 0, rounds: [], cpus: [] },
-  b: { ms: [], cpu: 0, n: 0, rounds: [], cpus: [] },
-};
-for (let i = 0; i < 5; i++) for (const k of ["a", "b"]) await run(k); // warm-up
-for (let r = 0; r < rounds; r++) {
-  for (const k of r % 2 ? ["a", "b"] : ["b", "a"]) {
-    const c0 = workerdThreadCpuMs();
-    const ms = [];
-    for (let i = 0; i < batch; i++) ms.push(await run(k));
-    const cpu = workerdThreadCpuMs() - c0;
-    res[k].cpu += cpu;
-    res[k].n += batch;
-    res[k].ms.push(...ms);
-    res[k].rounds.push(med(ms));
-    res[k].cpus.push(cpu / batch);
-  }
-}
+const res = await alternatingBatches({ rounds, batch, warmups: 5, one: run });
 await mf.dispose();
 for (const k of ["a", "b"]) {
   const x = res[k];
   console.log(
-    `${k}: ${n}-${local ? "local" : "queue"}-step workflow p50 ${med(x.ms).toFixed(2)} ms (n=${x.n}), CPU ${(x.cpu / x.n).toFixed(2)} ms/workflow; per-batch p50s ${x.rounds.map((v) => v.toFixed(1)).join(" ")}; CPU ${x.cpus.map((v) => v.toFixed(1)).join(" ")}`,
+    `${k}: ${n}-${local ? "local" : "queue"}-step workflow p50 ${median(x.ms).toFixed(2)} ms (n=${x.n}), CPU ${(x.cpu / x.n).toFixed(2)} ms/workflow; per-batch p50s ${x.rounds.map((v) => v.toFixed(1)).join(" ")}; CPU ${x.cpus.map((v) => v.toFixed(1)).join(" ")}`,
   );
 }
 // Paired by round (a and b ran back to back): the median of b − a is what the load moves least.
-const diff = (key) => med(res.a[key].map((v, i) => res.b[key][i] - v));
+const diff = (key) => pairedMedian(res, key);
 const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
 const cpuDiffs = res.a.cpus.map((v, i) => res.b.cpus[i] - v);
 const se = Math.sqrt(
