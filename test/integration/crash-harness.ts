@@ -6,7 +6,7 @@
  * Time moves only by unsafeAdvanceClock.
  */
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { expect, vi } from "vitest";
+import { expect } from "vitest";
 import type { ResultResponse, WireEvent } from "../../sdk/common/wire";
 import type { CrashPoint, TransitionKind } from "../../src/execution/crash-points";
 import type { CrashStep } from "../fixtures/crash-workflows";
@@ -83,7 +83,7 @@ async function skipTo(
   match: (key: string) => boolean,
   done: Set<string>,
 ) {
-  const timer = await vi.waitFor(
+  const timer = await waitInPlace(
     async () => {
       await fireAlarms(ids);
       const found = (await stub(id).unsafeTimers()).find((t) => match(t.key) && !done.has(t.key));
@@ -91,7 +91,7 @@ async function skipTo(
       if ((await alarmOf(id)) === null) throw new Error(`${id} has a timer but no alarm`);
       return found;
     },
-    { timeout: 20_000, interval: 30 },
+    { interval: 30 },
   );
   done.add(timer.key);
   const now = await stub(id).unsafeAdvanceClock(0);
@@ -175,7 +175,7 @@ export async function runScenario(scenario: Scenario, point: CrashPoint | null):
   }
 
   // Recovery and the rest of the run: alarms fire until the run is closed and every outbox is empty.
-  const closed = await vi.waitFor(
+  const closed = await waitInPlace(
     async () => {
       await fireAlarms(ids);
       const body = await resultOf(id);

@@ -41,7 +41,6 @@ async function startIn(ns: string, body: Record<string, unknown>): Promise<strin
   return ((await res.json()) as { runId: string }).runId;
 }
 
-/** Delivers what the execution's outbox holds (its visibility rows among it) and checks none is left. */
 /**
  * Delivers the run's outbox now, then waits until the index lists the run as describe sees it
  * (status and search attributes; history length once closed): a row the object had already sent
