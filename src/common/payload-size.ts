@@ -4,11 +4,21 @@
  */
 import { ApplicationFailure } from "../../sdk/common/failures";
 
+const utf8 = new TextEncoder();
+
+/**
+ * UTF-8 byte length of a string: what Queues, D1 and SQLite count (at least what a queue's
+ * serialization of it costs).
+ */
+export function utf8Bytes(text: string): number {
+  return utf8.encode(text).byteLength;
+}
+
 /** Whether `text` encodes to more than `limit` UTF-8 bytes (skips encoding when it cannot). */
 export function exceedsBytes(text: string, limit: number): boolean {
   // UTF-8 needs at most 3 bytes per UTF-16 code unit.
   if (text.length * 3 <= limit) return false;
-  return new TextEncoder().encode(text).byteLength > limit;
+  return utf8Bytes(text) > limit;
 }
 
 /** The message of a payload past the limit: what it is, the limit, and what to do instead. */

@@ -62,11 +62,6 @@ export function chunkBatches(
   return out;
 }
 
-/** UTF-8 byte length of a string; at least what the queue's serialization of it costs. */
-export function utf8Bytes(text: string): number {
-  return new TextEncoder().encode(text).byteLength;
-}
-
 /** What an unbound task queue is told, at start and from workflow code. */
 export function unboundTaskQueueMessage(taskQueue: string): string {
   return `no Queue is bound for task queue "${taskQueue}": add a [[queues.producers]] binding to wrangler.toml and map the task queue to it in SUNDIAL_TASK_QUEUES (e.g. {"${taskQueue}":"MY_QUEUE"}), or use a task queue that is bound`;

@@ -5,11 +5,12 @@
  */
 import type { PendingDelivery } from "../../sdk/common/wire";
 import { limitedLog } from "../common/log-limit";
+import { utf8Bytes } from "../common/payload-size";
 import type { EngineEnv } from "../config";
 import type { Command } from "../replay/commands";
 import { signTaskToken, TokenSecretMissingError } from "../security/task-token-mac";
 import { queueFor } from "./addressing";
-import { chunkBatches, outboxBackoffMs, unboundTaskQueueMessage, utf8Bytes } from "./outbox-policy";
+import { chunkBatches, outboxBackoffMs, unboundTaskQueueMessage } from "./outbox-policy";
 
 export type OutboxKind = "activity" | "rpc" | "visibility";
 

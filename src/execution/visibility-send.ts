@@ -10,6 +10,7 @@
  */
 import { codecOf } from "../codec/payload-sql";
 import { limitedLog } from "../common/log-limit";
+import { utf8Bytes } from "../common/payload-size";
 import { retentionTimerKey } from "../retention/retention";
 import { VISIBILITY_MESSAGE_VERSION, type VisibilityMessage } from "../visibility/queue-message";
 import { encodeVisibilityRow, type VisibilityRow } from "../visibility/store";
@@ -17,7 +18,7 @@ import { visibilityTuple, writeVisibilityTuples } from "../visibility/upsert";
 import { crashPoint } from "./crash-points";
 import type { ExecCtx } from "./execution-context";
 import { deleteRows, errorText, type OutboxRow, recordFailure } from "./outbox";
-import { chunkBatches, utf8Bytes } from "./outbox-policy";
+import { chunkBatches } from "./outbox-policy";
 
 /** Cloudflare Queues refuse a message over 128 KB (its ~100 bytes of metadata counted). */
 export const VISIBILITY_MESSAGE_MAX_BYTES = 128 * 1000 - 1000;

@@ -10,6 +10,7 @@
  */
 import { EXECUTION_STATUSES } from "../../sdk/common/wire";
 import { limitedLog } from "../common/log-limit";
+import { utf8Bytes } from "../common/payload-size";
 import { parseIsoDatetime } from "./query";
 import {
   canonicalSearchAttributes,
@@ -164,11 +165,9 @@ export const MAX_TUPLE_BYTES = 1_900_000;
 /** What a row too big for D1 was listed without (see {@link fitTuple}). */
 export type Shrunk = "memo" | "memo and search attributes";
 
-const utf8 = new TextEncoder();
-
 function jsonBytes(t: VisibilityTuple): { json: string; bytes: number } {
   const json = JSON.stringify(t);
-  return { json, bytes: utf8.encode(json).byteLength };
+  return { json, bytes: utf8Bytes(json) };
 }
 
 /**

@@ -8,7 +8,7 @@
 import { env } from "cloudflare:test";
 import { afterAll, expect, type MockInstance, vi } from "vitest";
 import type { WorkflowDescription } from "../../sdk/common/wire";
-import { utf8Bytes } from "../../src/execution/outbox-policy";
+import { utf8Bytes } from "../../src/common/payload-size";
 import type { VisibilityMessage } from "../../src/visibility/queue-message";
 import { api, describeWf, evictIfCold, post, startRequest, stub, waitInPlace } from "../helpers";
 

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { utf8Bytes } from "../../../src/common/payload-size";
 import {
   chunkBatches,
   OUTBOX_MAX_BACKOFF_MS,
   outboxBackoffMs,
   QUEUE_BATCH_LIMITS,
-  utf8Bytes,
 } from "../../../src/execution/outbox-policy";
 
 describe("outboxBackoffMs", () => {
